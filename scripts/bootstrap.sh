@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Make .venv match uv.lock exactly. Needs only python3 (3.11+) with venv and pip, and PyPI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UV_VERSION=0.13.9
+tools=.tools
+if [ ! -x "$tools/bin/uv" ] || ! "$tools/bin/uv" --version 2>/dev/null | grep -q " $UV_VERSION"; then
+  python3 -m venv "$tools"
+  "$tools/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+fi
+export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
+"$tools/bin/uv" sync --frozen --quiet --python "$(command -v python3)"

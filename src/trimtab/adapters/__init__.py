@@ -1,0 +1,1 @@
+"""trimtab adapters layer."""

@@ -1,0 +1,1 @@
+"""trimtab application layer."""

@@ -1,0 +1,87 @@
+"""A plan as a plain JSON-ready document, shared by the CLI and later the HTTP API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from trimtab.domain.drift import ClassDrift, DriftReport, TickerDrift
+from trimtab.domain.orders import OrderIntent
+from trimtab.domain.planning import Plan
+
+WEIGHT_PLACES = Decimal("0.000001")
+
+
+def _weight(value: Decimal) -> str:
+    return str(value.quantize(WEIGHT_PLACES))
+
+
+def _amount(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+
+
+def plan_to_document(plan: Plan) -> dict[str, object]:
+    """Describe a plan: decision, drift, orders, trades not made, post-trade state and checks."""
+    return {
+        "account_id": plan.account_id,
+        "model": plan.model_name,
+        "currency": plan.currency,
+        "method": plan.method.value,
+        "rebalance_needed": plan.rebalance_needed,
+        "breaches": plan.drift.breaches(),
+        "equity": _amount(plan.equity),
+        "drift": _drift(plan.drift),
+        "rows": [
+            {"symbol": r.symbol, "name": r.name, "asset_class": r.asset_class,
+             "current_quantity": _amount(r.current_quantity), "target_quantity": _amount(r.target_quantity),
+             "current_weight": _weight(r.current_weight), "target_weight": _weight(r.target_weight),
+             "post_trade_weight": _weight(r.post_trade_weight)}
+            for r in plan.rows
+        ],
+        "orders": [_order(o) for o in plan.orders],
+        "skipped": [
+            {"symbol": s.symbol, "reason": s.reason.value, "detail": s.detail, "quantity": _amount(s.quantity)}
+            for s in plan.skipped
+        ],
+        "post_trade": {
+            "equity": _amount(plan.post_trade.equity),
+            "cash": _amount(plan.post_trade.cash),
+            "weights": {k: _weight(v) for k, v in plan.post_trade.weights.items()},
+            "breaches": plan.post_trade.drift.breaches(),
+        },
+        "checks": [
+            {"name": c.name, "passed": c.passed, "severity": c.severity, "detail": c.detail} for c in plan.checks
+        ],
+    }
+
+
+def _order(order: OrderIntent) -> dict[str, object]:
+    document = order.to_seed_json()
+    document.update({
+        "order_type": order.order_type.value,
+        "reference_price": _amount(order.reference_price),
+        "estimated_value": _amount(order.estimated_value),
+        "estimated_costs": _amount(order.estimated_costs),
+        "reason": order.reason,
+    })
+    return document
+
+
+def _drift(report: DriftReport) -> dict[str, object]:
+    return {
+        "classes": [_class_row(c) for c in report.classes],
+        "tickers": [_ticker_row(t) for t in report.tickers],
+    }
+
+
+def _class_row(row: ClassDrift) -> dict[str, object]:
+    return {"name": row.name, "target_weight": _weight(row.target_weight),
+            "current_weight": _weight(row.current_weight), "drift": _weight(row.drift),
+            "breach": row.breach.value if row.breach else None}
+
+
+def _ticker_row(row: TickerDrift) -> dict[str, object]:
+    return {"symbol": row.symbol, "asset_class": row.asset_class,
+            "target_weight": _weight(row.target_weight), "current_weight": _weight(row.current_weight),
+            "drift": _weight(row.drift), "target_in_class": _weight(row.target_in_class),
+            "current_in_class": _weight(row.current_in_class), "drift_in_class": _weight(row.drift_in_class),
+            "breach": row.breach.value if row.breach else None}

@@ -1,0 +1,24 @@
+"""Use case: plan a rebalance for one account without sending anything."""
+
+from __future__ import annotations
+
+import logging
+
+from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.planning import Allocator, Plan, PlanSettings, plan_rebalance
+from trimtab.domain.snapshot import AccountSnapshot
+
+logger = logging.getLogger(__name__)
+
+
+def preview_rebalance(
+    model: ModelPortfolio, snapshot: AccountSnapshot, settings: PlanSettings, exact: Allocator | None = None
+) -> Plan:
+    """Plan a rebalance of one account against its model (a dry run: no order leaves trimtab)."""
+    plan = plan_rebalance(model, snapshot, settings, exact)
+    logger.info(
+        "planned account=%s model=%s method=%s rebalance_needed=%s orders=%d skipped=%d",
+        plan.account_id, plan.model_name, plan.method.value, plan.rebalance_needed, len(plan.orders),
+        len(plan.skipped),
+    )
+    return plan

@@ -1,0 +1,65 @@
+"""The one error tree of trimtab.
+
+```
+TrimtabError
+├─ InvalidInput          bad file, bad weights, unknown instrument: clear message, exit code, no retry
+├─ DomainError           broken invariant (InsufficientCash, InvalidTransition): fail fast, never clamp silently
+│  └─ InsufficientCash
+└─ BrokerError           raised only by adapters, after translation
+   ├─ BrokerUnavailable  network, rate limit, 5xx: retry with backoff (transport layer only)
+   ├─ AuthenticationFailed  stop; needs a person
+   └─ OrderRejected      permanent; keeps the broker's code and message
+```
+"""
+
+from __future__ import annotations
+
+
+class TrimtabError(Exception):
+    """Base of every error trimtab raises on purpose."""
+
+
+class InvalidInput(TrimtabError):
+    """Input that cannot be used as given; the message names where, the field and the value."""
+
+    def __init__(self, message: str, *, where: str = "", field: str = "", value: object = None) -> None:
+        self.where = where
+        self.field = field
+        self.value = value
+        parts = []
+        if where:
+            parts.append(where)
+        if field:
+            parts.append(f"field '{field}'")
+        if value is not None:
+            parts.append(f"value {value!r}")
+        prefix = ", ".join(parts)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class DomainError(TrimtabError):
+    """A broken invariant: the computation refuses to go on rather than clamp silently."""
+
+
+class InsufficientCash(DomainError):
+    """A plan would spend more than the cash rule allows."""
+
+
+class BrokerError(TrimtabError):
+    """Raised only by broker adapters, after translating the vendor's answer."""
+
+
+class BrokerUnavailable(BrokerError):
+    """Transient: network, rate limit, 5xx. Retry with backoff in the transport layer."""
+
+
+class AuthenticationFailed(BrokerError):
+    """Credentials refused: stop, a person must act."""
+
+
+class OrderRejected(BrokerError):
+    """Permanent rejection; keeps the broker's code and message."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        self.code = code
+        super().__init__(f"[{code}] {message}" if code else message)

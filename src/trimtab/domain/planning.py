@@ -1,0 +1,263 @@
+"""Plan a rebalance: drift, lot-exact targets, orders with reasons, trades not made with reasons, checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from trimtab.domain.allocation import AllocationBatch, AllocationMethod, IntArray, allocate_floor, allocate_greedy
+from trimtab.domain.checks import Check, run_checks
+from trimtab.domain.costs import DEFAULT_SELL_TAX, TaxRule, commission, sell_tax
+from trimtab.domain.drift import Bands, Breach, DriftReport, TickerDrift, Valuation, measure_drift, value_account
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.numbers import ZERO
+from trimtab.domain.orders import OrderIntent, OrderType, Side, SkippedTrade, SkipReason
+from trimtab.domain.problem import Line, build_batch, build_lines, lots_to_quantities
+from trimtab.domain.snapshot import AccountSnapshot
+
+Allocator = Callable[[AllocationBatch], IntArray]
+
+HEURISTICS: dict[AllocationMethod, Allocator] = {
+    AllocationMethod.GREEDY: allocate_greedy,
+    AllocationMethod.FLOOR: allocate_floor,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    """How to plan: bands, cash buffer, minimum trade, limit offset, allocation method."""
+
+    bands: Bands = field(default_factory=Bands)
+    cash_buffer: Decimal = Decimal("0.01")
+    minimum_trade_value: Decimal = ZERO
+    price_ticks: int = 1
+    order_type: OrderType = OrderType.LIMIT
+    method: AllocationMethod = AllocationMethod.GREEDY
+    force: bool = False
+    tax_rules: tuple[TaxRule, ...] = DEFAULT_SELL_TAX
+
+    def __post_init__(self) -> None:
+        if not ZERO <= self.cash_buffer < Decimal(1):
+            raise InvalidInput("must be at least 0 and below 100 %", where="settings", field="cash_buffer",
+                               value=str(self.cash_buffer))
+        if self.minimum_trade_value < ZERO:
+            raise InvalidInput("must not be negative", where="settings", field="minimum_trade_value",
+                               value=str(self.minimum_trade_value))
+        if not 0 <= self.price_ticks <= 50:
+            raise InvalidInput("must be between 0 and 50", where="settings", field="price_ticks",
+                               value=self.price_ticks)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One symbol of the drift table: where it is, where the plan takes it."""
+
+    symbol: str
+    name: str
+    asset_class: str | None
+    current_quantity: Decimal
+    target_quantity: Decimal
+    current_weight: Decimal
+    target_weight: Decimal
+    post_trade_weight: Decimal
+
+    @property
+    def trade_quantity(self) -> Decimal:
+        return self.target_quantity - self.current_quantity
+
+
+@dataclass(frozen=True, slots=True)
+class PostTrade:
+    """Estimated state after every order fills at its sizing price."""
+
+    equity: Decimal
+    cash: Decimal
+    weights: dict[str, Decimal]
+    drift: DriftReport
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    account_id: str
+    model_name: str
+    currency: str
+    method: AllocationMethod
+    rebalance_needed: bool
+    equity: Decimal
+    drift: DriftReport
+    rows: tuple[PlanRow, ...]
+    orders: tuple[OrderIntent, ...]
+    skipped: tuple[SkippedTrade, ...]
+    post_trade: PostTrade
+    checks: tuple[Check, ...]
+
+    @property
+    def is_safe(self) -> bool:
+        """No error-level check failed."""
+        return all(check.passed or check.severity != "error" for check in self.checks)
+
+
+def plan_rebalance(
+    model: ModelPortfolio, snapshot: AccountSnapshot, settings: PlanSettings, exact: Allocator | None = None
+) -> Plan:
+    """Decide whether to rebalance and which exact orders to send."""
+    valuation = value_account(snapshot)
+    drift = measure_drift(model, valuation, settings.bands)
+    lines = build_lines(snapshot, model.target_weights(), settings.price_ticks, settings.tax_rules)
+    allocate = _allocator(settings.method, exact)
+    trades, frozen = _allocate(lines, snapshot, valuation, settings, allocate)
+    trading = drift.rebalance_needed or settings.force
+    executed = trades if trading else {symbol: ZERO for symbol in trades}
+    orders = _orders(lines, executed, snapshot, drift, settings)
+    post = _post_trade(model, snapshot, valuation, lines, executed, orders, settings)
+    skipped = _skipped(lines, trades, executed, frozen, snapshot, valuation, settings)
+    rows = _rows(model, lines, valuation, executed, post)
+    checks = run_checks(lines, orders, snapshot, valuation, settings.cash_buffer, post.drift)
+    return Plan(account_id=snapshot.account_id, model_name=model.name, currency=snapshot.currency,
+                method=settings.method, rebalance_needed=drift.rebalance_needed, equity=valuation.equity,
+                drift=drift, rows=rows, orders=orders, skipped=skipped, post_trade=post, checks=checks)
+
+
+def _allocator(method: AllocationMethod, exact: Allocator | None) -> Allocator:
+    if method is AllocationMethod.EXACT:
+        if exact is None:
+            raise InvalidInput("the exact method needs a solver; none was wired", where="settings",
+                               field="method", value=method.value)
+        return exact
+    return HEURISTICS[method]
+
+
+def _allocate(
+    lines: list[Line], snapshot: AccountSnapshot, valuation: Valuation, settings: PlanSettings,
+    allocate: Allocator,
+) -> tuple[dict[str, Decimal], set[str]]:
+    """Allocate, then freeze trades below the minimum value and allocate again until none is left."""
+    frozen: set[str] = set()
+    while True:
+        batch, _ = build_batch(lines, snapshot, valuation.equity, settings.cash_buffer, frozen)
+        trades = lots_to_quantities(lines, allocate(batch))
+        small = {
+            line.symbol for line in lines
+            if trades[line.symbol] != ZERO
+            and abs(trades[line.symbol]) * line.price < settings.minimum_trade_value
+        }
+        if not small:
+            return trades, frozen
+        frozen |= small
+
+
+def _orders(
+    lines: list[Line], trades: dict[str, Decimal], snapshot: AccountSnapshot, drift: DriftReport,
+    settings: PlanSettings,
+) -> tuple[OrderIntent, ...]:
+    by_symbol = {row.symbol: row for row in drift.tickers}
+    sells, buys = [], []
+    for line in lines:
+        quantity = trades[line.symbol]
+        if quantity == ZERO:
+            continue
+        side = Side.BUY if quantity > ZERO else Side.SELL
+        row = by_symbol.get(line.symbol)
+        order = _order(line, side, abs(quantity), snapshot, settings, _reason(side, row))
+        (buys if side is Side.BUY else sells).append(order)
+    sells.sort(key=lambda o: (-o.estimated_value, o.symbol))
+    buys.sort(key=lambda o: (-o.estimated_value, o.symbol))
+    return tuple(sells + buys)
+
+
+def _reason(side: Side, row: TickerDrift | None) -> str:
+    if row is None or row.breach is Breach.NOT_IN_MODEL:
+        return "held outside the model: sell" if side is Side.SELL else "buy toward target"
+    pp = (row.drift * 100).quantize(Decimal("0.01"))
+    word = "overweight" if pp > 0 else "underweight"
+    return f"{word} by {abs(pp)} pp of equity: {side.value.lower()} toward target"
+
+
+def _order(line: Line, side: Side, quantity: Decimal, snapshot: AccountSnapshot, settings: PlanSettings,
+           reason: str) -> OrderIntent:
+    sizing = line.buy_price if side is Side.BUY else line.sell_price
+    value = quantity * sizing
+    costs = commission(value, snapshot.costs, snapshot.currency)
+    if side is Side.SELL:
+        costs += sell_tax(value, line.tax_rate, snapshot.currency)
+    sign = "+" if side is Side.BUY else "-"
+    ticks = f"current_price {sign} {settings.price_ticks} tick" + ("s" if settings.price_ticks != 1 else "")
+    if settings.price_ticks == 0:
+        ticks = "current_price"
+    if settings.order_type is OrderType.MARKET:
+        return OrderIntent(line.symbol, line.instrument.name, side, quantity, OrderType.MARKET, None,
+                           f"market order (sized at {ticks})", line.price, sizing, costs, reason)
+    logic = ticks + (", clamped to the daily limit" if line.limits and not _inside(line, sizing) else "")
+    return OrderIntent(line.symbol, line.instrument.name, side, quantity, OrderType.LIMIT, sizing, logic,
+                       line.price, sizing, costs, reason)
+
+
+def _inside(line: Line, price: Decimal) -> bool:
+    return line.limits is None or line.limits.lower < price < line.limits.upper
+
+
+def _post_trade(
+    model: ModelPortfolio, snapshot: AccountSnapshot, valuation: Valuation, lines: list[Line],
+    trades: dict[str, Decimal], orders: tuple[OrderIntent, ...], settings: PlanSettings,
+) -> PostTrade:
+    cash = snapshot.cash
+    for order in orders:
+        signed = order.estimated_value if order.side is Side.SELL else -order.estimated_value
+        cash += signed - order.estimated_costs
+    values = dict(valuation.values)
+    for line in lines:
+        values[line.symbol] = (line.quantity + trades[line.symbol]) * line.price
+    equity = cash + sum(values.values(), ZERO)
+    after = Valuation(equity=equity, cash=cash, values=values, excluded_value=valuation.excluded_value)
+    weights = {symbol: value / equity for symbol, value in values.items()}
+    return PostTrade(equity=equity, cash=cash, weights=weights, drift=measure_drift(model, after, settings.bands))
+
+
+def _skipped(
+    lines: list[Line], trades: dict[str, Decimal], executed: dict[str, Decimal], frozen: set[str],
+    snapshot: AccountSnapshot, valuation: Valuation, settings: PlanSettings,
+) -> tuple[SkippedTrade, ...]:
+    skipped = [
+        SkippedTrade(h.symbol, SkipReason.EXCLUDED, "kept outside the model by the account", ZERO)
+        for h in snapshot.holdings if h.symbol in snapshot.excluded
+    ]
+    investable = valuation.equity * (1 - settings.cash_buffer)
+    for line in lines:
+        if executed[line.symbol] != ZERO:
+            continue
+        if trades[line.symbol] != ZERO:
+            skipped.append(SkippedTrade(line.symbol, SkipReason.INSIDE_BAND,
+                                        "no band is breached (use --force to trade anyway)", trades[line.symbol]))
+        elif line.symbol in frozen:
+            skipped.append(SkippedTrade(line.symbol, SkipReason.BELOW_MINIMUM,
+                                        f"trade worth less than {settings.minimum_trade_value}", ZERO))
+        else:
+            skipped.append(_untraded(line, investable))
+    return tuple(skipped)
+
+
+def _untraded(line: Line, investable: Decimal) -> SkippedTrade:
+    """Explain a symbol the allocation left alone."""
+    lot_value = line.price * line.instrument.lot_size
+    gap = line.target_weight * investable - line.quantity * line.price
+    if gap * 2 > lot_value:
+        return SkippedTrade(line.symbol, SkipReason.NO_CASH,
+                            f"short of target by {gap:.0f}, but another lot does not fit the cash rule", ZERO)
+    if -gap * 2 > lot_value and line.sellable_lots == 0:
+        return SkippedTrade(line.symbol, SkipReason.NOT_ORDERABLE,
+                            "over target, but no orderable quantity to sell", ZERO)
+    return SkippedTrade(line.symbol, SkipReason.AT_TARGET, "within half a lot of target", ZERO)
+
+
+def _rows(model: ModelPortfolio, lines: list[Line], valuation: Valuation, trades: dict[str, Decimal],
+          post: PostTrade) -> tuple[PlanRow, ...]:
+    classes = model.class_of() if model.two_level else {}
+    return tuple(
+        PlanRow(symbol=line.symbol, name=line.instrument.name, asset_class=classes.get(line.symbol),
+                current_quantity=line.quantity, target_quantity=line.quantity + trades[line.symbol],
+                current_weight=valuation.weight(line.symbol), target_weight=line.target_weight,
+                post_trade_weight=post.weights.get(line.symbol, ZERO))
+        for line in lines
+    )

@@ -1,0 +1,149 @@
+"""Turn one account and its model into the integer allocation problem, and lots back into quantities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+import numpy as np
+
+from trimtab.domain.allocation import AllocationBatch, IntArray
+from trimtab.domain.costs import TaxRule, sell_tax_rate
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.instruments import Instrument, minor_unit
+from trimtab.domain.numbers import ZERO
+from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Quote
+from trimtab.domain.ticks import PriceLimits, daily_limits, limit_price
+
+INT64_SAFE = 2**62
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One symbol the plan may trade, with its prices and what may be sold."""
+
+    instrument: Instrument
+    price: Decimal
+    quantity: Decimal
+    orderable: Decimal
+    target_weight: Decimal
+    buy_price: Decimal
+    sell_price: Decimal
+    limits: PriceLimits | None
+    tax_rate: Decimal
+
+    @property
+    def symbol(self) -> str:
+        return self.instrument.symbol
+
+    @property
+    def sellable_lots(self) -> int:
+        return int((self.orderable / self.instrument.lot_size).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def build_lines(
+    snapshot: AccountSnapshot, targets: dict[str, Decimal], ticks: int, tax_rules: tuple[TaxRule, ...]
+) -> list[Line]:
+    """Describe every symbol of the model and every managed holding, model symbols first."""
+    symbols = list(targets) + sorted(
+        h.symbol for h in snapshot.holdings if h.symbol not in targets and h.symbol not in snapshot.excluded
+    )
+    lines = []
+    for symbol in symbols:
+        quote = snapshot.quote(symbol)
+        if quote is None:
+            raise InvalidInput("no price for a model symbol the account does not hold; add it under 'prices'",
+                               where=f"snapshot '{snapshot.account_id}'", field="prices", value=symbol)
+        holding = snapshot.holding(symbol)
+        lines.append(_line(quote, holding.quantity if holding else ZERO,
+                           holding.orderable_quantity if holding else ZERO,
+                           targets.get(symbol, ZERO), ticks, snapshot.as_of, tax_rules))
+    return lines
+
+
+def _line(quote: Quote, quantity: Decimal, orderable: Decimal, target: Decimal, ticks: int, on: dt.date,
+          tax_rules: tuple[TaxRule, ...]) -> Line:
+    instrument = quote.instrument
+    limits = daily_limits(instrument, quote.base_price) if quote.base_price is not None else None
+    return Line(
+        instrument=instrument, price=quote.price, quantity=quantity, orderable=orderable, target_weight=target,
+        buy_price=limit_price(instrument, quote.price, ticks, limits),
+        sell_price=limit_price(instrument, quote.price, -ticks, limits),
+        limits=limits, tax_rate=sell_tax_rate(instrument, on, tax_rules),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """Money x units = integer; rates x denominator = integer."""
+
+    units: int
+    rate_denominator: int
+
+    def to_units(self, amount: Decimal) -> int:
+        scaled = amount * self.units
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{amount} is not whole in units of 1/{self.units}")
+        return int(scaled)
+
+    def rate(self, rate: Decimal) -> int:
+        return int(rate * self.rate_denominator)
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def choose_scale(lines: list[Line], snapshot: AccountSnapshot) -> Scale:
+    """Pick the smallest powers of ten that make every amount and rate an integer."""
+    amounts = [snapshot.cash, minor_unit(snapshot.currency), snapshot.costs.commission_minimum]
+    for line in lines:
+        lot = line.instrument.lot_size
+        amounts += [line.price * lot, line.buy_price * lot, line.sell_price * lot, line.price * line.quantity]
+    rates = [snapshot.costs.commission_rate] + [line.tax_rate for line in lines]
+    return Scale(units=10 ** max(map(_decimals, amounts)), rate_denominator=10 ** max(map(_decimals, rates)))
+
+
+def build_batch(
+    lines: list[Line], snapshot: AccountSnapshot, equity: Decimal, cash_buffer: Decimal, frozen: set[str]
+) -> tuple[AllocationBatch, Scale]:
+    """The one-account allocation problem; `frozen` symbols may not trade."""
+    scale = choose_scale(lines, snapshot)
+    costs: CostSettings = snapshot.costs
+    investable = equity * (1 - cash_buffer)
+    reserve = (equity * cash_buffer * scale.units).to_integral_value(rounding=ROUND_CEILING)
+    lot_value = [scale.to_units(line.price * line.instrument.lot_size) for line in lines]
+    budget = scale.to_units(snapshot.cash) + sum(scale.to_units(line.price * line.quantity) for line in lines)
+    columns = {
+        "lot_value": lot_value,
+        "buy_price": [scale.to_units(line.buy_price * line.instrument.lot_size) for line in lines],
+        "sell_price": [scale.to_units(line.sell_price * line.instrument.lot_size) for line in lines],
+        "held_value": [scale.to_units(line.price * line.quantity) for line in lines],
+        "target_value": [int((line.target_weight * investable * scale.units).to_integral_value(
+            rounding=ROUND_FLOOR)) for line in lines],
+        "lower": [0 if line.symbol in frozen else -line.sellable_lots for line in lines],
+        "upper": [0 if line.symbol in frozen else max(0, 2 * budget // value + 1)
+                  for line, value in zip(lines, lot_value, strict=True)],
+        "sell_tax_rate": [scale.rate(line.tax_rate) for line in lines],
+    }
+    magnitude = max([abs(v) for column in columns.values() for v in column] + [abs(budget), 1])
+    largest_rate = max([scale.rate(costs.commission_rate), *columns["sell_tax_rate"], 1])
+    dtype: type = np.int64 if magnitude * largest_rate * 4 < INT64_SAFE else object
+    row = {name: np.array([values], dtype=dtype) for name, values in columns.items()}
+    batch = AllocationBatch(
+        **row,
+        cash=np.array([scale.to_units(snapshot.cash)], dtype=dtype),
+        reserve=np.array([int(reserve)], dtype=dtype),
+        commission_rate=np.array([scale.rate(costs.commission_rate)], dtype=dtype),
+        commission_minimum=np.array([scale.to_units(costs.commission_minimum)], dtype=dtype),
+        cost_quantum=np.array([scale.to_units(minor_unit(snapshot.currency))], dtype=dtype),
+        rate_denominator=scale.rate_denominator,
+    )
+    return batch, scale
+
+
+def lots_to_quantities(lines: list[Line], lots: IntArray) -> dict[str, Decimal]:
+    """Signed trade quantity of each symbol (negative sells)."""
+    return {line.symbol: Decimal(int(lots[0, k])) * line.instrument.lot_size for k, line in enumerate(lines)}

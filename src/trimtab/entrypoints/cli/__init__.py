@@ -1,0 +1,1 @@
+"""trimtab entrypoints.cli layer."""

@@ -1,0 +1,93 @@
+"""The trimtab command line: `trimtab plan ...`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from trimtab import bootstrap
+from trimtab.domain.allocation import AllocationMethod
+from trimtab.domain.drift import Bands
+from trimtab.domain.errors import TrimtabError
+from trimtab.domain.numbers import HUNDRED, parse_decimal
+from trimtab.domain.orders import OrderType
+from trimtab.domain.planning import PlanSettings
+from trimtab.entrypoints.cli.plan_view import render_plan
+
+app = typer.Typer(
+    name="trimtab", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Keep investment accounts on their model portfolios.",
+)
+T = TypeVar("T")
+EXIT_BAD_INPUT = 2
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Map trimtab's errors to exit code 2 and one readable line."""
+    try:
+        return action()
+    except TrimtabError as error:
+        Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _percent(text: str | None, field: str) -> Decimal | None:
+    if text is None:
+        return None
+    return parse_decimal(text, where="command line", field=field) / HUNDRED
+
+
+@app.callback()
+def main() -> None:
+    """Keep investment accounts on their model portfolios."""
+
+
+@app.command()
+def plan(
+    model: Annotated[Path, typer.Option("--model", help="Model portfolio file (trimtab YAML, "
+                                        "model_portfolios.yaml, MP_Master.csv).")],
+    snapshot: Annotated[Path, typer.Option("--snapshot", help="Account snapshot file (JSON or YAML).")],
+    model_name: Annotated[str | None, typer.Option("--model-name", help="Which model of the file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Plan trades even when no band is breached.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable plan.")] = False,
+    method: Annotated[AllocationMethod, typer.Option(help="Allocation method.")] = AllocationMethod.GREEDY,
+    ticks: Annotated[int, typer.Option(help="Limit price = current price +/- this many ticks.")] = 1,
+    market: Annotated[bool, typer.Option("--market", help="Send market orders instead of limits.")] = False,
+    cash_buffer: Annotated[str, typer.Option(help="Cash kept back, percent of equity.")] = "1",
+    min_trade: Annotated[str, typer.Option(help="Skip trades worth less than this.")] = "0",
+    class_band: Annotated[str, typer.Option(help="Asset-class band, percentage points.")] = "3",
+    ticker_band: Annotated[str, typer.Option(help="Ticker band, percentage points.")] = "5",
+    relative_band: Annotated[str | None, typer.Option(help="Optional relative band, percent of target.")] = None,
+    exact_time_limit: Annotated[float, typer.Option(help="Seconds per account for --method exact.")] = 10.0,
+) -> None:
+    """Plan a rebalance of one account against a model portfolio (nothing is sent)."""
+
+    def run() -> None:
+        settings = PlanSettings(
+            bands=Bands(class_band=_percent(class_band, "class-band") or Decimal(0),
+                        ticker_band=_percent(ticker_band, "ticker-band") or Decimal(0),
+                        relative_band=_percent(relative_band, "relative-band")),
+            cash_buffer=_percent(cash_buffer, "cash-buffer") or Decimal(0),
+            minimum_trade_value=parse_decimal(min_trade, where="command line", field="min-trade"),
+            price_ticks=ticks, order_type=OrderType.MARKET if market else OrderType.LIMIT,
+            method=method, force=force,
+        )
+        result = bootstrap.plan_files(model, model_name, snapshot, settings, exact_time_limit)
+        if as_json:
+            sys.stdout.write(json.dumps(bootstrap.plan_to_document(result), ensure_ascii=False, indent=2) + "\n")
+        else:
+            render_plan(result, Console())
+
+    _guarded(run)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,1 @@
+"""Builders for tests: small accounts and models written by hand."""
