@@ -150,7 +150,7 @@ def _step_gains(batch: AllocationBatch, lots: IntArray, step: int) -> tuple[IntA
 
 def _repair_cash(batch: AllocationBatch, lots: IntArray) -> IntArray:
     """Remove one lot at a time, least harm first, from accounts that break the cash rule."""
-    lots = lots.copy()
+    lots = _shrink_buys(batch, lots)
     active = np.flatnonzero(cash_slack(batch, lots) < 0)
     while active.size:
         sub = _rows(batch, active)
@@ -166,12 +166,36 @@ def _repair_cash(batch: AllocationBatch, lots: IntArray) -> IntArray:
     return lots
 
 
+def _shrink_buys(batch: AllocationBatch, lots: IntArray) -> IntArray:
+    """Scale every buy down in proportion where the cash rule breaks by more than a few lots.
+
+    Floor targets assume every holding can be sold down to target; when one cannot (orderable limits)
+    or costs eat the margin, the deficit may be many lots, which one-lot repair steps would take long
+    to remove. Rounding down after scaling keeps this a cheap, conservative first cut.
+    """
+    lots = lots.copy()
+    deficit = -cash_slack(batch, lots)
+    buys = np.maximum(lots, 0)
+    spend = (buys * batch.buy_price).sum(axis=1)
+    rows = np.flatnonzero((deficit > 0) & (spend > 0))
+    if rows.size == 0:
+        return lots
+    keep = np.maximum(spend[rows] - deficit[rows], 0)
+    scaled = (buys[rows] * keep[:, None]) // spend[rows][:, None]
+    lots[rows] = np.where(lots[rows] > 0, np.maximum(scaled, np.maximum(batch.lower[rows], 0)), lots[rows])
+    return lots
+
+
 def _very_negative(like: IntArray) -> IntArray:
     return np.full_like(like, -(2**62))
 
 
 def _top_up(batch: AllocationBatch, lots: IntArray) -> IntArray:
-    """Add the lot with the best gain per unit of cash, while it improves and the cash rule holds."""
+    """Add lots with the best gain per unit of cash, while they improve and the cash rule holds.
+
+    Lots that close a whole lot of shortfall all gain the same, so they are added together (as many as
+    the cash allows); a lot that would overshoot the target is weighed one at a time.
+    """
     lots = lots.copy()
     active = np.arange(batch.shape[0])
     while active.size:
@@ -181,10 +205,27 @@ def _top_up(batch: AllocationBatch, lots: IntArray) -> IntArray:
         allowed = (gain > 0) & (slack >= 0) & (sub_lots < sub.upper)
         ratio = np.where(allowed, gain.astype(np.float64) / sub.buy_price.astype(np.float64), -1.0)
         choice = np.argmax(ratio, axis=1)
-        picked = allowed[np.arange(active.size), choice]
-        lots[active[picked], choice[picked]] += 1
+        index = np.arange(active.size)
+        picked = allowed[index, choice]
+        step = _bulk_step(sub, sub_lots, choice, slack[index, choice])
+        lots[active[picked], choice[picked]] += step[picked]
         active = active[picked]
     return lots
+
+
+def _bulk_step(batch: AllocationBatch, lots: IntArray, choice: IntArray, slack_after_one: IntArray) -> IntArray:
+    """How many lots of the chosen ticker to add at once: whole-lot shortfall that the cash covers."""
+    index = np.arange(choice.size)
+    lot_value = batch.lot_value[index, choice]
+    price = batch.buy_price[index, choice]
+    shortfall = -deviations(batch, lots)[index, choice]
+    room = batch.upper[index, choice] - lots[index, choice]
+    whole = np.minimum(np.maximum(shortfall // lot_value, 1), room)
+    affordable = 1 + slack_after_one // (price + price * batch.commission_rate // batch.rate_denominator + 1)
+    step = np.maximum(np.minimum(whole, affordable), 1)
+    trial = lots.copy()
+    trial[index, choice] += step
+    return np.where(cash_slack(batch, trial) >= 0, step, 1)
 
 
 def _exchange_round(batch: AllocationBatch, lots: IntArray) -> tuple[IntArray, bool]:

@@ -90,7 +90,7 @@ def _held_weights(rng: np.random.Generator, target: F64) -> F64:
         [rng.uniform(0.8, 0.99, count), rng.uniform(0.3, 1.0, count), rng.uniform(0.995, 1.0, count)],
         0.0,
     )
-    shape = np.where((kind == 2)[:, None], unrelated, drifted)
+    shape = np.where(np.equal(kind, 2)[:, None], unrelated, drifted)
     shape = shape / np.maximum(shape.sum(axis=1, keepdims=True), 1e-300)
     return np.asarray(shape * invested[:, None], dtype=np.float64)
 

@@ -14,16 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
 from trimtab.domain.errors import InvalidInput
+from trimtab.domain.numbers import HUNDRED, parse_decimal
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 JSON_SUFFIXES = frozenset({".json"})
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_DIGITS_BEFORE_POINT = 18  # larger numbers are typos, and would overflow Decimal arithmetic later
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -166,6 +169,29 @@ def require_text(value: object, *, where: str, field: str, allow_empty: bool = F
     if not text and not allow_empty:
         raise InvalidInput("must not be empty", where=where, field=field, value=value)
     return text
+
+
+def parse_number(value: object, *, where: str, field: str) -> Decimal:
+    """A Decimal from text (never a float), refusing magnitudes of 10^18 and beyond."""
+    number = parse_decimal(value, where=where, field=field)
+    if number.adjusted() >= MAX_DIGITS_BEFORE_POINT:
+        raise InvalidInput(f"number out of range (at most {MAX_DIGITS_BEFORE_POINT} digits before the point)",
+                           where=where, field=field, value=value)
+    return number
+
+
+def parse_percentage(value: object, *, where: str, field: str) -> Decimal:
+    """A percentage ("33.34" or "33.34%") as a fraction (0.3334)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        value = value.strip()[:-1]
+    return parse_number(value, where=where, field=field) / HUNDRED
+
+
+def require_symbol(spec: Mapping[str, object], *, where: str) -> str:
+    """The ``symbol`` of a list item, checked before its other keys so later errors can name it."""
+    if "symbol" not in spec:
+        raise InvalidInput("missing required key", where=where, field="symbol")
+    return require_text(spec["symbol"], where=where, field="symbol")
 
 
 def parse_iso_date(value: object, *, where: str, field: str) -> dt.date:

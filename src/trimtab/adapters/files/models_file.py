@@ -1,0 +1,331 @@
+"""Load model portfolios from a file; the format is detected automatically.
+
+Three formats are read:
+
+* **trimtab YAML/JSON**: a top-level ``models`` mapping (name -> model). Weights are PERCENT numbers
+  (``33.34``) or text with ``%`` (``"33.34%"``). A model has either ``holdings`` (flat) or ``classes``
+  (two-level; each class has a ``weight`` and ``holdings``; a ``CASH`` class may have only a weight).
+  Holdings are a mapping ``symbol -> weight`` / ``symbol -> {weight, name, ...}`` or a list of mappings
+  with ``symbol`` and ``weight``.
+* **simple-order-management-platform YAML**: a top-level ``model_portfolios`` mapping; each model has a
+  ``holdings`` list with ``symbol`` and ``target_weight`` as a FRACTION (``0.3334``), plus
+  ``security_type`` (``STK`` -> stock), ``exchange`` (``SMART`` -> US) and ``currency``. The top-level
+  ``account_mappings`` and ``rebalancing_settings`` are accepted and ignored.
+* **MP_Master CSV** (``.csv``): columns ``Portfolio ID, Bucket Name, ISIN, Ticker, Weight, Effective
+  Date``; weights in percent; dates ``DD/MM/YY`` (or ``DD/MM/YYYY``). One flat model per Portfolio ID:
+  name = the ID, description = the Bucket Name, effective_on = the ISO date, symbol = the Ticker or the
+  ISIN when the Ticker is empty. When one Portfolio ID has rows with different effective dates, only the
+  rows of the LATEST date are kept (older rows are earlier versions of the same model).
+
+The domain builders (:func:`flat_model`, :func:`two_level_model`) check sums (100 % within 0.01 pp),
+negative weights and duplicate tickers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+
+from trimtab.adapters.files.loader import (
+    JSON_SUFFIXES,
+    YAML_SUFFIXES,
+    check_keys,
+    parse_iso_date,
+    parse_number,
+    parse_percentage,
+    read_document,
+    read_text,
+    require_list,
+    require_mapping,
+    require_symbol,
+    require_text,
+)
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.instruments import parse_currency, parse_instrument_type, parse_market
+from trimtab.domain.models import AssetClass, ModelHolding, ModelPortfolio, flat_model, two_level_model
+
+TOP_KEYS = ("models",)
+MODEL_KEYS = ("description", "version", "effective_on", "holdings", "classes")
+CLASS_KEYS = ("weight", "holdings")
+HOLDING_KEYS = ("weight", "name", "instrument_type", "market", "currency")
+SOMP_TOP_KEYS = ("model_portfolios", "account_mappings", "rebalancing_settings")
+SOMP_MODEL_KEYS = ("name", "description", "holdings")
+SOMP_HOLDING_KEYS = ("symbol", "target_weight", "security_type", "exchange", "currency")
+CSV_COLUMNS = ("Portfolio ID", "Bucket Name", "ISIN", "Ticker", "Weight", "Effective Date")
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})")
+
+T = TypeVar("T")
+
+
+def load_models(path: Path) -> list[ModelPortfolio]:
+    """Read every model of a trimtab YAML/JSON, simple-order-management YAML or MP_Master CSV file."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _load_mp_master(path)
+    if suffix not in YAML_SUFFIXES | JSON_SUFFIXES:
+        raise InvalidInput("unsupported model file type (use .yaml, .yml, .json or .csv)", where=str(path),
+                           field="suffix", value=path.suffix)
+    top = require_mapping(read_document(path), where=str(path), field="(top level)")
+    if "models" in top:
+        check_keys(top, TOP_KEYS, where=str(path))
+        return _trimtab_models(top["models"], source=path.name)
+    if "model_portfolios" in top:
+        check_keys(top, SOMP_TOP_KEYS, where=str(path))
+        return _somp_models(top["model_portfolios"], source=path.name)
+    raise InvalidInput("no models: expected a top-level 'models' (trimtab) or 'model_portfolios' key",
+                       where=str(path), field="(top level)", value=", ".join(top) or None)
+
+
+def load_model(path: Path, name: str | None) -> ModelPortfolio:
+    """Read one model by name; without a name the file must hold exactly one model."""
+    models = load_models(path)
+    available = ", ".join(model.name for model in models)
+    if name is None:
+        if len(models) == 1:
+            return models[0]
+        raise InvalidInput(f"the file holds {len(models)} models; choose one of: {available}",
+                           where=str(path), field="model")
+    for model in models:
+        if model.name == name:
+            return model
+    raise InvalidInput(f"no such model (available: {available})", where=str(path), field="model",
+                       value=name)
+
+
+def _optional(spec: dict[str, object], key: str, parse: Callable[[object], T]) -> T | None:
+    """Parse ``spec[key]`` when it is present and not null."""
+    value = spec.get(key)
+    return None if value is None else parse(value)
+
+
+def _model_mappings(value: object, *, source: str, field: str) -> dict[str, object]:
+    models = require_mapping(value, where=source, field=field)
+    if not models:
+        raise InvalidInput("no models defined", where=source, field=field, value=models)
+    return models
+
+
+# --- trimtab format ---------------------------------------------------------------------------------
+
+
+def _trimtab_models(value: object, *, source: str) -> list[ModelPortfolio]:
+    models = _model_mappings(value, source=source, field="models")
+    return [_trimtab_model(name.strip(), spec, source) for name, spec in models.items()]
+
+
+def _trimtab_model(name: str, value: object, source: str) -> ModelPortfolio:
+    where = f"{source}, model '{name}'"
+    spec = require_mapping(value, where=where, field="models")
+    check_keys(spec, MODEL_KEYS, where=where)
+    metadata = _metadata(spec, where)
+    if "holdings" in spec and "classes" in spec:
+        raise InvalidInput("a model has either 'holdings' (flat) or 'classes' (two-level), not both",
+                           where=where, field="classes", value="holdings + classes")
+    if "classes" in spec:
+        return two_level_model(name, _classes(spec["classes"], where), **metadata)
+    if "holdings" not in spec:
+        raise InvalidInput("a model needs 'holdings' (flat) or 'classes' (two-level)", where=where,
+                           field="holdings")
+    return flat_model(name, _holdings(spec["holdings"], where), **metadata)
+
+
+def _metadata(spec: dict[str, object], where: str) -> dict[str, str | None]:
+    description = _optional(spec, "description",
+                            lambda v: require_text(v, where=where, field="description", allow_empty=True))
+    version = _optional(spec, "version", lambda v: require_text(v, where=where, field="version"))
+    effective = _optional(spec, "effective_on",
+                          lambda v: parse_iso_date(v, where=where, field="effective_on").isoformat())
+    return {"description": description or "", "version": version or "1", "effective_on": effective}
+
+
+def _classes(value: object, where: str) -> tuple[AssetClass, ...]:
+    classes = require_mapping(value, where=where, field="classes")
+    result = []
+    for name, class_value in classes.items():
+        class_where = f"{where}, class '{name}'"
+        spec = require_mapping(class_value, where=class_where, field="classes")
+        check_keys(spec, CLASS_KEYS, where=class_where, required=("weight",))
+        weight = parse_percentage(spec["weight"], where=class_where, field="weight")
+        holdings = _holdings(spec["holdings"], class_where) if spec.get("holdings") is not None else ()
+        result.append(AssetClass(name=name.strip(), weight=weight, holdings=holdings))
+    return tuple(result)
+
+
+def _holdings(value: object, where: str) -> tuple[ModelHolding, ...]:
+    if isinstance(value, list):
+        return tuple(_listed_holding(item, index, where) for index, item in enumerate(value, start=1))
+    holdings = require_mapping(value, where=where, field="holdings")
+    return tuple(_mapped_holding(symbol, spec, where) for symbol, spec in holdings.items())
+
+
+def _mapped_holding(symbol: str, value: object, where: str) -> ModelHolding:
+    symbol = require_text(symbol, where=where, field="holdings")
+    holding_where = f"{where}, holding '{symbol}'"
+    if not isinstance(value, dict):
+        weight = parse_percentage(value, where=holding_where, field="weight")
+        return ModelHolding(symbol=symbol, weight=weight)
+    spec = require_mapping(value, where=holding_where, field="holdings")
+    check_keys(spec, HOLDING_KEYS, where=holding_where, required=("weight",))
+    return _holding(symbol, spec, holding_where)
+
+
+def _listed_holding(value: object, index: int, where: str) -> ModelHolding:
+    item_where = f"{where}, holdings item {index}"
+    spec = require_mapping(value, where=item_where, field="holdings")
+    symbol = require_symbol(spec, where=item_where)
+    holding_where = f"{where}, holding '{symbol}'"
+    check_keys(spec, ("symbol", *HOLDING_KEYS), where=holding_where, required=("weight",))
+    return _holding(symbol, spec, holding_where)
+
+
+def _holding(symbol: str, spec: dict[str, object], where: str) -> ModelHolding:
+    return ModelHolding(
+        symbol=symbol,
+        weight=parse_percentage(spec["weight"], where=where, field="weight"),
+        name=_optional(spec, "name", lambda v: require_text(v, where=where, field="name", allow_empty=True))
+        or "",
+        instrument_type=_optional(spec, "instrument_type", lambda v: parse_instrument_type(v, where=where)),
+        market=_optional(spec, "market", lambda v: parse_market(v, where=where)),
+        currency=_optional(spec, "currency", lambda v: parse_currency(v, where=where)),
+    )
+
+
+# --- simple-order-management-platform format --------------------------------------------------------
+
+
+def _somp_models(value: object, *, source: str) -> list[ModelPortfolio]:
+    models = _model_mappings(value, source=source, field="model_portfolios")
+    return [_somp_model(key.strip(), spec, source) for key, spec in models.items()]
+
+
+def _somp_model(key: str, value: object, source: str) -> ModelPortfolio:
+    where = f"{source}, model '{key}'"
+    spec = require_mapping(value, where=where, field="model_portfolios")
+    check_keys(spec, SOMP_MODEL_KEYS, where=where, required=("holdings",))
+    name = _optional(spec, "name", lambda v: require_text(v, where=where, field="name"))
+    if name is not None and name != key:
+        raise InvalidInput(f"the name differs from the model's key '{key}'", where=where, field="name",
+                           value=name)
+    description = _optional(spec, "description",
+                            lambda v: require_text(v, where=where, field="description", allow_empty=True))
+    items = require_list(spec["holdings"], where=where, field="holdings")
+    holdings = tuple(_somp_holding(item, index, where) for index, item in enumerate(items, start=1))
+    return flat_model(key, holdings, description=description or "")
+
+
+def _somp_holding(value: object, index: int, where: str) -> ModelHolding:
+    item_where = f"{where}, holdings item {index}"
+    spec = require_mapping(value, where=item_where, field="holdings")
+    symbol = require_symbol(spec, where=item_where)
+    holding_where = f"{where}, holding '{symbol}'"
+    check_keys(spec, SOMP_HOLDING_KEYS, where=holding_where, required=("target_weight",))
+    return ModelHolding(
+        symbol=symbol,
+        weight=_fraction(spec["target_weight"], where=holding_where, field="target_weight"),
+        instrument_type=_optional(spec, "security_type",
+                                  lambda v: parse_instrument_type(v, where=holding_where)),
+        market=_optional(spec, "exchange", lambda v: parse_market(v, where=holding_where)),
+        currency=_optional(spec, "currency", lambda v: parse_currency(v, where=holding_where)),
+    )
+
+
+def _fraction(value: object, *, where: str, field: str) -> Decimal:
+    """A weight given as a fraction (0.3334); text ending in % is read as a percentage."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return parse_percentage(value, where=where, field=field)
+    return parse_number(value, where=where, field=field)
+
+
+# --- MP_Master CSV ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CsvRow:
+    line: int
+    portfolio: str
+    bucket: str
+    symbol: str
+    weight: Decimal
+    effective: dt.date
+
+
+def _load_mp_master(path: Path) -> list[ModelPortfolio]:
+    groups: dict[str, list[_CsvRow]] = {}
+    for row in _csv_rows(path):
+        groups.setdefault(row.portfolio, []).append(row)
+    if not groups:
+        raise InvalidInput("no model rows after the header", where=str(path), field="rows", value=0)
+    return [_csv_model(portfolio, rows, path.name) for portfolio, rows in groups.items()]
+
+
+def _csv_rows(path: Path) -> Iterator[_CsvRow]:
+    reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+        _check_header(header, str(path))
+        for row_number, record in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in record):
+                continue
+            where = f"{path.name}, row {row_number} (line {reader.line_num})"
+            if len(record) != len(header):
+                raise InvalidInput(f"expected {len(header)} columns", where=where, field="columns",
+                                   value=len(record))
+            yield _csv_row(dict(zip(header, record, strict=True)), reader.line_num, where)
+    except csv.Error as exc:
+        raise InvalidInput(f"not valid CSV: {exc}", where=f"{path.name}, line {reader.line_num}") from None
+
+
+def _check_header(header: list[str], where: str) -> None:
+    allowed = ", ".join(CSV_COLUMNS)
+    for column in header:
+        if column not in CSV_COLUMNS:
+            raise InvalidInput(f"unknown column (expected: {allowed})", where=where, field="header",
+                               value=column)
+    for column in CSV_COLUMNS:
+        if header.count(column) != 1:
+            raise InvalidInput(f"each column must appear once (expected: {allowed})", where=where,
+                               field="header", value=column)
+
+
+def _csv_row(cells: dict[str, str], line: int, where: str) -> _CsvRow:
+    portfolio = cells["Portfolio ID"].strip()
+    if not portfolio:
+        raise InvalidInput("empty Portfolio ID", where=where, field="Portfolio ID", value="")
+    where = f"{where}, model '{portfolio}'"
+    symbol = cells["Ticker"].strip() or cells["ISIN"].strip()
+    if not symbol:
+        raise InvalidInput("the row has neither a Ticker nor an ISIN", where=where, field="Ticker",
+                           value="")
+    return _CsvRow(line=line, portfolio=portfolio, bucket=cells["Bucket Name"].strip(), symbol=symbol,
+                   weight=parse_percentage(cells["Weight"], where=where, field="Weight"),
+                   effective=_dmy_date(cells["Effective Date"], where=where))
+
+
+def _dmy_date(text: str, *, where: str) -> dt.date:
+    match = _DMY.fullmatch(text.strip())
+    if match is None:
+        raise InvalidInput("expected a date as DD/MM/YY", where=where, field="Effective Date", value=text)
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return dt.date(year + 2000 if year < 100 else year, month, day)
+    except ValueError:
+        raise InvalidInput("not a calendar date", where=where, field="Effective Date", value=text) from None
+
+
+def _csv_model(portfolio: str, rows: list[_CsvRow], source: str) -> ModelPortfolio:
+    latest = max(row.effective for row in rows)
+    kept = [row for row in rows if row.effective == latest]
+    buckets = sorted({row.bucket for row in kept})
+    if len(buckets) > 1:
+        raise InvalidInput(f"rows of one portfolio on {latest.isoformat()} disagree on the Bucket Name",
+                           where=f"{source}, model '{portfolio}'", field="Bucket Name",
+                           value=" | ".join(buckets))
+    holdings = tuple(ModelHolding(symbol=row.symbol, weight=row.weight) for row in kept)
+    return flat_model(portfolio, holdings, description=buckets[0], effective_on=latest.isoformat())
