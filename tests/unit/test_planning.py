@@ -34,7 +34,7 @@ def test_plan_dropped_etf_is_sold() -> None:
     assert plan.rebalance_needed
     assert _orders(plan)["229200"] == (Side.SELL, Decimal(40))
     assert plan.orders[0].symbol == "229200"
-    assert "outside the model" in plan.orders[0].reason
+    assert plan.orders[0].reason == "not in the model"
 
 
 def test_plan_unheld_target_is_bought() -> None:
@@ -220,3 +220,12 @@ def test_plan_exact_without_solver_is_refused() -> None:
 def test_plan_settings_bad_values_name_the_field(field: str, kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidInput, match=field):
         PlanSettings(**kwargs)  # type: ignore[arg-type]
+
+
+def test_plan_cash_class_absorbs_the_buffer() -> None:
+    model = two_level("KR", {"EQ": ("95", {"A": "100"}), "CASH": ("5", {})})
+    snap = account("100000000", prices={"A": (krx("A", ETF), "1000")})
+    plan = plan_rebalance(model, snap, PlanSettings(cash_buffer=Decimal("0.01")))
+    # the model's 5 % cash covers the 1 % buffer: 95 % is invested, not 95 % x 99 %
+    assert plan.orders[0].quantity == 95_000  # 95 % of 100,000,000 at 1,000 won; limits and fees fit the 5 %
+    assert Decimal("0.05") <= plan.post_trade.cash / plan.post_trade.equity < Decimal("0.051")

@@ -113,9 +113,13 @@ class DriftReport:
 
     def breaches(self) -> list[str]:
         """Describe every breached band, one line each."""
-        lines = [f"class {c.name}: drift {c.drift:+.4f} ({c.breach})" for c in self.classes if c.breach]
-        lines += [f"{t.symbol}: drift {t.drift_in_class:+.4f} ({t.breach})" for t in self.tickers if t.breach]
+        lines = [f"class {c.name}: {_points(c.drift)} ({c.breach})" for c in self.classes if c.breach]
+        lines += [f"{t.symbol}: {_points(t.drift_in_class)} ({t.breach})" for t in self.tickers if t.breach]
         return lines
+
+
+def _points(fraction: Decimal) -> str:
+    return f"{(fraction * 100).quantize(Decimal('0.01')):+} pp"
 
 
 def measure_drift(model: ModelPortfolio, valuation: Valuation, bands: Bands) -> DriftReport:

@@ -14,7 +14,7 @@ from trimtab.domain.errors import InvalidInput
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, OrderType, Side, SkippedTrade, SkipReason
-from trimtab.domain.problem import Line, build_batch, build_lines, lots_to_quantities
+from trimtab.domain.problem import Line, build_batch, build_lines, investable_fraction, lots_to_quantities
 from trimtab.domain.snapshot import AccountSnapshot
 
 Allocator = Callable[[AllocationBatch], IntArray]
@@ -169,10 +169,10 @@ def _orders(
 
 def _reason(side: Side, row: TickerDrift | None) -> str:
     if row is None or row.breach is Breach.NOT_IN_MODEL:
-        return "held outside the model: sell" if side is Side.SELL else "buy toward target"
-    pp = (row.drift * 100).quantize(Decimal("0.01"))
-    word = "overweight" if pp > 0 else "underweight"
-    return f"{word} by {abs(pp)} pp of equity: {side.value.lower()} toward target"
+        return "not in the model"
+    points = (row.drift * 100).quantize(Decimal("0.01"))
+    word = "overweight" if points > 0 else "underweight"
+    return f"{word} {points:+} pp"
 
 
 def _order(line: Line, side: Side, quantity: Decimal, snapshot: AccountSnapshot, settings: PlanSettings,
@@ -223,7 +223,7 @@ def _skipped(
         SkippedTrade(h.symbol, SkipReason.EXCLUDED, "kept outside the model by the account", ZERO)
         for h in snapshot.holdings if h.symbol in snapshot.excluded
     ]
-    investable = valuation.equity * (1 - settings.cash_buffer)
+    investable = valuation.equity * investable_fraction(lines, settings.cash_buffer)
     for line in lines:
         if executed[line.symbol] != ZERO:
             continue

@@ -106,13 +106,24 @@ def choose_scale(lines: list[Line], snapshot: AccountSnapshot) -> Scale:
     return Scale(units=10 ** max(map(_decimals, amounts)), rate_denominator=10 ** max(map(_decimals, rates)))
 
 
+def investable_fraction(lines: list[Line], cash_buffer: Decimal) -> Decimal:
+    """Scale of the targets: the buffer comes out of the model's own cash first.
+
+    A model holding 5 % cash with a 1 % buffer invests 95 % of equity, not 95 % x 99 %.
+    """
+    securities = sum((line.target_weight for line in lines), ZERO)
+    if securities <= ZERO:
+        return ZERO
+    return min(Decimal(1), (1 - cash_buffer) / securities)
+
+
 def build_batch(
     lines: list[Line], snapshot: AccountSnapshot, equity: Decimal, cash_buffer: Decimal, frozen: set[str]
 ) -> tuple[AllocationBatch, Scale]:
     """The one-account allocation problem; `frozen` symbols may not trade."""
     scale = choose_scale(lines, snapshot)
     costs: CostSettings = snapshot.costs
-    investable = equity * (1 - cash_buffer)
+    investable = equity * investable_fraction(lines, cash_buffer)
     reserve = (equity * cash_buffer * scale.units).to_integral_value(rounding=ROUND_CEILING)
     lot_value = [scale.to_units(line.price * line.instrument.lot_size) for line in lines]
     budget = scale.to_units(snapshot.cash) + sum(scale.to_units(line.price * line.quantity) for line in lines)

@@ -38,6 +38,11 @@ def _guarded(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def _console() -> Console:
+    """A console as wide as the terminal; 160 columns when the output is a file or a pipe."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def _percent(text: str | None, field: str) -> Decimal | None:
     if text is None:
         return None
@@ -83,7 +88,7 @@ def plan(
         if as_json:
             sys.stdout.write(json.dumps(bootstrap.plan_to_document(result), ensure_ascii=False, indent=2) + "\n")
         else:
-            render_plan(result, Console())
+            render_plan(result, _console())
 
     _guarded(run)
 

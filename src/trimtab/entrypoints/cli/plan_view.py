@@ -79,7 +79,8 @@ def _orders_table(plan: Plan) -> Table:
         table.add_column(column, justify="right" if column in ("quantity", "limit", "value", "costs") else "left")
     for order in plan.orders:
         limit = _num(order.limit_price) if order.limit_price is not None else "market"
-        table.add_row(order.symbol, order.name, order.side.value, _num(order.quantity), limit, order.price_logic,
+        logic = order.price_logic.replace("current_price ", "").replace("current_price", "at current")
+        table.add_row(order.symbol, order.name, order.side.value, _num(order.quantity), limit, logic,
                       _num(order.estimated_value), _num(order.estimated_costs), order.reason)
     return table
 
