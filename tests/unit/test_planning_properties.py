@@ -9,7 +9,13 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trimtab.domain.allocation import AllocationMethod, allocate_floor, allocate_greedy, is_feasible, objective
+from trimtab.domain.allocation import (
+    AllocationMethod,
+    allocate_floor,
+    allocate_greedy,
+    is_feasible,
+    objective,
+)
 from trimtab.domain.costs import commission, sell_tax
 from trimtab.domain.drift import value_account
 from trimtab.domain.instruments import Instrument, InstrumentType, Market
@@ -44,7 +50,8 @@ def krw_cases(draw: st.DrawFn) -> Case:
         instrument = Instrument(f"S{index}", market, kind, "KRW", lot_size=lot)
         raw = Decimal(draw(st.integers(100, 2_000_000)))
         price = round_to_tick(instrument, raw, Direction.DOWN)
-        base = draw(st.none() | st.integers(80, 140).map(lambda pct, p=price: (p * pct / 100).quantize(Decimal(1))))
+        percent = draw(st.none() | st.integers(80, 140))
+        base = None if percent is None else (price * percent / 100).quantize(Decimal(1))
         if base is not None and not daily_limits(instrument, base).contains(price):  # type: ignore[union-attr]
             base = None
         quote = Quote(instrument, price, base)

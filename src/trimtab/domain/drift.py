@@ -138,10 +138,9 @@ def measure_drift(model: ModelPortfolio, valuation: Valuation, bands: Bands) -> 
                                                    bands.class_band)))
         for holding in asset_class.holdings:
             value = valuation.values.get(holding.symbol, ZERO)
-            if model.two_level:
-                in_class = value / class_value if class_value > ZERO else ZERO
-            else:  # a flat model's only class is the whole account
-                in_class = value / equity
+            # a flat model's only class is the whole account
+            base = class_value if model.two_level else equity
+            in_class = value / base if base > ZERO else ZERO
             tickers.append(TickerDrift(
                 symbol=holding.symbol, asset_class=asset_class.name if model.two_level else None,
                 target_weight=asset_class.weight * holding.weight, current_weight=value / equity,

@@ -6,10 +6,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from trimtab.domain.allocation import AllocationBatch, AllocationMethod, IntArray, allocate_floor, allocate_greedy
+from trimtab.domain.allocation import (
+    AllocationBatch,
+    AllocationMethod,
+    IntArray,
+    allocate_floor,
+    allocate_greedy,
+)
 from trimtab.domain.checks import Check, run_checks
 from trimtab.domain.costs import DEFAULT_SELL_TAX, TaxRule, commission, sell_tax
-from trimtab.domain.drift import Bands, Breach, DriftReport, TickerDrift, Valuation, measure_drift, value_account
+from trimtab.domain.drift import (
+    Bands,
+    Breach,
+    DriftReport,
+    TickerDrift,
+    Valuation,
+    measure_drift,
+    value_account,
+)
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.numbers import ZERO
@@ -109,7 +123,7 @@ def plan_rebalance(
     allocate = _allocator(settings.method, exact)
     trades, frozen = _allocate(lines, snapshot, valuation, settings, allocate)
     trading = drift.rebalance_needed or settings.force
-    executed = trades if trading else {symbol: ZERO for symbol in trades}
+    executed = trades if trading else dict.fromkeys(trades, ZERO)
     orders = _orders(lines, executed, snapshot, drift, settings)
     post = _post_trade(model, snapshot, valuation, lines, executed, orders, settings)
     skipped = _skipped(lines, trades, executed, frozen, snapshot, valuation, settings)
@@ -153,7 +167,8 @@ def _orders(
     settings: PlanSettings,
 ) -> tuple[OrderIntent, ...]:
     by_symbol = {row.symbol: row for row in drift.tickers}
-    sells, buys = [], []
+    sells: list[OrderIntent] = []
+    buys: list[OrderIntent] = []
     for line in lines:
         quantity = trades[line.symbol]
         if quantity == ZERO:

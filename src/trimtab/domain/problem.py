@@ -142,7 +142,7 @@ def build_batch(
     magnitude = max([abs(v) for column in columns.values() for v in column] + [abs(budget), 1])
     largest_rate = max([scale.rate(costs.commission_rate), *columns["sell_tax_rate"], 1])
     dtype: type = np.int64 if magnitude * largest_rate * 4 < INT64_SAFE else object
-    row = {name: np.array([values], dtype=dtype) for name, values in columns.items()}
+    row: dict[str, IntArray] = {name: np.array([values], dtype=dtype) for name, values in columns.items()}
     batch = AllocationBatch(
         **row,
         cash=np.array([scale.to_units(snapshot.cash)], dtype=dtype),
