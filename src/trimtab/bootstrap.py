@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from trimtab.adapters.files.models_file import load_model
 from trimtab.adapters.files.snapshot_file import load_snapshot
-from trimtab.adapters.solvers.milp import allocate_exact
 from trimtab.application.plan_document import plan_to_document
 from trimtab.application.preview_rebalance import preview_rebalance
+from trimtab.domain.allocation import AllocationBatch, IntArray
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.planning import Allocator, Plan, PlanSettings
 from trimtab.domain.snapshot import AccountSnapshot
@@ -37,8 +36,14 @@ def read_snapshot(path: Path) -> AccountSnapshot:
 
 
 def exact_allocator(time_limit_seconds: float) -> Allocator:
-    """The MILP allocator with a time limit per account."""
-    return partial(allocate_exact, time_limit_seconds=time_limit_seconds)
+    """The MILP allocator with a time limit per account (scipy loads only when it is used)."""
+
+    def allocate(batch: AllocationBatch) -> IntArray:
+        from trimtab.adapters.solvers.milp import allocate_exact
+
+        return allocate_exact(batch, time_limit_seconds=time_limit_seconds)
+
+    return allocate
 
 
 def plan_files(
