@@ -17,6 +17,7 @@ price inside the limits the orders fill at.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -24,11 +25,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from trimtab.domain.allocation_search import Search, floor_lots, improve, top_up
+from trimtab.domain.allocation_search import repair as search_repair
+
 IntArray = npt.NDArray[Any]  # int64 or object (Python ints)
-
-EXCHANGE_ROUNDS = 4
-SWAP_CANDIDATES = 3
-
 
 class AllocationMethod(StrEnum):
     GREEDY = "greedy"  # the default: floor, cost-aware top-up, exchange moves
@@ -105,25 +105,59 @@ def is_feasible(batch: AllocationBatch, lots: IntArray) -> npt.NDArray[np.bool_]
     return np.asarray(within & (cash_slack(batch, lots) >= 0), dtype=bool)
 
 
-def _floor_lots(batch: AllocationBatch) -> IntArray:
-    ideal = (batch.target_value - batch.held_value) // batch.lot_value
-    return np.minimum(np.maximum(ideal, batch.lower), batch.upper)
+CHUNK = 8192  # accounts per pass: keeps the working arrays in cache on large batches
 
 
 def allocate_floor(batch: AllocationBatch) -> IntArray:
     """floor(target / price) per ticker, then trimmed until the cash rule holds."""
-    return _repair_cash(batch, _floor_lots(batch))
+
+    def solve(search: Search) -> IntArray:
+        return search_repair(search, floor_lots(search))
+
+    return _verified(batch, _in_chunks(batch, solve))
 
 
 def allocate_greedy(batch: AllocationBatch) -> IntArray:
-    """Floor, top up lot by lot while the cash rule holds, then improve by exchange moves."""
-    lots = _repair_cash(batch, _floor_lots(batch))
-    lots = _top_up(batch, lots)
-    for _ in range(EXCHANGE_ROUNDS):
-        lots, changed = _exchange_round(batch, lots)
-        if not changed:
+    """Floor, top up while the cash rule holds (best gain per unit of cash), then exchange moves."""
+
+    def solve(search: Search) -> IntArray:
+        lots = search_repair(search, floor_lots(search))
+        return improve(search, top_up(search, lots))
+
+    return _verified(batch, _in_chunks(batch, solve))
+
+
+def _in_chunks(batch: AllocationBatch, solve: Callable[[Search], IntArray]) -> IntArray:
+    count = batch.shape[0]
+    if count <= CHUNK:
+        return solve(Search.of(batch))
+    parts = [solve(Search.of(_rows(batch, np.arange(start, min(start + CHUNK, count)))))
+             for start in range(0, count, CHUNK)]
+    return np.concatenate(parts, axis=0)
+
+
+def _verified(batch: AllocationBatch, lots: IntArray) -> IntArray:
+    """Bring the search's lots back to the batch's integers and enforce the exact cash rule."""
+    exact = np.asarray(lots).astype(batch.lower.dtype)
+    broken = np.flatnonzero(cash_slack(batch, exact) < 0)
+    for row in broken:  # the search keeps a safety margin: this is a guard, not a path taken in practice
+        exact[row] = _repair_exact(batch, exact, int(row))
+    return exact
+
+
+def _repair_exact(batch: AllocationBatch, lots: IntArray, row: int) -> IntArray:
+    """Drop one lot at a time, least harm first, in exact integers, until the account keeps the rule."""
+    one = _rows(batch, np.array([row]))
+    current = lots[row : row + 1].copy()
+    while cash_slack(one, current)[0] < 0:
+        deviation = deviations(one, current)[0]
+        harm = [abs(int(deviation[k] - one.lot_value[0, k])) - abs(int(deviation[k]))
+                if current[0, k] > one.lower[0, k] else None for k in range(current.shape[1])]
+        candidates = [k for k, value in enumerate(harm) if value is not None]
+        if not candidates:
             break
-    return lots
+        current[0, min(candidates, key=lambda k: harm[k] or 0)] -= 1
+    return current[0]
 
 
 def _rows(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBatch:
@@ -136,180 +170,3 @@ def _rows(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBatch
         sell_tax_rate=batch.sell_tax_rate[rows], cost_quantum=batch.cost_quantum[rows],
         rate_denominator=batch.rate_denominator,
     )
-
-
-def _step_gains(batch: AllocationBatch, lots: IntArray, step: int) -> tuple[IntArray, IntArray]:
-    """Objective gain and new slack of moving every ticker by `step` lots, one at a time."""
-    deviation = deviations(batch, lots)
-    gain = np.abs(deviation) - np.abs(deviation + step * batch.lot_value)
-    flows = cash_flows(batch, lots)
-    moved_flows = cash_flows(batch, lots + step)
-    slack = cash_slack(batch, lots)[:, None] + (moved_flows - flows)
-    return gain, slack
-
-
-def _repair_cash(batch: AllocationBatch, lots: IntArray) -> IntArray:
-    """Remove one lot at a time, least harm first, from accounts that break the cash rule."""
-    lots = _shrink_buys(batch, lots)
-    active = np.flatnonzero(cash_slack(batch, lots) < 0)
-    while active.size:
-        sub = _rows(batch, active)
-        sub_lots = lots[active]
-        gain, _ = _step_gains(sub, sub_lots, -1)
-        movable = sub_lots > sub.lower
-        score = np.where(movable, gain, _very_negative(gain))
-        choice = np.argmax(score, axis=1)
-        can_move = movable[np.arange(active.size), choice]
-        lots[active[can_move], choice[can_move]] -= 1
-        still = cash_slack(_rows(batch, active[can_move]), lots[active[can_move]]) < 0
-        active = active[can_move][still]
-    return lots
-
-
-def _shrink_buys(batch: AllocationBatch, lots: IntArray) -> IntArray:
-    """Scale every buy down in proportion where the cash rule breaks by more than a few lots.
-
-    Floor targets assume every holding can be sold down to target; when one cannot (orderable limits)
-    or costs eat the margin, the deficit may be many lots, which one-lot repair steps would take long
-    to remove. Rounding down after scaling keeps this a cheap, conservative first cut.
-    """
-    lots = lots.copy()
-    deficit = -cash_slack(batch, lots)
-    buys = np.maximum(lots, 0)
-    spend = (buys * batch.buy_price).sum(axis=1)
-    rows = np.flatnonzero((deficit > 0) & (spend > 0))
-    if rows.size == 0:
-        return lots
-    keep = np.maximum(spend[rows] - deficit[rows], 0)
-    scaled = (buys[rows] * keep[:, None]) // spend[rows][:, None]
-    lots[rows] = np.where(lots[rows] > 0, np.maximum(scaled, np.maximum(batch.lower[rows], 0)), lots[rows])
-    return lots
-
-
-def _very_negative(like: IntArray) -> IntArray:
-    return np.full_like(like, -(2**62))
-
-
-def _top_up(batch: AllocationBatch, lots: IntArray) -> IntArray:
-    """Add lots with the best gain per unit of cash, while they improve and the cash rule holds.
-
-    Lots that close a whole lot of shortfall all gain the same, so they are added together (as many as
-    the cash allows); a lot that would overshoot the target is weighed one at a time.
-    """
-    lots = lots.copy()
-    active = np.arange(batch.shape[0])
-    while active.size:
-        sub = _rows(batch, active)
-        sub_lots = lots[active]
-        gain, slack = _step_gains(sub, sub_lots, 1)
-        allowed = (gain > 0) & (slack >= 0) & (sub_lots < sub.upper)
-        ratio = np.where(allowed, gain.astype(np.float64) / sub.buy_price.astype(np.float64), -1.0)
-        choice = np.argmax(ratio, axis=1)
-        index = np.arange(active.size)
-        picked = allowed[index, choice]
-        step = _bulk_step(sub, sub_lots, choice, slack[index, choice])
-        lots[active[picked], choice[picked]] += step[picked]
-        active = active[picked]
-    return lots
-
-
-def _bulk_step(batch: AllocationBatch, lots: IntArray, choice: IntArray, slack_after_one: IntArray) -> IntArray:
-    """How many lots of the chosen ticker to add at once: whole-lot shortfall that the cash covers."""
-    index = np.arange(choice.size)
-    lot_value = batch.lot_value[index, choice]
-    price = batch.buy_price[index, choice]
-    shortfall = -deviations(batch, lots)[index, choice]
-    room = batch.upper[index, choice] - lots[index, choice]
-    whole = np.minimum(np.maximum(shortfall // lot_value, 1), room)
-    affordable = 1 + slack_after_one // (price + price * batch.commission_rate // batch.rate_denominator + 1)
-    step = np.maximum(np.minimum(whole, affordable), 1)
-    trial = lots.copy()
-    trial[index, choice] += step
-    return np.where(cash_slack(batch, trial) >= 0, step, 1)
-
-
-def _exchange_round(batch: AllocationBatch, lots: IntArray) -> tuple[IntArray, bool]:
-    """Apply, per account, the best improving move: add a lot, drop a lot, or a paid-for swap."""
-    count, width = batch.shape
-    add_gain, add_slack = _step_gains(batch, lots, 1)
-    drop_gain, drop_slack = _step_gains(batch, lots, -1)
-    no_move = _very_negative(add_gain)
-    add_ok = (add_slack >= 0) & (lots < batch.upper)
-    drop_ok = (drop_slack >= 0) & (lots > batch.lower)
-    best_add = np.where(add_ok, add_gain, no_move)
-    best_drop = np.where(drop_ok, drop_gain, no_move)
-    swap_gain, swap_add, swap_drop, swap_lots = _best_swaps(batch, lots, add_gain, add_slack)
-
-    rows = np.arange(count)
-    add_choice = np.argmax(best_add, axis=1)
-    drop_choice = np.argmax(best_drop, axis=1)
-    candidates = np.stack([best_add[rows, add_choice], best_drop[rows, drop_choice], swap_gain], axis=1)
-    kind = np.argmax(candidates, axis=1)
-    gain = candidates[rows, kind]
-    improve = gain > 0
-    if not improve.any():
-        return lots, False
-    lots = lots.copy()
-    do_add = improve & (kind == 0)
-    do_drop = improve & (kind == 1)
-    do_swap = improve & (kind == 2)
-    lots[rows[do_add], add_choice[do_add]] += 1
-    lots[rows[do_drop], drop_choice[do_drop]] -= 1
-    lots[rows[do_swap], swap_add[do_swap]] += 1
-    lots[rows[do_swap], swap_drop[do_swap]] -= swap_lots[do_swap]
-    del width
-    return lots, True
-
-
-def _best_swaps(
-    batch: AllocationBatch, lots: IntArray, add_gain: IntArray, add_slack: IntArray
-) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    """Best "buy one lot of j, paid for by selling or not buying L lots of i" per account."""
-    count, width = batch.shape
-    rows = np.arange(count)
-    depth = min(SWAP_CANDIDATES, width)
-    wanted = np.where((add_gain > 0) & (add_slack < 0) & (lots < batch.upper), add_gain, _very_negative(add_gain))
-    order = np.argsort(-wanted.astype(np.float64), axis=1, kind="stable")[:, :depth]
-    best_gain = _very_negative(np.zeros(count, dtype=lots.dtype))
-    best_add = np.zeros(count, dtype=np.intp)
-    best_drop = np.zeros(count, dtype=np.intp)
-    best_lots = np.zeros(count, dtype=lots.dtype)
-    deviation = deviations(batch, lots)
-    for slot in range(depth):
-        j = order[:, slot]
-        j_gain = wanted[rows, j]
-        usable = j_gain > 0
-        if not usable.any():
-            continue
-        bumped = lots.copy()
-        bumped[rows, j] += 1
-        need = -(add_slack[rows, j])  # cash short after buying the lot of j
-        freed_per_lot = np.where(bumped > 0, batch.buy_price, batch.sell_price)
-        drop = np.maximum(_ceil_div(need[:, None], freed_per_lot), 1)
-        room = bumped - batch.lower
-        for extra in (0, 1):
-            trial = drop + extra
-            ok = (trial <= room) & usable[:, None]
-            ok[rows, j] = False
-            if not ok.any():
-                continue
-            gain = j_gain[:, None] + np.abs(deviation) - np.abs(deviation - trial * batch.lot_value)
-            slack = _swap_slack(batch, bumped, trial)
-            ok &= slack >= 0
-            score = np.where(ok, gain, _very_negative(gain))
-            i = np.argmax(score, axis=1)
-            chosen = score[rows, i]
-            better = chosen > best_gain
-            best_gain = np.where(better, chosen, best_gain)
-            best_add = np.where(better, j, best_add)
-            best_drop = np.where(better, i, best_drop)
-            best_lots = np.where(better, trial[rows, i], best_lots)
-    return best_gain, best_add, best_drop, best_lots
-
-
-def _swap_slack(batch: AllocationBatch, bumped: IntArray, drop: IntArray) -> IntArray:
-    """Slack after the bump and dropping `drop` lots of each ticker i (one ticker at a time)."""
-    base_flows = cash_flows(batch, bumped)
-    base_slack = batch.cash + base_flows.sum(axis=1) - batch.reserve
-    moved_flows = cash_flows(batch, bumped - drop)
-    return base_slack[:, None] + (moved_flows - base_flows)

@@ -1,0 +1,289 @@
+"""The fast search behind the `greedy` and `floor` methods, vectorised over accounts.
+
+The search ranks and sizes moves with float64 copies of the integer problem. Its costs are an upper
+bound of the exact ones (value x rate plus one minor unit per order for the rounding up), and its budget
+keeps one more minor unit back, so a plan it finds feasible is feasible in exact integer arithmetic; the
+caller still verifies every account exactly and repairs any that is not. Quantities stay integers (lots)
+throughout: a float ranks a move, it never becomes a quantity or an amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from trimtab.domain.allocation import AllocationBatch
+
+Floats = npt.NDArray[np.float64]
+Lots = npt.NDArray[np.int64]
+Rows = npt.NDArray[np.intp]
+
+EXCHANGE_ROUNDS = 4
+SWAP_CANDIDATES = 3
+NO_MOVE = -np.inf
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """Float copy of an allocation batch; per-account columns are shaped (N, 1) to broadcast."""
+
+    lot_value: Floats
+    buy: Floats
+    sell: Floats
+    held: Floats
+    target: Floats
+    lower: Lots
+    upper: Lots
+    budget: Floats  # cash - reserve - one minor unit of safety
+    rate: Floats
+    minimum: Floats
+    rate_allowance: Floats  # one minor unit where the commission rounds up
+    tax: Floats
+    tax_allowance: Floats
+
+    @classmethod
+    def of(cls, batch: AllocationBatch) -> Search:
+        """Copy an integer batch into floats (money) and int64 (lots)."""
+        denominator = float(batch.rate_denominator)
+        quantum = _floats(batch.cost_quantum)[:, None]
+        rate = _floats(batch.commission_rate)[:, None] / denominator
+        tax = _floats(batch.sell_tax_rate) / denominator
+        return cls(
+            lot_value=_floats(batch.lot_value), buy=_floats(batch.buy_price), sell=_floats(batch.sell_price),
+            held=_floats(batch.held_value), target=_floats(batch.target_value),
+            lower=np.asarray(batch.lower, dtype=np.int64), upper=np.asarray(batch.upper, dtype=np.int64),
+            budget=_floats(batch.cash) - _floats(batch.reserve) - quantum[:, 0],
+            rate=rate, minimum=_floats(batch.commission_minimum)[:, None],
+            rate_allowance=np.where(rate > 0, quantum, 0.0), tax=tax,
+            tax_allowance=np.where(tax > 0, quantum, 0.0),
+        )
+
+    def take(self, rows: Rows) -> Search:
+        """The same search restricted to some accounts."""
+        return Search(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
+    def flows(self, lots: Lots) -> Floats:
+        """Cash each ticker's trade brings in after its (over-estimated) costs."""
+        return _flow(lots, self.buy, self.sell, self.rate, self.rate_allowance, self.minimum, self.tax,
+                     self.tax_allowance)
+
+    def flow_at(self, rows: Rows, columns: Rows, lots: Lots) -> Floats:
+        """The same as flows, for one (account, ticker) pair per entry."""
+        return _flow(lots, self.buy[rows, columns], self.sell[rows, columns], self.rate[rows, 0],
+                     self.rate_allowance[rows, 0], self.minimum[rows, 0], self.tax[rows, columns],
+                     self.tax_allowance[rows, columns])
+
+    def slack(self, lots: Lots) -> Floats:
+        return self.budget + self.flows(lots).sum(axis=1)
+
+    def deviations(self, lots: Lots) -> Floats:
+        return self.held + self.lot_value * lots - self.target
+
+
+def _flow(lots: Lots, buy: Floats, sell: Floats, rate: Floats, rate_allowance: Floats, minimum: Floats,
+          tax: Floats, tax_allowance: Floats) -> Floats:
+    bought = np.maximum(lots, 0) * buy
+    sold = np.maximum(-lots, 0) * sell
+    traded = bought + sold
+    commission = np.maximum(traded * rate + rate_allowance, minimum) * (traded > 0)
+    return sold - bought - commission - (sold * tax + tax_allowance) * (sold > 0)
+
+
+def _floats(values: Any) -> Floats:
+    return np.asarray(values, dtype=np.float64)
+
+
+def floor_lots(search: Search) -> Lots:
+    """Lots that bring each ticker to at most its target (within the bounds)."""
+    ideal = np.floor((search.target - search.held) / search.lot_value).astype(np.int64)
+    return np.minimum(np.maximum(ideal, search.lower), search.upper)
+
+
+def step_gains(search: Search, lots: Lots, step: int, flows: Floats | None = None) -> tuple[Floats, Floats]:
+    """Objective gain and new slack of moving each ticker alone by `step` lots."""
+    deviation = search.deviations(lots)
+    gain = np.abs(deviation) - np.abs(deviation + step * search.lot_value)
+    if flows is None:
+        flows = search.flows(lots)
+    slack = search.budget + flows.sum(axis=1)
+    return gain, slack[:, None] + (search.flows(lots + step) - flows)
+
+
+def shrink_buys(search: Search, lots: Lots) -> Lots:
+    """Scale buys down in proportion where the cash rule breaks (a cheap first cut before repair)."""
+    lots = lots.copy()
+    deficit = -search.slack(lots)
+    buys = np.maximum(lots, 0)
+    spend = (buys * search.buy * (1 + search.rate)).sum(axis=1)
+    rows = np.flatnonzero((deficit > 0) & (spend > 0))
+    if rows.size:
+        keep = np.maximum(spend[rows] - deficit[rows], 0.0) / spend[rows]
+        scaled = np.floor(buys[rows] * keep[:, None]).astype(np.int64)
+        lots[rows] = np.where(lots[rows] > 0, scaled, lots[rows])
+    return lots
+
+
+def repair(search: Search, lots: Lots) -> Lots:
+    """Drop one lot at a time, least harm first, until each account keeps the cash rule."""
+    lots = shrink_buys(search, lots)
+    active = np.flatnonzero(search.slack(lots) < 0)
+    while active.size:
+        sub = search.take(active)
+        gain, _ = step_gains(sub, lots[active], -1)
+        movable = lots[active] > sub.lower
+        choice = np.argmax(np.where(movable, gain, NO_MOVE), axis=1)
+        moved = movable[np.arange(active.size), choice]
+        lots[active[moved], choice[moved]] -= 1
+        active = active[moved]
+        active = active[search.take(active).slack(lots[active]) < 0]
+    return lots
+
+
+def top_up(search: Search, lots: Lots) -> Lots:
+    """Add lots with the best gain per unit of cash while they improve and the cash rule holds.
+
+    Lots that each close a whole lot of shortfall gain the same, so they go in together, as many as the
+    cash allows; a lot that would overshoot its target is weighed one at a time. Each account's flows are
+    kept up to date entry by entry, and the working set is compacted once most accounts are done.
+    """
+    lots = _take_best_prefix(search, lots)
+    work, sub, sub_lots = np.arange(lots.shape[0]), search, lots.copy()
+    flows = sub.flows(sub_lots)
+    live = np.ones(work.size, dtype=bool)
+    while live.any():
+        if live.sum() < 0.6 * live.size:
+            lots[work] = sub_lots
+            keep = np.flatnonzero(live)
+            work, sub, sub_lots, flows = work[keep], sub.take(keep), sub_lots[keep], flows[keep]
+            live = np.ones(keep.size, dtype=bool)
+        gain, slack = step_gains(sub, sub_lots, 1, flows)
+        allowed = (gain > 0) & (slack >= 0) & (sub_lots < sub.upper) & live[:, None]
+        choice = np.argmax(np.where(allowed, gain / sub.buy, NO_MOVE), axis=1)
+        index = np.arange(work.size)
+        live = allowed[index, choice]
+        rows, columns = index[live], choice[live]
+        step = _bulk_step(sub, sub_lots, flows, rows, columns)
+        sub_lots[rows, columns] += step
+        flows[rows, columns] = sub.flow_at(rows, columns, sub_lots[rows, columns])
+    lots[work] = sub_lots
+    return lots
+
+
+def _take_best_prefix(search: Search, lots: Lots) -> Lots:
+    """Add one lot of each improving ticker, best gain per unit of cash first, while the cash lasts.
+
+    Cash flows are separate per ticker, so the slack after several one-lot adds is the sum of their
+    single effects: a cumulative sum over the ranked candidates finds, per account, how many fit.
+    """
+    flows = search.flows(lots)
+    slack = search.budget + flows.sum(axis=1)
+    gain, slack_after = step_gains(search, lots, 1, flows)
+    cost = slack[:, None] - slack_after
+    candidate = (gain > 0) & (lots < search.upper) & (cost > 0)
+    order = np.argsort(np.where(candidate, -gain / np.maximum(cost, 1e-9), np.inf), axis=1, kind="stable")
+    ranked_cost = np.take_along_axis(np.where(candidate, cost, np.inf), order, axis=1)
+    fits = np.cumsum(ranked_cost, axis=1) <= slack[:, None]
+    chosen = np.zeros_like(fits)
+    np.put_along_axis(chosen, order, fits, axis=1)
+    return lots + chosen.astype(np.int64)
+
+
+def _bulk_step(search: Search, lots: Lots, flows: Floats, rows: Rows, columns: Rows) -> Lots:
+    """Lots to add at once to each chosen (account, ticker); one when several would not fit."""
+    shortfall = -(search.held[rows, columns] + search.lot_value[rows, columns] * lots[rows, columns]
+                  - search.target[rows, columns])
+    room = search.upper[rows, columns] - lots[rows, columns]
+    whole = np.minimum(np.maximum(np.floor(shortfall / search.lot_value[rows, columns]), 1), room)
+    slack = search.budget[rows] + flows[rows].sum(axis=1)
+    per_lot = search.buy[rows, columns] * (1 + search.rate[rows, 0]) + 1
+    affordable = np.floor(np.maximum(slack, 0) / per_lot)
+    step = np.maximum(np.minimum(whole, affordable), 1).astype(np.int64)
+    moved = search.flow_at(rows, columns, lots[rows, columns] + step)
+    fits = slack + moved - flows[rows, columns] >= 0
+    return np.where(fits, step, 1)
+
+
+def improve(search: Search, lots: Lots) -> Lots:
+    """Exchange rounds on the accounts that still improve."""
+    active = np.arange(lots.shape[0])
+    for _ in range(EXCHANGE_ROUNDS):
+        if not active.size:
+            break
+        moved, changed = _exchange_round(search.take(active), lots[active])
+        lots[active] = moved
+        active = active[changed]
+    return lots
+
+
+def _exchange_round(search: Search, lots: Lots) -> tuple[Lots, npt.NDArray[np.bool_]]:
+    """Apply, per account, the best improving move: add a lot, drop a lot, or a paid-for swap."""
+    rows = np.arange(lots.shape[0])
+    flows = search.flows(lots)
+    add_gain, add_slack = step_gains(search, lots, 1, flows)
+    drop_gain, drop_slack = step_gains(search, lots, -1, flows)
+    add = np.where((add_slack >= 0) & (lots < search.upper), add_gain, NO_MOVE)
+    drop = np.where((drop_slack >= 0) & (lots > search.lower), drop_gain, NO_MOVE)
+    swap_gain, swap_add, swap_drop, swap_lots = _best_swaps(search, lots, flows, add_gain, add_slack)
+    add_choice = np.argmax(add, axis=1)
+    drop_choice = np.argmax(drop, axis=1)
+    candidates = np.stack([add[rows, add_choice], drop[rows, drop_choice], swap_gain], axis=1)
+    kind = np.argmax(candidates, axis=1)
+    improve_rows = candidates[rows, kind] > 0
+    lots = lots.copy()
+    for wanted, column, step in ((0, add_choice, 1), (1, drop_choice, -1)):
+        chosen = improve_rows & (kind == wanted)
+        lots[rows[chosen], column[chosen]] += step
+    swapped = improve_rows & (kind == 2)
+    lots[rows[swapped], swap_add[swapped]] += 1
+    lots[rows[swapped], swap_drop[swapped]] -= swap_lots[swapped]
+    return lots, improve_rows
+
+
+def _best_swaps(
+    search: Search, lots: Lots, flows: Floats, add_gain: Floats, add_slack: Floats
+) -> tuple[Floats, Rows, Rows, Lots]:
+    """Best "buy one lot of j, paid for by selling or not buying L lots of i" per account.
+
+    L and i are chosen with the linear cash each lot of i frees; the chosen pair is then checked with the
+    full cost model (minimums, rounding), trying L + 1 when L falls just short.
+    """
+    count, width = lots.shape
+    rows = np.arange(count)
+    wanted = np.where((add_gain > 0) & (add_slack < 0) & (lots < search.upper), add_gain, NO_MOVE)
+    order = np.argsort(-wanted, axis=1, kind="stable")[:, : min(SWAP_CANDIDATES, width)]
+    best = (np.full(count, NO_MOVE), np.zeros(count, np.intp), np.zeros(count, np.intp), np.zeros(count, np.int64))
+    deviation = search.deviations(lots)
+    freed = np.maximum(np.where(lots > 0, search.buy * (1 + search.rate), search.sell * (1 - search.rate - search.tax)),
+                       1e-9)
+    room = lots - search.lower
+    for j in order.T:
+        j_gain = wanted[rows, j]
+        usable = np.isfinite(j_gain)
+        if not usable.any():
+            continue
+        drop = np.maximum(np.ceil(-add_slack[rows, j][:, None] / freed), 1).astype(np.int64)
+        ok = (drop <= room) & usable[:, None]
+        ok[rows, j] = False
+        gain = j_gain[:, None] + np.abs(deviation) - np.abs(deviation - drop * search.lot_value)
+        i = np.argmax(np.where(ok, gain, NO_MOVE), axis=1)
+        base = rows[ok[rows, i]]
+        for extra in (0, 1):
+            chosen_i = i[base]
+            trial = drop[base, chosen_i] + extra
+            fits = trial <= room[base, chosen_i]
+            moved = search.flow_at(base, chosen_i, lots[base, chosen_i] - trial)
+            fits &= add_slack[base, j[base]] + moved - flows[base, chosen_i] >= 0
+            score = j_gain[base] + np.abs(deviation[base, chosen_i]) - np.abs(
+                deviation[base, chosen_i] - trial * search.lot_value[base, chosen_i])
+            better = fits & (score > best[0][base])
+            target = base[better]
+            best[0][target] = score[better]
+            best[1][target] = j[target]
+            best[2][target] = chosen_i[better]
+            best[3][target] = trial[better]
+            base = base[~fits]
+    return best
