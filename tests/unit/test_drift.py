@@ -75,4 +75,4 @@ def test_drift_empty_account_is_refused() -> None:
 @pytest.mark.parametrize("field", ["class_band", "ticker_band", "relative_band"])
 def test_bands_out_of_range_name_the_field(field: str) -> None:
     with pytest.raises(InvalidInput, match=field):
-        Bands(**{field: Decimal("1.5")})  # type: ignore[arg-type]
+        Bands(**{field: Decimal("1.5")})
