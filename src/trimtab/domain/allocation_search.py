@@ -22,7 +22,7 @@ Floats = npt.NDArray[np.float64]
 Lots = npt.NDArray[np.int64]
 Rows = npt.NDArray[np.intp]
 
-EXCHANGE_ROUNDS = 4
+EXCHANGE_ROUNDS = 12
 SWAP_CANDIDATES = 3
 NO_MOVE = -np.inf
 
