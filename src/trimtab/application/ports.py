@@ -1,0 +1,147 @@
+"""Ports: what the use cases need from the outside world, as Protocols. Adapters implement them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from trimtab.domain.errors import DomainError
+from trimtab.domain.execution import Fill, OrderReport, OrderRequest, TrackedOrder
+from trimtab.domain.snapshot import AccountSnapshot
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """An aware UTC instant."""
+        ...
+
+
+class BrokerPort(Protocol):
+    """One broker account interface; every adapter returns the same normalised reports."""
+
+    @property
+    def is_live(self) -> bool:
+        """True when orders move real money (paper and virtual accounts are not live)."""
+        ...
+
+    async def get_snapshot(self, account_id: str, symbols: Sequence[str]) -> AccountSnapshot:
+        """Holdings, orderable cash and quantities, and quotes for held symbols plus `symbols`."""
+        ...
+
+    async def submit(self, request: OrderRequest) -> OrderReport:
+        """Send an order. Idempotent: a client order id seen before returns that order, never a new one."""
+        ...
+
+    async def cancel(self, account_id: str, client_order_id: str) -> OrderReport:
+        """Cancel what remains of an order; filled quantity stays filled."""
+        ...
+
+    async def get_order(self, account_id: str, client_order_id: str) -> OrderReport | None:
+        """The order's current state, or None when the broker never received it."""
+        ...
+
+    async def list_orders(self, account_id: str) -> list[OrderReport]:
+        """Today's orders of the account, open and closed."""
+        ...
+
+    async def get_fills(self, account_id: str, client_order_id: str) -> list[Fill]:
+        """Every fill of one order so far."""
+        ...
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"  # no band breached and not forced
+    DRY_RUN = "dry_run"  # planned and checked, nothing sent
+    NEEDS_ATTENTION = "needs_attention"  # e.g. sold but could not buy; resumable
+    FAILED = "failed"
+
+
+class RunStep(StrEnum):
+    """Steps of a run, each persisted before it acts."""
+
+    CREATED = "created"
+    SNAPSHOT = "snapshot"
+    PLAN_SELLS = "plan_sells"
+    SELLING = "selling"
+    PLAN_BUYS = "plan_buys"
+    BUYING = "buying"
+    DONE = "done"
+
+
+@dataclass(slots=True)
+class RunRecord:
+    """A rebalance run as stored: the seeds' `rebalancing_history` row plus its orders."""
+
+    run_id: str
+    account_id: str
+    model_name: str
+    model_version: str
+    broker: str
+    status: RunStatus
+    step: RunStep
+    execute: bool
+    force: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    snapshot: dict[str, Any] = field(default_factory=dict)
+    plan: dict[str, Any] = field(default_factory=dict)
+    buy_plan: dict[str, Any] = field(default_factory=dict)
+    post: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    orders: list[TrackedOrder] = field(default_factory=list)
+    attempts: dict[str, int] = field(default_factory=dict)  # leg -> re-pricing attempt counter
+
+
+class RunRepository(Protocol):
+    """Durable runs. Every save is committed before the caller acts on it."""
+
+    def create(self, run: RunRecord) -> None:
+        """Store a new run; raise RunInProgress when the account already has an active run."""
+        ...
+
+    def save(self, run: RunRecord) -> None:
+        """Store the run's step, status, documents and orders atomically."""
+        ...
+
+    def get(self, run_id: str) -> RunRecord:
+        ...
+
+    def list(self, account_id: str | None = None, limit: int = 50) -> list[RunRecord]:
+        ...
+
+    def release(self, run: RunRecord) -> None:
+        """End the account's lock held by this run (called when the run reaches a final status)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class BandSettings:
+    class_band: Decimal
+    ticker_band: Decimal
+    relative_band: Decimal | None
+
+
+class PaperStateStore(Protocol):
+    """Where the paper broker keeps each paper account's state (a JSON-ready document) across restarts."""
+
+    def load(self, account_id: str) -> dict[str, Any] | None:
+        ...
+
+    def save(self, account_id: str, state: dict[str, Any]) -> None:
+        """Replace the account's state atomically (committed when this returns)."""
+        ...
+
+
+class RunInProgress(DomainError):
+    """The account already has an active run."""
+
+    def __init__(self, account_id: str, run_id: str) -> None:
+        self.account_id = account_id
+        self.run_id = run_id
+        super().__init__(f"account {account_id} already has an active run {run_id}")
