@@ -145,3 +145,8 @@ class TrackedOrder:
     @property
     def remaining(self) -> Decimal:
         return self.request.quantity - self.filled_quantity if self.status.is_open else ZERO
+
+    @property
+    def unfilled(self) -> Decimal:
+        """Quantity never filled, whatever the status (what a re-priced order would chase)."""
+        return self.request.quantity - self.filled_quantity

@@ -50,6 +50,7 @@ class PlanSettings:
     order_type: OrderType = OrderType.LIMIT
     method: AllocationMethod = AllocationMethod.GREEDY
     force: bool = False
+    allow_sells: bool = True  # off when re-planning the buys of a run after its sells
     tax_rules: tuple[TaxRule, ...] = DEFAULT_SELL_TAX
 
     def __post_init__(self) -> None:
@@ -150,7 +151,8 @@ def _allocate(
     """Allocate, then freeze trades below the minimum value and allocate again until none is left."""
     frozen: set[str] = set()
     while True:
-        batch, _ = build_batch(lines, snapshot, valuation.equity, settings.cash_buffer, frozen)
+        batch, _ = build_batch(lines, snapshot, valuation.equity, settings.cash_buffer, frozen,
+                               allow_sells=settings.allow_sells)
         trades = lots_to_quantities(lines, allocate(batch))
         small = {
             line.symbol for line in lines

@@ -1,0 +1,184 @@
+"""Use case: a durable rebalance run — snapshot, plan, sells, supervised fills, re-planned buys, buys.
+
+Each step is saved before it acts, so a run killed at any point can be resumed: orders already recorded
+are reconciled with the broker before anything is sent again (see supervise.py). Guarantees and limits:
+docs/runs.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from trimtab.application.documents import intents_from_document, snapshot_to_document
+from trimtab.application.plan_document import plan_to_document
+from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
+from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, Progress
+from trimtab.domain.errors import BrokerError, BrokerUnavailable, DomainError
+from trimtab.domain.execution import OrderStatus
+from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.numbers import ZERO
+from trimtab.domain.orders import Side
+from trimtab.domain.planning import PlanSettings, plan_rebalance
+
+logger = logging.getLogger(__name__)
+
+FINAL = frozenset({RunStatus.COMPLETED, RunStatus.SKIPPED, RunStatus.DRY_RUN, RunStatus.FAILED})
+
+
+class TradingDisabled(DomainError):
+    """An order path was blocked by the safety settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class TradingSafety:
+    """`kill_switch` (TRIMTAB_DISABLE_LIVE_TRADING=1) blocks every order; a live broker also needs live trading."""
+
+    live_trading_enabled: bool = False
+    kill_switch: bool = False
+
+
+def ensure_may_trade(broker: BrokerPort, safety: TradingSafety) -> None:
+    """Refuse to send orders when the safety settings forbid it."""
+    if safety.kill_switch:
+        raise TradingDisabled("TRIMTAB_DISABLE_LIVE_TRADING=1 blocks every order path")
+    if broker.is_live and not safety.live_trading_enabled:
+        raise TradingDisabled("this broker trades real money and live trading is not enabled in settings")
+
+
+def new_run_id() -> str:
+    """A short random run id without dashes (client order ids use dashes as separators)."""
+    return uuid.uuid4().hex[:16]
+
+
+@dataclass
+class RebalanceRunner:
+    """Drives runs of one broker through their steps."""
+
+    broker: BrokerPort
+    broker_name: str
+    runs: RunRepository
+    clock: Clock
+    sleep: Callable[[float], Awaitable[None]]
+    safety: TradingSafety
+    policy: ExecutionPolicy = field(default_factory=ExecutionPolicy)
+    progress: Progress = lambda _message: None
+    make_run_id: Callable[[], str] = new_run_id
+
+    async def start(self, account_id: str, model: ModelPortfolio, settings: PlanSettings, *,
+                    execute: bool) -> RunRecord:
+        """Create a run (taking the account's lock) and drive it as far as it goes."""
+        if execute:
+            ensure_may_trade(self.broker, self.safety)
+        now = self.clock.now()
+        run = RunRecord(run_id=self.make_run_id(), account_id=account_id, model_name=model.name,
+                        model_version=model.version, broker=self.broker_name, status=RunStatus.RUNNING,
+                        step=RunStep.CREATED, execute=execute, force=settings.force, created_at=now,
+                        updated_at=now)
+        self.runs.create(run)
+        logger.info("run %s created for account %s (execute=%s)", run.run_id, account_id, execute)
+        return await self._drive(run, model, settings)
+
+    async def resume(self, run_id: str, model: ModelPortfolio, settings: PlanSettings) -> RunRecord:
+        """Continue a run that was interrupted or needs attention; a finished run is returned as it is."""
+        run = self.runs.get(run_id)
+        if run.status in FINAL:
+            return run
+        if run.execute:
+            ensure_may_trade(self.broker, self.safety)
+        if run.status is RunStatus.NEEDS_ATTENTION and run.step is RunStep.DONE:
+            run.step = RunStep.PLAN_BUYS  # sold but did not buy everything: plan the buys again
+        run.status, run.reason = RunStatus.RUNNING, ""
+        self._save(run)
+        return await self._drive(run, model, replace(settings, force=run.force))
+
+    async def _drive(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings) -> RunRecord:
+        supervisor = LegSupervisor(self.broker, self.runs, self.clock, self.sleep,
+                                   lambda: ensure_may_trade(self.broker, self.safety), self.policy, self.progress)
+        steps = {RunStep.CREATED: self._plan, RunStep.SNAPSHOT: self._plan, RunStep.PLAN_SELLS: self._plan,
+                 RunStep.SELLING: self._sell, RunStep.PLAN_BUYS: self._plan_buys, RunStep.BUYING: self._buy,
+                 RunStep.DONE: self._finish}
+        try:
+            while run.status is RunStatus.RUNNING:
+                await steps[run.step](run, model, settings, supervisor)
+        except (BrokerUnavailable, BrokerError) as error:
+            self._attention(run, f"broker error at step {run.step.value}: {error}")
+        if run.status in FINAL:
+            self.runs.release(run)
+        return run
+
+    async def _plan(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
+                    _supervisor: LegSupervisor) -> None:
+        snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
+        plan = plan_rebalance(model, snapshot, settings)
+        run.snapshot, run.plan = snapshot_to_document(snapshot), plan_to_document(plan)
+        if not plan.rebalance_needed and not settings.force:
+            run.status, run.reason = RunStatus.SKIPPED, "no band is breached"
+        elif not plan.is_safe:
+            failed = "; ".join(c.detail for c in plan.checks if not c.passed and c.severity == "error")
+            run.status, run.reason = RunStatus.FAILED, f"pre-trade checks failed: {failed}"
+        elif not run.execute:
+            run.status, run.reason = RunStatus.DRY_RUN, "dry run: planned and checked, nothing sent"
+        else:
+            run.step = RunStep.SELLING
+        self._save(run)
+
+    async def _sell(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
+                    supervisor: LegSupervisor) -> None:
+        await supervisor.run_leg(run, "S", intents_from_document(run.plan, Side.SELL))
+        run.step = RunStep.PLAN_BUYS
+        self._save(run)
+
+    async def _plan_buys(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
+                         _supervisor: LegSupervisor) -> None:
+        snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
+        plan = plan_rebalance(model, snapshot, replace(settings, force=True, allow_sells=False))
+        run.attempts["buy_round"] = run.attempts.get("buy_round", 0) + 1
+        run.buy_plan = plan_to_document(plan)
+        if not plan.is_safe:
+            self._attention(run, "the buy plan failed its checks after the sells")
+            return
+        run.step = RunStep.BUYING
+        self._save(run)
+
+    async def _buy(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
+                   supervisor: LegSupervisor) -> None:
+        leg = f"B{run.attempts.get('buy_round', 1)}"
+        await supervisor.run_leg(run, leg, intents_from_document(run.buy_plan, Side.BUY))
+        run.step = RunStep.DONE
+        self._save(run)
+
+    async def _finish(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
+                      _supervisor: LegSupervisor) -> None:
+        snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
+        run.post = snapshot_to_document(snapshot)
+        leg = f"B{run.attempts.get('buy_round', 1)}"
+        problems = _unbought(run, leg)
+        if problems:
+            self._attention(run, "sold but could not buy everything: " + "; ".join(problems))
+            return
+        run.status, run.reason = RunStatus.COMPLETED, ""
+        self._save(run)
+
+    def _attention(self, run: RunRecord, reason: str) -> None:
+        logger.warning("run %s needs attention: %s", run.run_id, reason)
+        run.status, run.reason = RunStatus.NEEDS_ATTENTION, reason
+        self._save(run)
+
+    def _save(self, run: RunRecord) -> None:
+        run.updated_at = self.clock.now()
+        self.runs.save(run)
+
+
+def _unbought(run: RunRecord, leg: str) -> list[str]:
+    """Buys of the last round that were rejected or left unfilled after every re-price."""
+    latest: dict[str, tuple[OrderStatus, Decimal, str]] = {}
+    for order in run.orders:
+        if order.request.client_order_id.split("-")[1] == leg:
+            latest[order.request.symbol] = (order.status, order.unfilled, order.reject_reason)
+    return [f"{symbol} {status.value}" + (f" ({reason})" if reason else f", {unfilled} unfilled")
+            for symbol, (status, unfilled, reason) in latest.items()
+            if status is OrderStatus.REJECTED or (status is OrderStatus.CANCELLED and unfilled > ZERO)]
