@@ -135,7 +135,7 @@ class LegSupervisor:
             attempt = run.attempts.get(f"{leg}-{order.request.symbol}", 0) + 1
             if attempt > self.policy.max_reprices or order.unfilled <= ZERO:
                 continue
-            price = await self._reprice(run, order.request)
+            price = await self._reprice(run, order.request, attempt)
             run.attempts[f"{leg}-{order.request.symbol}"] = attempt
             request = self._request(run, leg, order.request.symbol, attempt, order.request.side,
                                     order.unfilled, order.request.order_type, price)
@@ -157,12 +157,13 @@ class LegSupervisor:
         run.orders[index] = updated
         self.runs.save(run)
 
-    async def _reprice(self, run: RunRecord, request: OrderRequest) -> Decimal | None:
+    async def _reprice(self, run: RunRecord, request: OrderRequest, attempt: int) -> Decimal | None:
+        """A limit further toward the market at each attempt: 1 + attempt x reprice_ticks from the price."""
         if request.order_type is OrderType.MARKET:
             return None
         snapshot = await self.broker.get_snapshot(run.account_id, [request.symbol])
         quote = snapshot.quotes[request.symbol]
-        ticks = self.policy.reprice_ticks + run.attempts.get(f"{_leg_name(request)}-{request.symbol}", 0)
+        ticks = 1 + self.policy.reprice_ticks * attempt
         signed = ticks if request.side is Side.BUY else -ticks
         return limit_price(quote.instrument, quote.price, signed, None)
 
