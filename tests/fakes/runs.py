@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 
 from trimtab.application.ports import RunInProgress, RunRecord
+from trimtab.domain.execution import Fill
 
 
 class InMemoryRunRepository:
@@ -14,6 +16,7 @@ class InMemoryRunRepository:
         self.runs: dict[str, RunRecord] = {}
         self.active: dict[str, str] = {}
         self.saves = 0
+        self.fills: dict[str, dict[str, Fill]] = {}
 
     def create(self, run: RunRecord) -> None:
         holder = self.active.get(run.account_id)
@@ -25,6 +28,15 @@ class InMemoryRunRepository:
     def save(self, run: RunRecord) -> None:
         self.saves += 1
         self.runs[run.run_id] = copy.deepcopy(run)
+
+    def record_fills(self, run_id: str, fills: Sequence[Fill]) -> int:
+        known = self.fills.setdefault(run_id, {})
+        new = [f for f in fills if f.fill_id not in known]
+        known.update({f.fill_id: f for f in new})
+        return len(new)
+
+    def list_fills(self, run_id: str) -> list[Fill]:
+        return list(self.fills.get(run_id, {}).values())
 
     def get(self, run_id: str) -> RunRecord:
         return copy.deepcopy(self.runs[run_id])

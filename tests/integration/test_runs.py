@@ -51,6 +51,8 @@ def test_run_sells_then_buys_and_completes() -> None:
     assert all(o.status is OrderStatus.FILLED for o in run.orders)
     assert store.active == {}
     assert store.get(run.run_id).post["cash"] == str(broker.cash)
+    fills = store.list_fills(run.run_id)
+    assert sum(f.quantity for f in fills) == sum(o.filled_quantity for o in run.orders)
 
 
 def test_run_dry_run_sends_nothing() -> None:

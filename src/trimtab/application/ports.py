@@ -109,6 +109,13 @@ class RunRepository(Protocol):
         """Store the run's step, status, documents and orders atomically."""
         ...
 
+    def record_fills(self, run_id: str, fills: Sequence[Fill]) -> int:
+        """Store fills not seen before (idempotent by fill id); return how many were new."""
+        ...
+
+    def list_fills(self, run_id: str) -> list[Fill]:
+        ...
+
     def get(self, run_id: str) -> RunRecord:
         ...
 

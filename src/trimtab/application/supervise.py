@@ -86,14 +86,14 @@ class LegSupervisor:
         for index, order in enumerate(run.orders):
             if _leg_of(order) != leg or not order.status.is_open:
                 continue
-            updated = await self._refresh(order, send_missing=send_missing)
+            updated = await self._refresh(run, order, send_missing=send_missing)
             if updated != order:
                 run.orders[index] = updated
                 changed = True
         if changed:
             self.runs.save(run)
 
-    async def _refresh(self, order: TrackedOrder, *, send_missing: bool) -> TrackedOrder:
+    async def _refresh(self, run: RunRecord, order: TrackedOrder, *, send_missing: bool) -> TrackedOrder:
         request = order.request
         try:
             report = await self.broker.get_order(request.account_id, request.client_order_id)
@@ -107,9 +107,9 @@ class LegSupervisor:
             return order
         if report is None:
             return order
-        return await self._absorb(order, report)
+        return await self._absorb(run, order, report)
 
-    async def _absorb(self, order: TrackedOrder, report: OrderReport) -> TrackedOrder:
+    async def _absorb(self, run: RunRecord, order: TrackedOrder, report: OrderReport) -> TrackedOrder:
         """Apply a report and its fills to the tracked order (idempotently)."""
         if report.status is OrderStatus.REJECTED:
             return order.apply(OrderEvent.REJECT, broker_order_id=report.broker_order_id,
@@ -117,6 +117,8 @@ class LegSupervisor:
         if order.status is OrderStatus.INTENDED:
             order = order.apply(OrderEvent.ACCEPT, broker_order_id=report.broker_order_id)
         fills = await self.broker.get_fills(order.request.account_id, order.request.client_order_id)
+        if any(fill.fill_id not in order.fill_ids for fill in fills):
+            self.runs.record_fills(run.run_id, fills)
         for fill in sorted(fills, key=lambda f: f.fill_id):
             order = order.apply_fill(fill)
         if report.status is OrderStatus.CANCELLED and order.status.is_open:
@@ -151,7 +153,7 @@ class LegSupervisor:
             logger.warning("cancel of %s failed: %s", order.request.client_order_id, error)
             return
         index = run.orders.index(order)
-        updated = await self._absorb(order, report)
+        updated = await self._absorb(run, order, report)
         if updated.status.is_open:  # the broker confirms the cancel later; stop tracking the remainder
             updated = updated.apply(OrderEvent.CANCEL)
         run.orders[index] = updated
