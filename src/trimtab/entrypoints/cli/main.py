@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,27 +14,17 @@ from rich.console import Console
 from trimtab import bootstrap
 from trimtab.domain.allocation import AllocationMethod
 from trimtab.domain.drift import Bands
-from trimtab.domain.errors import TrimtabError
-from trimtab.domain.numbers import HUNDRED, parse_decimal
+from trimtab.domain.numbers import parse_decimal
 from trimtab.domain.orders import OrderType
 from trimtab.domain.planning import PlanSettings
+from trimtab.entrypoints.cli import operations
+from trimtab.entrypoints.cli.guard import guarded, percent
 from trimtab.entrypoints.cli.plan_view import render_plan
 
 app = typer.Typer(
     name="trimtab", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     help="Keep investment accounts on their model portfolios.",
 )
-T = TypeVar("T")
-EXIT_BAD_INPUT = 2
-
-
-def _guarded(action: Callable[[], T]) -> T:
-    """Map trimtab's errors to exit code 2 and one readable line."""
-    try:
-        return action()
-    except TrimtabError as error:
-        Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _console() -> Console:
@@ -44,9 +33,7 @@ def _console() -> Console:
 
 
 def _percent(text: str | None, field: str) -> Decimal | None:
-    if text is None:
-        return None
-    return parse_decimal(text, where="command line", field=field) / HUNDRED
+    return None if text is None else percent(text, field)
 
 
 @app.callback()
@@ -90,7 +77,16 @@ def plan(
         else:
             render_plan(result, _console())
 
-    _guarded(run)
+    guarded(run)
+
+
+app.command()(operations.init)
+app.command()(operations.accounts)
+app.command()(operations.assign)
+app.command()(operations.rebalance)
+app.add_typer(operations.models_app, name="models")
+app.add_typer(operations.bands_app, name="bands")
+app.add_typer(operations.runs_app, name="runs")
 
 
 def run() -> None:

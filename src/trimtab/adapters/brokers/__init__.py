@@ -1,0 +1,1 @@
+"""Broker adapters. Each package implements BrokerPort; broker packages never import each other."""

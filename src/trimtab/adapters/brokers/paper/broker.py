@@ -1,0 +1,161 @@
+"""PaperBroker: BrokerPort over the simulated paper exchange, with state in a PaperStateStore.
+
+Every call loads the account's document from the store, lets the exchange catch up to the clock (fills owed
+so far), acts, and saves the document before returning when anything changed; nothing is cached in memory,
+so a new PaperBroker over the same store continues where the last one stopped.
+
+Faults for crash tests: each call first waits `latency_seconds`; a call that records something (a new order,
+a cancel) may then lose its response at `drop_response_rate`: the state is saved, but the caller gets
+BrokerUnavailable, exactly like a reply lost on the network. A retry with the same client order id finds it.
+
+Paper orders are good till cancelled (they do not expire at the close; fills wait for the next session when
+the calendar check is on), and list_orders returns every order of the account, rejected ones included.
+Unknown accounts raise InvalidInput (open them first); cancelling an unknown order raises OrderRejected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from trimtab.adapters.brokers.paper.config import PaperConfig
+from trimtab.adapters.brokers.paper.draws import uniform
+from trimtab.adapters.brokers.paper.exchange import PaperExchange
+from trimtab.adapters.brokers.paper.prices import PriceSource
+from trimtab.adapters.brokers.paper.reports import build_snapshot, fill_report, order_report
+from trimtab.adapters.brokers.paper.state import AccountState
+from trimtab.adapters.clock import SystemClock
+from trimtab.adapters.marketdata.demo import DemoMarketData
+from trimtab.application.ports import Clock, PaperStateStore
+from trimtab.domain.errors import BrokerUnavailable, InvalidInput, OrderRejected
+from trimtab.domain.execution import Fill, OrderReport, OrderRequest
+from trimtab.domain.snapshot import AccountSnapshot, CostSettings
+
+
+class PaperBroker:
+    """The embedded paper broker (never live): deterministic under its seed and the clock's instants."""
+
+    def __init__(
+        self,
+        store: PaperStateStore,
+        clock: Clock | None = None,
+        config: PaperConfig | None = None,
+        prices: PriceSource | None = None,
+    ) -> None:
+        self.config = config or PaperConfig()
+        self.clock: Clock = clock or SystemClock()
+        self.prices: PriceSource = prices or DemoMarketData(
+            seed=self.config.seed, steps_per_day=self.config.steps_per_day,
+        )
+        self.exchange = PaperExchange(self.config, self.prices)
+        self._store = store
+
+    @property
+    def is_live(self) -> bool:
+        return False
+
+    def open_account(
+        self, account_id: str, currency: str, cash: Decimal, positions: Mapping[str, Decimal] | None = None,
+        *, costs: CostSettings | None = None, reset: bool = False,
+    ) -> bool:
+        """Seed a paper account; return False (and change nothing) when it exists and `reset` is not set.
+
+        Commission settings are copied into the account: `costs`, else PaperConfig.costs_for(account_id).
+        """
+        if not reset and self._store.load(account_id) is not None:
+            return False
+        state = self.exchange.open_account(account_id, currency, cash, positions or {}, costs)
+        self._store.save(account_id, state.to_json())
+        return True
+
+    async def get_snapshot(self, account_id: str, symbols: Sequence[str]) -> AccountSnapshot:
+        """Holdings, orderable cash and quantities, and quotes for held symbols plus `symbols`."""
+        await self._wait()
+        now = self._now()
+        state, before = self._load(account_id)
+        self.exchange.settle(state, now)
+        self._save(state, before)
+        return build_snapshot(self.exchange, state, symbols, now)
+
+    async def submit(self, request: OrderRequest) -> OrderReport:
+        """Send an order. Idempotent: a client order id seen before returns that order, never a new one."""
+        await self._wait()
+        now = self._now()
+        state, before = self._load(request.account_id)
+        is_new = request.client_order_id not in state.orders
+        order = self.exchange.submit(state, request, now)
+        self._save(state, before)
+        if is_new:
+            self._maybe_drop(state, request.client_order_id, "submit")
+        return order_report(order)
+
+    async def cancel(self, account_id: str, client_order_id: str) -> OrderReport:
+        """Cancel what remains of an order; filled quantity stays filled. A closed order comes back unchanged."""
+        await self._wait()
+        now = self._now()
+        state, before = self._load(account_id)
+        was_open = client_order_id in state.orders and state.orders[client_order_id].status.is_open
+        order = self.exchange.cancel(state, client_order_id, now)
+        self._save(state, before)
+        if order is None:
+            raise OrderRejected(f"paper account {account_id} has no order {client_order_id}", code="UNKNOWN_ORDER")
+        if was_open:
+            self._maybe_drop(state, client_order_id, "cancel")
+        return order_report(order)
+
+    async def get_order(self, account_id: str, client_order_id: str) -> OrderReport | None:
+        """The order's current state, or None when the broker never received it."""
+        await self._wait()
+        state = self._caught_up(account_id)
+        order = state.orders.get(client_order_id)
+        return None if order is None else order_report(order)
+
+    async def list_orders(self, account_id: str) -> list[OrderReport]:
+        """Every order of the account, open and closed, in submission order (paper orders never expire)."""
+        await self._wait()
+        state = self._caught_up(account_id)
+        return [order_report(order) for order in state.orders.values()]
+
+    async def get_fills(self, account_id: str, client_order_id: str) -> list[Fill]:
+        """Every fill of one order so far, oldest first."""
+        await self._wait()
+        state = self._caught_up(account_id)
+        return [fill_report(fill) for fill in state.fills if fill.client_order_id == client_order_id]
+
+    def _caught_up(self, account_id: str) -> AccountState:
+        state, before = self._load(account_id)
+        self.exchange.settle(state, self._now())
+        self._save(state, before)
+        return state
+
+    async def _wait(self) -> None:
+        if self.config.latency_seconds > 0:
+            await asyncio.sleep(self.config.latency_seconds)
+
+    def _now(self) -> dt.datetime:
+        now = self.clock.now()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"the clock must return aware instants, got {now!r}")
+        return now.astimezone(dt.UTC)
+
+    def _load(self, account_id: str) -> tuple[AccountState, dict[str, Any]]:
+        document = self._store.load(account_id)
+        if document is None:
+            raise InvalidInput("unknown paper account; open it first", where="paper broker", field="account_id",
+                               value=account_id)
+        return AccountState.from_json(document), document
+
+    def _save(self, state: AccountState, before: dict[str, Any]) -> None:
+        document = state.to_json()
+        if document != before:
+            self._store.save(state.account_id, document)
+
+    def _maybe_drop(self, state: AccountState, client_order_id: str, operation: str) -> None:
+        rate = self.config.drop_response_rate
+        draw = uniform(self.config.seed, "drop", operation, state.account_id, client_order_id, state.event_counter)
+        if rate > 0 and draw < rate:
+            raise BrokerUnavailable(f"paper broker: the response to {operation} {client_order_id} was lost "
+                                    "(simulated); the order was recorded, retry with the same client order id")

@@ -1,0 +1,57 @@
+"""Turn paper exchange records into the normalised domain reports every broker returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from trimtab.adapters.brokers.paper.exchange import PaperExchange
+from trimtab.adapters.brokers.paper.state import AccountState, FillRecord, OrderRecord
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.execution import Fill, OrderReport
+from trimtab.domain.numbers import ZERO
+from trimtab.domain.snapshot import AccountSnapshot, Holding, Quote
+
+
+def order_report(order: OrderRecord) -> OrderReport:
+    """Return the normalised report of an order."""
+    average = order.filled_value / order.filled_quantity if order.filled_quantity > ZERO else None
+    return OrderReport(
+        client_order_id=order.client_order_id, broker_order_id=order.broker_order_id, symbol=order.symbol,
+        side=order.side, quantity=order.quantity, limit_price=order.limit_price, status=order.status,
+        filled_quantity=order.filled_quantity, average_price=average, reject_code=order.reject_code,
+        reject_message=order.reject_message,
+    )
+
+
+def fill_report(fill: FillRecord) -> Fill:
+    """Return the normalised form of a fill."""
+    return Fill(
+        fill_id=fill.fill_id, client_order_id=fill.client_order_id, symbol=fill.symbol, side=fill.side,
+        quantity=fill.quantity, price=fill.price, commission=fill.commission, tax=fill.tax,
+        filled_at=fill.filled_at,
+    )
+
+
+def build_snapshot(
+    exchange: PaperExchange, state: AccountState, symbols: Sequence[str], now: dt.datetime,
+) -> AccountSnapshot:
+    """Return the account with orderable cash and quantities and quotes for held plus requested symbols."""
+    where = f"paper account {state.account_id}"
+    quotes: dict[str, Quote] = {}
+    for symbol in [*state.positions, *symbols]:
+        if symbol not in quotes:
+            instrument = exchange.instrument(symbol, where=where)
+            if instrument.currency != state.currency:
+                raise InvalidInput(f"trades in {instrument.currency}, the account in {state.currency}",
+                                   where=where, field="symbols", value=symbol)
+            quotes[symbol] = Quote(instrument, exchange.current_price(symbol, now),
+                                   base_price=exchange.base_price(symbol, now))
+    holdings = tuple(
+        Holding(quotes[symbol], quantity, exchange.orderable_quantity(state, symbol))
+        for symbol, quantity in state.positions.items()
+    )
+    return AccountSnapshot(
+        account_id=state.account_id, currency=state.currency, cash=exchange.orderable_cash(state),
+        holdings=holdings, quotes=quotes, as_of=exchange.account_date(state, now), costs=state.costs,
+    )

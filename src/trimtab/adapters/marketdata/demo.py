@@ -1,0 +1,225 @@
+"""Deterministic demo market data: real KRX and US listings with seeded price paths.
+
+Time is counted in integer steps, `steps_per_day` to a day (the paper broker maps its clock onto steps from an
+epoch, UTC days, which hold a whole KRX and a whole US session). Each day has a base price, the previous day's
+close (day 0: the listed base), and that day's band: the KRX daily limits, ±30 % of the base rounded onto the
+tick grid (the same band for US listings, which have no limits). Within a day the price walks up to
+`max_ticks_per_step` ticks per step, folded back (reflected) at the band's edges, so every price is on a
+valid tick and inside the day's limits; the last walk position gives the next day's base.
+
+A step's price depends only on (seed, symbol, step), never on call order: the walk's increments come in
+chunks of a global step index, each drawn from a NumPy generator seeded with (seed, symbol, chunk index).
+Running sums at chunk starts and the days' bases are memoised per process (they are pure functions of the
+inputs), so late steps cost a one-off catch-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.instruments import Instrument, InstrumentType, Market
+from trimtab.domain.ticks import Direction, PriceLimits, daily_limits, round_to_tick, shift_ticks
+
+CHUNK_STEPS = 1024
+PATH_BAND = Decimal("0.30")
+
+
+def _krx(symbol: str, name: str, kind: InstrumentType) -> Instrument:
+    return Instrument(symbol=symbol, market=Market.KOSPI, instrument_type=kind, currency="KRW", name=name)
+
+
+def _us(symbol: str, name: str) -> Instrument:
+    return Instrument(symbol=symbol, market=Market.US, instrument_type=InstrumentType.ETF, currency="USD", name=name)
+
+
+_ETF, _STOCK = InstrumentType.ETF, InstrumentType.STOCK
+
+# Real codes and names; all of these KRX listings trade on the KOSPI board.
+DEMO_INSTRUMENTS: Mapping[str, Instrument] = {
+    instrument.symbol: instrument
+    for instrument in (
+        _krx("069500", "KODEX 200", _ETF),
+        _krx("360750", "TIGER 미국S&P500", _ETF),
+        _krx("005930", "삼성전자", _STOCK),
+        _krx("000660", "SK하이닉스", _STOCK),
+        _krx("148070", "KOSEF 국고채10년", _ETF),
+        _krx("114260", "KODEX 국고채3년", _ETF),
+        _krx("132030", "KODEX 골드선물(H)", _ETF),
+        _krx("229200", "KODEX 코스닥150", _ETF),
+        _krx("114800", "KODEX 인버스", _ETF),
+        _us("SPMO", "Invesco S&P 500 Momentum ETF"),
+        _us("SMH", "VanEck Semiconductor ETF"),
+        _us("IAU", "iShares Gold Trust"),
+    )
+}
+
+# Illustrative day-0 base prices, each on its tick (000660 and 114800 sit near a tick band edge on purpose).
+DEMO_BASE_PRICES: Mapping[str, Decimal] = {
+    symbol: Decimal(text)
+    for symbol, text in {
+        "069500": "52350", "360750": "23415", "005930": "98700", "000660": "512000", "148070": "118500",
+        "114260": "63200", "132030": "21850", "229200": "13415", "114800": "1925",
+        "SPMO": "115.42", "SMH": "305.18", "IAU": "68.73",
+    }.items()
+}
+
+
+class DemoMarketData:
+    """Seeded demo prices for the demo instruments (or any instruments and day-0 base prices given)."""
+
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        steps_per_day: int = 1440,
+        max_ticks_per_step: int = 3,
+        instruments: Mapping[str, Instrument] = DEMO_INSTRUMENTS,
+        base_prices: Mapping[str, Decimal] = DEMO_BASE_PRICES,
+    ) -> None:
+        if max_ticks_per_step < 0 or steps_per_day <= 0:
+            raise InvalidInput("steps per day must be positive and ticks per step at least 0",
+                               where="demo market data", field="max_ticks_per_step", value=max_ticks_per_step)
+        missing = sorted(set(instruments) - set(base_prices))
+        if missing:
+            raise InvalidInput("every instrument needs a base price", where="demo market data",
+                               field="base_prices", value=missing)
+        self.seed = seed
+        self.steps_per_day = steps_per_day
+        self.max_ticks_per_step = max_ticks_per_step
+        self._instruments = dict(instruments)
+        self._base_prices = dict(base_prices)
+
+    def symbols(self) -> tuple[str, ...]:
+        """Return every symbol with a price path."""
+        return tuple(self._instruments)
+
+    def instrument(self, symbol: str) -> Instrument | None:
+        """Return the instrument of a symbol, or None when it has no price path."""
+        return self._instruments.get(symbol)
+
+    def base_price(self, symbol: str, step: int = 0) -> Decimal:
+        """Return the base price (previous close) of the day holding a step."""
+        return self._day(symbol, step).base
+
+    def price_limits(self, symbol: str, step: int = 0) -> PriceLimits:
+        """Return the band of the day holding a step (the KRX daily limits in Korea)."""
+        return self._day(symbol, step).limits
+
+    def price_at(self, symbol: str, step: int) -> Decimal:
+        """Return the price at a step (the first step of each day is at the day's base)."""
+        return self._price_in_day(symbol, self._day(symbol, step), step)
+
+    def _price_in_day(self, symbol: str, day: _Day, step: int) -> Decimal:
+        """Return the price at a step of a day: the day's base moved by the walk since the day began."""
+        return day.price(day.base_index + self._walk(symbol, step) - self._walk(symbol, day.first_step))
+
+    def _day(self, symbol: str, step: int) -> _Day:
+        if step < 0:
+            raise InvalidInput("step must be at least 0", where="demo market data", field="step", value=step)
+        instrument = self.instrument(symbol)
+        if instrument is None:
+            raise InvalidInput("no demo price for this symbol", where="demo market data", field="symbol",
+                               value=symbol)
+        key = (self.seed, symbol, self.max_ticks_per_step, self.steps_per_day, instrument,
+               self._base_prices[symbol])
+        index = step // self.steps_per_day
+        with _lock:
+            days = _days.get(key)
+            if days is None:
+                days = _days[key] = [_Day.build(instrument, self._base_prices[symbol], 0)]
+            while len(days) <= index:
+                next_first = days[-1].first_step + self.steps_per_day
+                close = self._price_in_day(symbol, days[-1], next_first)  # one step past the day's last
+                days.append(_Day.build(instrument, close, next_first))
+            return days[index]
+
+    def _walk(self, symbol: str, step: int) -> int:
+        """Return the unbounded walk's position at a step: the sum of every increment before it."""
+        chunk, offset = divmod(step, CHUNK_STEPS)
+        increments = _chunk_increments(self.seed, symbol, chunk, self.max_ticks_per_step)
+        return self._chunk_start(symbol, chunk) + sum(increments[:offset])
+
+    def _chunk_start(self, symbol: str, chunk: int) -> int:
+        key = (self.seed, symbol, self.max_ticks_per_step)
+        with _lock:
+            starts = _chunk_starts.setdefault(key, [0])
+            while len(starts) <= chunk:
+                starts.append(starts[-1] + _chunk_total(*key, len(starts) - 1))
+            return starts[chunk]
+
+
+class _Day:
+    """One day of a path: its base, its band, and the valid prices in the band indexed 0 (lower) to `top`."""
+
+    def __init__(self, instrument: Instrument, base: Decimal, limits: PriceLimits, first_step: int) -> None:
+        self.instrument = instrument
+        self.base = base
+        self.limits = limits
+        self.first_step = first_step
+        self.top = _ticks_between(instrument, limits.lower, limits.upper)
+        self.base_index = _ticks_between(instrument, limits.lower, base)
+
+    @classmethod
+    def build(cls, instrument: Instrument, base: Decimal, first_step: int) -> _Day:
+        limits = daily_limits(instrument, base) or PriceLimits(
+            lower=round_to_tick(instrument, base * (1 - PATH_BAND), Direction.UP),
+            upper=round_to_tick(instrument, base * (1 + PATH_BAND), Direction.DOWN),
+        )
+        return cls(instrument, base, limits, first_step)
+
+    def price(self, position: int) -> Decimal:
+        """Fold an unbounded walk position into [0, top] by reflection and return that grid price."""
+        if self.top == 0:
+            return self.limits.lower
+        folded = position % (2 * self.top)
+        index = folded if folded <= self.top else 2 * self.top - folded
+        return shift_ticks(self.instrument, self.limits.lower, index)
+
+
+def _ticks_between(instrument: Instrument, low: Decimal, high: Decimal) -> int:
+    """Count the ticks from one valid price up to another, by galloping then bisecting over shift_ticks."""
+    below, above = 0, 1
+    while shift_ticks(instrument, low, above) <= high:
+        below, above = above, above * 2
+    while above - below > 1:
+        middle = (below + above) // 2
+        if shift_ticks(instrument, low, middle) <= high:
+            below = middle
+        else:
+            above = middle
+    return below
+
+
+def _symbol_key(symbol: str) -> int:
+    """A stable integer for a symbol (Python's hash() is salted per process)."""
+    return int.from_bytes(hashlib.sha256(symbol.encode()).digest()[:8], "big")
+
+
+# Pure functions of their keys, memoised per process and shared by every DemoMarketData.
+_lock = threading.RLock()
+_chunk_starts: dict[tuple[int, str, int], list[int]] = {}
+_days: dict[tuple[int, str, int, int, Instrument, Decimal], list[_Day]] = {}
+
+
+def _draw_chunk(seed: int, symbol: str, chunk: int, max_ticks: int) -> npt.NDArray[np.int64]:
+    generator = np.random.default_rng([seed, _symbol_key(symbol), chunk])
+    return generator.integers(-max_ticks, max_ticks, size=CHUNK_STEPS, endpoint=True, dtype=np.int64)
+
+
+def _chunk_total(seed: int, symbol: str, max_ticks: int, chunk: int) -> int:
+    """Return how far one chunk of the walk moves in total."""
+    return int(_draw_chunk(seed, symbol, chunk, max_ticks).sum())
+
+
+@lru_cache(maxsize=256)
+def _chunk_increments(seed: int, symbol: str, chunk: int, max_ticks: int) -> tuple[int, ...]:
+    """Return one chunk of walk increments, each in [-max_ticks, max_ticks]."""
+    return tuple(int(value) for value in _draw_chunk(seed, symbol, chunk, max_ticks))

@@ -1,0 +1,105 @@
+"""Engines, the default database location, and migrations run from Python.
+
+SQLite connections run with foreign keys on, WAL, a 30 s busy timeout and ``BEGIN IMMEDIATE``
+transactions: a transaction takes the write lock when it starts, so two writers queue instead of one
+failing on an upgrade from a read lock (https://www.sqlite.org/lang_transaction.html).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DATABASE_URL_VARIABLE = "TRIMTAB_DATABASE_URL"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def default_database_url() -> str:
+    """Return TRIMTAB_DATABASE_URL, or a SQLite file under ~/.local/share/trimtab (creating the folder)."""
+    configured = os.environ.get(DATABASE_URL_VARIABLE, "").strip()
+    if configured:
+        return configured
+    folder = Path.home() / ".local" / "share" / "trimtab"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'trimtab.db'}"
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse a database URL; plain ``postgresql://`` gets the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL, **options: Any) -> Engine:
+    """Create an engine: SQLite with foreign keys, WAL and a busy timeout; PostgreSQL through psycopg 3."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connect_args = {"timeout": BUSY_TIMEOUT_SECONDS, **options.pop("connect_args", {})}
+        engine = create_engine(parsed, connect_args=connect_args, **options)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+            if engine.url.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory the repositories use (objects stay readable after commit)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    """Build an Alembic configuration for the packaged migrations, independent of the working folder."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        config.attributes["url"] = normalise_url(url).render_as_string(hide_password=False)
+    return config
+
+
+def migrate(url: str | URL | None = None, revision: str = "head") -> None:
+    """Upgrade the database at url (default: default_database_url()) to the given revision."""
+    engine = make_engine(url if url is not None else default_database_url())
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+class UtcClock:
+    """The system clock as an aware UTC instant (repositories stamp their own rows with it)."""
+
+    def now(self) -> dt.datetime:
+        """Return the current aware UTC instant."""
+        return dt.datetime.now(dt.UTC)

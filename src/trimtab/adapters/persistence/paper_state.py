@@ -1,0 +1,32 @@
+"""The paper broker's account state, one JSON document per paper account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trimtab.adapters.persistence.database import UtcClock
+from trimtab.adapters.persistence.sessions import Bind, session_factory
+from trimtab.adapters.persistence.statements import upsert
+from trimtab.adapters.persistence.tables import PaperAccountRow
+from trimtab.adapters.persistence.types import to_json_ready
+from trimtab.application.ports import Clock
+
+
+class SqlPaperStateStore:
+    """PaperStateStore on SQLite or PostgreSQL; Decimals in the state come back as text."""
+
+    def __init__(self, bind: Bind, clock: Clock | None = None) -> None:
+        self._sessions = session_factory(bind)
+        self._clock = clock or UtcClock()
+
+    def load(self, account_id: str) -> dict[str, Any] | None:
+        """Return the account's stored state, or None when it has none."""
+        with self._sessions() as session:
+            row = session.get(PaperAccountRow, account_id)
+            return None if row is None else dict(row.state)
+
+    def save(self, account_id: str, state: dict[str, Any]) -> None:
+        """Replace the account's state atomically (committed when this returns)."""
+        values = {"account_id": account_id, "state": to_json_ready(state), "updated_at": self._clock.now()}
+        with self._sessions.begin() as session:
+            upsert(session, PaperAccountRow, values, ["account_id"])

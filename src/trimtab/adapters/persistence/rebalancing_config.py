@@ -1,0 +1,89 @@
+"""Each account's bands and planning settings, with defaults when none are stored."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from trimtab.adapters.persistence.database import UtcClock
+from trimtab.adapters.persistence.records import RebalancingConfig
+from trimtab.adapters.persistence.sessions import Bind, session_factory
+from trimtab.adapters.persistence.tables import AccountRow, RebalancingConfigRow
+from trimtab.application.ports import BandSettings, Clock
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.numbers import format_percent
+
+MAX_BAND = Decimal(1)
+MAX_CASH_BUFFER = Decimal("0.5")
+MAX_PRICE_TICKS = 50
+
+
+class SqlConfigRepository:
+    """Per-account rebalancing settings; every public method is one committed transaction."""
+
+    def __init__(self, bind: Bind, clock: Clock | None = None) -> None:
+        self._sessions = session_factory(bind)
+        self._clock = clock or UtcClock()
+
+    def get(self, account_id: str) -> RebalancingConfig:
+        """Return the account's settings, or the defaults when none are stored."""
+        with self._sessions() as session:
+            row = session.get(RebalancingConfigRow, account_id)
+            return RebalancingConfig() if row is None else _to_config(row)
+
+    def set(self, account_id: str, config: RebalancingConfig) -> None:
+        """Validate and store the account's settings (the account must exist)."""
+        validate_config(config, where=f"settings of account '{account_id}'")
+        with self._sessions.begin() as session:
+            if session.get(AccountRow, account_id) is None:
+                raise InvalidInput("unknown account", where="accounts", field="account_id", value=account_id)
+            row = session.get(RebalancingConfigRow, account_id)
+            if row is None:
+                row = RebalancingConfigRow(account_id=account_id)
+                session.add(row)
+            row.class_band, row.ticker_band, row.relative_band = (config.class_band, config.ticker_band,
+                                                                  config.relative_band)
+            row.cash_buffer, row.min_trade_value = config.cash_buffer, config.minimum_trade_value
+            row.price_ticks, row.updated_at = config.price_ticks, self._clock.now()
+
+    def get_bands(self, account_id: str) -> BandSettings:
+        """Return the account's bands (defaults when unset)."""
+        return self.get(account_id).bands
+
+    def set_bands(self, account_id: str, bands: BandSettings) -> None:
+        """Store new bands and keep the account's other settings."""
+        config = replace(self.get(account_id), class_band=bands.class_band, ticker_band=bands.ticker_band,
+                         relative_band=bands.relative_band)
+        self.set(account_id, config)
+
+
+def _to_config(row: RebalancingConfigRow) -> RebalancingConfig:
+    return RebalancingConfig(class_band=row.class_band, ticker_band=row.ticker_band,
+                             relative_band=row.relative_band, cash_buffer=row.cash_buffer,
+                             minimum_trade_value=row.min_trade_value, price_ticks=row.price_ticks)
+
+
+def validate_config(config: RebalancingConfig, *, where: str) -> None:
+    """Refuse bands outside 0-100 %, a cash buffer outside 0-50 %, negative minimums and ticks outside 0-50."""
+    bands = {"class_band": config.class_band, "ticker_band": config.ticker_band,
+             "relative_band": config.relative_band}
+    for field, band in bands.items():
+        if band is not None:
+            _check_fraction(band, MAX_BAND, where=where, field=field)
+    _check_fraction(config.cash_buffer, MAX_CASH_BUFFER, where=where, field="cash_buffer")
+    minimum = config.minimum_trade_value
+    if not isinstance(minimum, Decimal) or not minimum.is_finite() or minimum < 0:
+        raise InvalidInput("must be a Decimal of at least 0", where=where, field="minimum_trade_value",
+                           value=str(minimum))
+    ticks = config.price_ticks
+    if isinstance(ticks, bool) or not isinstance(ticks, int) or not 0 <= ticks <= MAX_PRICE_TICKS:
+        raise InvalidInput(f"must be a whole number from 0 to {MAX_PRICE_TICKS}", where=where,
+                           field="price_ticks", value=ticks)
+
+
+def _check_fraction(value: Decimal, maximum: Decimal, *, where: str, field: str) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise InvalidInput("must be a Decimal fraction (0.03 = 3 %)", where=where, field=field, value=value)
+    if not 0 <= value <= maximum:
+        raise InvalidInput(f"must be between 0 % and {format_percent(maximum, 0)} (0.03 = 3 %)", where=where,
+                           field=field, value=str(value))

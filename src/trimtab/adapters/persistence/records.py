@@ -1,0 +1,72 @@
+"""Plain values the persistence repositories return besides the ports' own (accounts, settings, summaries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trimtab.application.ports import BandSettings
+from trimtab.domain.drift import DEFAULT_CLASS_BAND, DEFAULT_TICKER_BAND
+
+DEFAULT_CASH_BUFFER = Decimal("0.01")
+DEFAULT_PRICE_TICKS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A broker account trimtab manages."""
+
+    account_id: str
+    name: str
+    currency: str
+    broker: str  # "paper", "kis", "ibkr", ...
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ModelAssignment:
+    """Which model an account follows; a pinned version stays fixed, otherwise the latest applies."""
+
+    account_id: str
+    model_name: str
+    pinned_version: str | None
+    assigned_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVersionInfo:
+    """One stored version of a model portfolio, without its holdings."""
+
+    name: str
+    version: str
+    description: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RebalancingConfig:
+    """An account's bands and planning settings, as fractions (0.03 = 3 %)."""
+
+    class_band: Decimal = DEFAULT_CLASS_BAND
+    ticker_band: Decimal = DEFAULT_TICKER_BAND
+    relative_band: Decimal | None = None
+    cash_buffer: Decimal = DEFAULT_CASH_BUFFER
+    minimum_trade_value: Decimal = Decimal(0)
+    price_ticks: int = DEFAULT_PRICE_TICKS
+
+    @property
+    def bands(self) -> BandSettings:
+        """Return the bands as the ports' BandSettings."""
+        return BandSettings(self.class_band, self.ticker_band, self.relative_band)
+
+
+@dataclass(frozen=True, slots=True)
+class DailySummary:
+    """An account's cash and equity at the end of one market date, per market type."""
+
+    account_id: str
+    trade_date: dt.date
+    market_type: str  # "spot", "futures", "securities"
+    cash: Decimal
+    equity: Decimal

@@ -1,0 +1,194 @@
+"""Database tables as SQLAlchemy 2 declarative rows. Rows are not domain objects: see mapping.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from trimtab.adapters.persistence.types import ExactDecimal, JsonDocument, UtcDateTime
+
+# Stable constraint names so that migrations (and SQLite batch rebuilds) can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of every table; its metadata is what Alembic migrates."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        Decimal: ExactDecimal(),
+        dt.datetime: UtcDateTime(),
+        dt.date: Date(),
+        dict[str, Any]: JsonDocument(),
+        list[str]: JsonDocument(),
+        str: Text(),
+    }
+
+
+class AccountRow(Base):
+    """A broker account trimtab manages."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    currency: Mapped[str]
+    broker: Mapped[str]
+    created_at: Mapped[dt.datetime]
+
+
+class ModelPortfolioRow(Base):
+    """One version of a model portfolio; the document holds its classes, holdings and weights as text."""
+
+    __tablename__ = "model_portfolios"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_model_portfolios_name_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str]
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ...; shown as text ("1", "2")
+    content_hash: Mapped[str]
+    document: Mapped[dict[str, Any]]
+    description: Mapped[str]
+    created_at: Mapped[dt.datetime]
+
+
+class AccountAssignmentRow(Base):
+    """The model an account follows: the latest version, or a pinned one."""
+
+    __tablename__ = "account_assignments"
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    model_name: Mapped[str]
+    pinned_version: Mapped[int | None] = mapped_column(Integer)
+    assigned_at: Mapped[dt.datetime]
+
+
+class RebalancingConfigRow(Base):
+    """An account's bands and planning settings (fractions: 0.03 = 3 %)."""
+
+    __tablename__ = "rebalancing_config"
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    class_band: Mapped[Decimal]
+    ticker_band: Mapped[Decimal]
+    relative_band: Mapped[Decimal | None]
+    cash_buffer: Mapped[Decimal]
+    min_trade_value: Mapped[Decimal]
+    price_ticks: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime]
+
+
+class RunRow(Base):
+    """A rebalance run: its step, status and documents; its orders are trades."""
+
+    __tablename__ = "rebalancing_runs"
+    __table_args__ = (Index("ix_rebalancing_runs_account_created", "account_id", "created_at"),)
+
+    run_id: Mapped[str] = mapped_column(primary_key=True)
+    account_id: Mapped[str]
+    model_name: Mapped[str]
+    model_version: Mapped[str]
+    broker: Mapped[str]
+    status: Mapped[str]
+    step: Mapped[str]
+    execute: Mapped[bool]
+    force: Mapped[bool]
+    reason: Mapped[str]
+    snapshot: Mapped[dict[str, Any]]
+    plan: Mapped[dict[str, Any]]
+    buy_plan: Mapped[dict[str, Any]]
+    post: Mapped[dict[str, Any]]
+    attempts: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class TradeRow(Base):
+    """One tracked order of a run; the integer id keeps creation order."""
+
+    __tablename__ = "rebalancing_trades"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("rebalancing_runs.run_id"), index=True)
+    client_order_id: Mapped[str] = mapped_column(unique=True)
+    account_id: Mapped[str]
+    symbol: Mapped[str]
+    side: Mapped[str]
+    quantity: Mapped[Decimal]
+    order_type: Mapped[str]
+    limit_price: Mapped[Decimal | None]
+    status: Mapped[str]
+    broker_order_id: Mapped[str]
+    filled_quantity: Mapped[Decimal]
+    filled_value: Mapped[Decimal]
+    costs: Mapped[Decimal]
+    reject_reason: Mapped[str]
+    fill_ids: Mapped[list[str]]
+    leg: Mapped[str]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class FillRow(Base):
+    """One execution of an order, stored once by its fill id."""
+
+    __tablename__ = "fills"
+
+    fill_id: Mapped[str] = mapped_column(primary_key=True)
+    client_order_id: Mapped[str] = mapped_column(index=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("rebalancing_runs.run_id"), index=True)
+    symbol: Mapped[str]
+    side: Mapped[str]
+    quantity: Mapped[Decimal]
+    price: Mapped[Decimal]
+    commission: Mapped[Decimal]
+    tax: Mapped[Decimal]
+    filled_at: Mapped[dt.datetime]
+
+
+class ActiveRunRow(Base):
+    """The per-account lock: the primary key refuses a second active run on every database."""
+
+    __tablename__ = "active_runs"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("rebalancing_runs.run_id"))
+
+
+class DailySummaryRow(Base):
+    """An account's cash and equity at the end of a market date, per market type."""
+
+    __tablename__ = "daily_account_summaries"
+    __table_args__ = (
+        UniqueConstraint("account_id", "trade_date", "market_type",
+                         name="uq_daily_account_summaries_account_date_market"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str]
+    trade_date: Mapped[dt.date]
+    market_type: Mapped[str]
+    cash: Mapped[Decimal]
+    equity: Mapped[Decimal]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class PaperAccountRow(Base):
+    """The paper broker's state of one paper account."""
+
+    __tablename__ = "paper_accounts"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    state: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime]

@@ -1,0 +1,86 @@
+"""Render runs for people: the list, and one run with its plan, orders, fills, costs and weights."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from trimtab.application.ports import RunRecord
+from trimtab.domain.execution import Fill
+from trimtab.domain.numbers import ZERO
+
+
+def render_runs(runs: list[RunRecord], console: Console) -> None:
+    """Print one line per run."""
+    table = Table(title="Runs", title_justify="left")
+    for column in ("run", "account", "model", "status", "step", "execute", "orders", "updated", "reason"):
+        table.add_column(column)
+    for run in runs:
+        table.add_row(run.run_id, run.account_id, f"{run.model_name} v{run.model_version}", run.status.value,
+                      run.step.value, "yes" if run.execute else "no", str(len(run.orders)),
+                      run.updated_at.strftime("%Y-%m-%d %H:%M:%S"), run.reason)
+    console.print(table)
+
+
+def render_run(run: RunRecord, fills: list[Fill], console: Console) -> None:
+    """Print a run: status, orders with fills and costs, weights before and after."""
+    console.print(f"run [bold]{run.run_id}[/] account {run.account_id} model {run.model_name} "
+                  f"v{run.model_version} on {run.broker}: [bold]{run.status.value}[/] (step {run.step.value})")
+    if run.reason:
+        console.print(f"  {run.reason}")
+    for breach in run.plan.get("breaches", []):
+        console.print(f"  breach: {breach}")
+    console.print(_orders_table(run))
+    costs = sum((f.commission + f.tax for f in fills), ZERO)
+    console.print(f"fills: {len(fills)}, costs paid {costs}")
+    console.print(_weights_table(run))
+
+
+def _orders_table(run: RunRecord) -> Table:
+    table = Table(title=f"Orders ({len(run.orders)})", title_justify="left")
+    for column in ("client order id", "side", "symbol", "quantity", "limit", "status", "filled", "avg price",
+                   "costs", "note"):
+        table.add_column(column)
+    for order in run.orders:
+        request = order.request
+        average = order.filled_value / order.filled_quantity if order.filled_quantity else None
+        table.add_row(request.client_order_id, request.side.value, request.symbol, str(request.quantity),
+                      str(request.limit_price or "market"), order.status.value, str(order.filled_quantity),
+                      "-" if average is None else f"{average:.2f}", str(order.costs), order.reject_reason)
+    return table
+
+
+def _weights(document: dict[str, Any]) -> dict[str, Decimal]:
+    if not document:
+        return {}
+    values = {h["symbol"]: Decimal(h["quantity"]) * Decimal(h["price"]) for h in document.get("holdings", [])}
+    equity = Decimal(document["cash"]) + sum(values.values(), ZERO)
+    return {symbol: value / equity for symbol, value in values.items()} if equity else {}
+
+
+def _weights_table(run: RunRecord) -> Table:
+    before, after = _weights(run.snapshot), _weights(run.post)
+    targets = {row["symbol"]: Decimal(row["target_weight"]) for row in run.plan.get("rows", [])}
+    table = Table(title="Weights", title_justify="left")
+    for column in ("symbol", "before", "target", "after"):
+        table.add_column(column, justify="left" if column == "symbol" else "right")
+    for symbol in sorted({*before, *after, *targets}):
+        table.add_row(symbol, _pct(before.get(symbol)), _pct(targets.get(symbol)),
+                      _pct(after.get(symbol)) if run.post else "-")
+    table.add_row("cash", _cash_pct(run.snapshot), "", _cash_pct(run.post) if run.post else "-")
+    return table
+
+
+def _pct(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value * 100:.2f}%"
+
+
+def _cash_pct(document: dict[str, Any]) -> str:
+    if not document:
+        return "-"
+    values = sum((Decimal(h["quantity"]) * Decimal(h["price"]) for h in document.get("holdings", [])), ZERO)
+    cash = Decimal(document["cash"])
+    return _pct(cash / (cash + values)) if cash + values else "-"

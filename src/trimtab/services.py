@@ -1,0 +1,140 @@
+"""Wiring of the durable parts: database, repositories, the paper broker, the run runner.
+
+Like bootstrap.py, this is where adapters are chosen; entry points call it and nothing below it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from trimtab.adapters.brokers.paper.broker import PaperBroker
+from trimtab.adapters.brokers.paper.config import PaperConfig
+from trimtab.adapters.files.models_file import load_models
+from trimtab.adapters.marketdata.calendars import next_open
+from trimtab.adapters.persistence.accounts import SqlAccountRepository
+from trimtab.adapters.persistence.database import default_database_url, make_engine, migrate
+from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
+from trimtab.adapters.persistence.portfolios import SqlModelRepository
+from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
+from trimtab.adapters.persistence.records import Account, RebalancingConfig
+from trimtab.adapters.persistence.runs import SqlRunRepository
+from trimtab.adapters.simclock import FastForwardClock
+from trimtab.application.ports import RunRecord
+from trimtab.application.run_rebalance import RebalanceRunner, TradingSafety
+from trimtab.application.supervise import ExecutionPolicy, Progress
+from trimtab.config import Settings
+from trimtab.domain.drift import Bands
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.instruments import DEFAULT_MARKET_BY_CURRENCY, Market
+from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.planning import PlanSettings
+
+DEMO_ACCOUNTS: dict[str, tuple[str, str, Decimal, dict[str, Decimal]]] = {
+    # id: (currency, model, cash, positions) — drifted so that the demo has work to do
+    "DEMO-KR": ("KRW", "KR-ALLWEATHER", Decimal(1_842_000), {
+        "069500": Decimal(180), "005930": Decimal(75), "000660": Decimal(8), "229200": Decimal(150),
+        "148070": Decimal(80), "114260": Decimal(110), "132030": Decimal(250)}),
+    "DEMO-US": ("USD", "GTAA", Decimal("1250.37"), {"SPMO": Decimal(420), "SMH": Decimal(135)}),
+}
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    accounts: SqlAccountRepository
+    models: SqlModelRepository
+    config: SqlConfigRepository
+    runs: SqlRunRepository
+    paper_store: SqlPaperStateStore
+
+    def paper_broker(self, clock: FastForwardClock) -> PaperBroker:
+        """The paper broker over the database's paper accounts, on a simulated market clock."""
+        return PaperBroker(self.paper_store, clock, PaperConfig(seed=self.settings.paper_seed))
+
+    def runner(self, account: Account, progress: Progress) -> RebalanceRunner:
+        """A runner for one account: the paper broker on a clock inside the account market's session."""
+        if account.broker != "paper":
+            raise InvalidInput("only the paper broker is wired so far", where=f"account '{account.account_id}'",
+                               field="broker", value=account.broker)
+        clock = FastForwardClock(self._market_start(account))
+        policy = ExecutionPolicy(fill_timeout_seconds=self.settings.fill_timeout_seconds,
+                                 poll_interval_seconds=self.settings.poll_interval_seconds,
+                                 reprice_ticks=self.settings.reprice_ticks, max_reprices=self.settings.max_reprices)
+        safety = TradingSafety(live_trading_enabled=self.settings.live_trading_enabled,
+                               kill_switch=self.settings.disable_live_trading)
+        return RebalanceRunner(self.paper_broker(clock), "paper", self.runs, clock, clock.sleep, safety, policy,
+                               progress)
+
+    def _market_start(self, account: Account) -> dt.datetime:
+        """The simulated clock starts at the next session of the account's market, after any earlier run."""
+        start = dt.datetime.now(dt.UTC)
+        for run in self.runs.list(account.account_id, limit=1):
+            start = max(start, run.updated_at + dt.timedelta(seconds=1))
+        market = DEFAULT_MARKET_BY_CURRENCY.get(account.currency, Market.KRX)
+        opening = next_open(market, start)
+        return (opening or start) + dt.timedelta(minutes=1)
+
+    def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings:
+        config: RebalancingConfig = self.config.get(account_id)
+        return PlanSettings(bands=Bands(config.class_band, config.ticker_band, config.relative_band),
+                            cash_buffer=config.cash_buffer, minimum_trade_value=config.minimum_trade_value,
+                            price_ticks=config.price_ticks, force=force)
+
+    def model_for(self, account_id: str) -> ModelPortfolio:
+        assignment = self.accounts.assignment(account_id)
+        if assignment is None:
+            raise InvalidInput("no model is assigned; run `trimtab assign ACCOUNT MODEL`",
+                               where=f"account '{account_id}'", field="model", value=None)
+        return self.models.get(assignment.model_name, assignment.pinned_version)
+
+    async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress) -> RunRecord:
+        """Start a run for an account on its assigned model and settings."""
+        account = self.accounts.get(account_id)
+        runner = self.runner(account, progress)
+        return await runner.start(account_id, self.model_for(account_id), self.plan_settings(account_id, force=force),
+                                  execute=execute)
+
+    async def resume(self, run_id: str, progress: Progress) -> RunRecord:
+        """Resume an interrupted run, or one that needs attention."""
+        run = self.runs.get(run_id)
+        account = self.accounts.get(run.account_id)
+        model = self.models.get(run.model_name, run.model_version)
+        return await self.runner(account, progress).resume(run_id, model,
+                                                            self.plan_settings(run.account_id, force=run.force))
+
+    def import_models(self, path: Path) -> list[tuple[str, str]]:
+        """Import every model of a file; return (name, version) pairs."""
+        return [(model.name, self.models.import_model(model)) for model in load_models(path)]
+
+    def init_demo(self) -> list[str]:
+        """Import the demo models and open the demo paper accounts (existing ones are left alone)."""
+        demo = resources.files("trimtab.adapters.files").joinpath("demo_models.yaml")
+        with resources.as_file(demo) as path:
+            self.import_models(path)
+        created = []
+        for account_id, (currency, model, cash, positions) in DEMO_ACCOUNTS.items():
+            if self.accounts.find(account_id) is None:
+                self.accounts.add(account_id, name=f"Demo {currency} account", currency=currency, broker="paper")
+                self.accounts.assign_model(account_id, model)
+                created.append(account_id)
+            clock = FastForwardClock(dt.datetime.now(dt.UTC))
+            self.paper_broker(clock).open_account(account_id, currency, cash, positions)
+        return created
+
+
+def open_services(settings: Settings | None = None) -> Services:
+    """Migrate the database to the latest schema and build the services over it."""
+    settings = settings or Settings()
+    url = settings.database_url or default_database_url()
+    migrate(url)
+    engine = make_engine(url)
+    return Services(settings=settings, engine=engine, accounts=SqlAccountRepository(engine),
+                    models=SqlModelRepository(engine), config=SqlConfigRepository(engine),
+                    runs=SqlRunRepository(engine), paper_store=SqlPaperStateStore(engine))

@@ -1,0 +1,41 @@
+"""The `broker_harness` fixture: one BrokerHarness per broker adapter, the contract suite runs on each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+
+from tests.contract.clocks import FixedClock
+from tests.contract.harness import BrokerHarness, Capabilities
+from trimtab.adapters.brokers.paper import InMemoryPaperStateStore, PaperBroker, PaperConfig
+
+# Friday 2026-11-20, 10:00 in Seoul: a KRX session, inside continuous trading.
+KRX_MORNING = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
+
+
+def paper_harness() -> Iterator[BrokerHarness]:
+    """The paper broker over an in-memory store, a hand-moved clock and the calendar check on."""
+    clock = FixedClock(KRX_MORNING)
+    config = PaperConfig(seed=11, fill_interval_seconds=10, partial_fill_fraction=Decimal("0.25"))
+    broker = PaperBroker(InMemoryPaperStateStore(), clock, config)
+    holdings = {"005930": Decimal(20), "069500": Decimal(30)}
+    broker.open_account("PAPER-CONTRACT", "KRW", Decimal(10_000_000), holdings)
+    yield BrokerHarness(
+        name="paper", broker=broker, account_id="PAPER-CONTRACT", currency="KRW", cash=Decimal(10_000_000),
+        holdings=holdings, stock="005930", etf="069500", unheld="360750", advance=clock.advance,
+        capabilities=Capabilities(partial_fills=True, krx_sell_tax=True, price_limits=True),
+    )
+
+
+HARNESS_FACTORIES: dict[str, Callable[[], Iterator[BrokerHarness]]] = {
+    "paper": paper_harness,
+}
+
+
+@pytest.fixture(params=sorted(HARNESS_FACTORIES))
+def broker_harness(request: pytest.FixtureRequest) -> Iterator[BrokerHarness]:
+    """Yield a ready harness for each registered broker."""
+    yield from HARNESS_FACTORIES[request.param]()
