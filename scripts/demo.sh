@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# The main job on the embedded demo: plan the example accounts against their model portfolios.
+# The main job on the embedded default: paper broker, SQLite, demo data.
+# A fresh demo database each time (.demo/trimtab.db), so the demo always starts from the same drifted accounts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PATH="$PWD/.venv/bin:$PATH"
-echo "### Korean two-level model (MP x Sub-MP) on a KRW account"
-trimtab plan --model examples/models.yaml --model-name KR-ALLWEATHER --snapshot examples/snapshot-kr.yaml
+mkdir -p .demo && rm -f .demo/trimtab.db .demo/trimtab.db-wal .demo/trimtab.db-shm
+export TRIMTAB_DATABASE_URL="sqlite:///$PWD/.demo/trimtab.db"
+echo "### trimtab init: database, demo models, paper accounts"
+trimtab init
 echo
-echo "### GTAA (SPMO / SMH / IAU) on a USD account"
-trimtab plan --model examples/models.yaml --model-name GTAA --snapshot examples/snapshot-gtaa.json
+echo "### Korean two-level model on DEMO-KR: sells, supervised fills, re-planned buys"
+trimtab rebalance DEMO-KR --execute
+echo
+echo "### GTAA (SPMO / SMH / IAU) on DEMO-US"
+trimtab rebalance DEMO-US --execute
+echo
+echo "### History"
+trimtab runs list
+echo
+echo "### Planning from files only (no database, no broker)"
+trimtab plan --model examples/models.yaml --model-name KR-ALLWEATHER --snapshot examples/snapshot-kr.yaml
