@@ -1,4 +1,4 @@
-"""The durable run state machine, driven against a scripted broker and an in-memory run store."""
+"""The durable run state machine against a scripted broker, storing runs in SQLite and in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import Engine
 
 from tests.fakes.broker import ScriptedBroker, SteppingClock
 from tests.fakes.builders import flat, krx
-from tests.fakes.runs import InMemoryRunRepository
+from trimtab.adapters.persistence.runs import SqlRunRepository
 from trimtab.application.ports import RunInProgress, RunStatus
 from trimtab.application.run_rebalance import RebalanceRunner, TradingDisabled, TradingSafety
 from trimtab.application.supervise import ExecutionPolicy
@@ -30,18 +31,22 @@ def _broker(**kwargs: object) -> ScriptedBroker:
                           **kwargs)  # type: ignore[arg-type]
 
 
-def _runner(broker: ScriptedBroker, runs: InMemoryRunRepository | None = None,
-            safety: TradingSafety | None = None) -> tuple[RebalanceRunner, InMemoryRunRepository]:
+@pytest.fixture
+def store(engine: Engine) -> SqlRunRepository:
+    return SqlRunRepository(engine)
+
+
+def _runner(broker: ScriptedBroker, store: SqlRunRepository,
+            safety: TradingSafety | None = None) -> tuple[RebalanceRunner, SqlRunRepository]:
     clock = SteppingClock()
-    store = runs or InMemoryRunRepository()
     policy = ExecutionPolicy(fill_timeout_seconds=5, poll_interval_seconds=1, max_reprices=2)
     runner = RebalanceRunner(broker, "scripted", store, clock, clock.sleep, safety or TradingSafety(), policy)
     return runner, store
 
 
-def test_run_sells_then_buys_and_completes() -> None:
+def test_run_sells_then_buys_and_completes(store: SqlRunRepository) -> None:
     broker = _broker()
-    runner, store = _runner(broker)
+    runner, _ = _runner(broker, store)
     run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
     assert run.status is RunStatus.COMPLETED, run.reason
     sides = [o.request.side.value for o in run.orders]
@@ -49,34 +54,34 @@ def test_run_sells_then_buys_and_completes() -> None:
     assert broker.positions["Z"] == 0  # held outside the model: sold
     assert broker.positions["B"] > 0  # unheld target: bought
     assert all(o.status is OrderStatus.FILLED for o in run.orders)
-    assert store.active == {}
+    assert store.active_run("ACC") is None
     assert store.get(run.run_id).post["cash"] == str(broker.cash)
     fills = store.list_fills(run.run_id)
     assert sum(f.quantity for f in fills) == sum(o.filled_quantity for o in run.orders)
 
 
-def test_run_dry_run_sends_nothing() -> None:
+def test_run_dry_run_sends_nothing(store: SqlRunRepository) -> None:
     broker = _broker()
-    runner, _ = _runner(broker)
+    runner, _ = _runner(broker, store)
     run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=False))
     assert run.status is RunStatus.DRY_RUN
     assert broker.submitted == []
     assert run.plan["orders"]
 
 
-def test_run_inside_bands_is_skipped_without_force() -> None:
+def test_run_inside_bands_is_skipped_without_force(store: SqlRunRepository) -> None:
     broker = _broker()
     broker.positions = {"A": Decimal(50), "B": Decimal(49)}
     broker.cash = Decimal(10000)
-    runner, _ = _runner(broker)
+    runner, _ = _runner(broker, store)
     run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
     assert run.status is RunStatus.SKIPPED
     assert broker.submitted == []
 
 
-def test_run_partial_fill_is_repriced_then_cancelled() -> None:
+def test_run_partial_fill_is_repriced_then_cancelled(store: SqlRunRepository) -> None:
     broker = _broker(behaviour={"Z": "half"})
-    runner, _ = _runner(broker)
+    runner, _ = _runner(broker, store)
     run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
     z_orders = [o for o in run.orders if o.request.symbol == "Z"]
     assert [o.request.client_order_id.rsplit("-", 1)[1] for o in z_orders] == ["0", "1", "2"]
@@ -87,58 +92,57 @@ def test_run_partial_fill_is_repriced_then_cancelled() -> None:
     assert run.status is RunStatus.COMPLETED  # the buys were re-planned from the cash really raised
 
 
-def test_run_rejected_buy_needs_attention_then_resumes_without_duplicates() -> None:
+def test_run_rejected_buy_needs_attention_then_resumes_without_duplicates(store: SqlRunRepository) -> None:
     broker = _broker(behaviour={"B": "reject"})
-    runner, store = _runner(broker)
+    runner, _ = _runner(broker, store)
     run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
     assert run.status is RunStatus.NEEDS_ATTENTION
     assert "B rejected" in run.reason
-    assert store.active == {"ACC": run.run_id}  # the account stays locked until the run is resolved
+    assert store.active_run("ACC") == run.run_id  # the account stays locked until the run is resolved
     broker.behaviour = {}
     resumed = asyncio.run(runner.resume(run.run_id, MODEL, PlanSettings()))
     assert resumed.status is RunStatus.COMPLETED, resumed.reason
     assert broker.positions["B"] > 0
     assert max(Counter(broker.submitted).values()) == 1  # no client order id was sent twice
-    assert store.active == {}
+    assert store.active_run("ACC") is None
 
 
-def test_run_lost_response_is_adopted_not_resent() -> None:
+def test_run_lost_response_is_adopted_not_resent(store: SqlRunRepository) -> None:
     broker = _broker(drop_next_submit=1)
-    runner, _ = _runner(broker)
+    runner, _ = _runner(broker, store)
     run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
     assert run.status is RunStatus.COMPLETED, run.reason
     assert len(broker.submitted) == len(set(broker.submitted))  # the lost one was found, not sent again
 
 
-def test_run_second_run_on_same_account_is_refused() -> None:
+def test_run_second_run_on_same_account_is_refused(store: SqlRunRepository) -> None:
     broker = _broker(behaviour={"B": "reject"})
-    runner, _ = _runner(broker)
+    runner, _ = _runner(broker, store)
     first = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
     assert first.status is RunStatus.NEEDS_ATTENTION
     with pytest.raises(RunInProgress, match=first.run_id):
         asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
 
 
-def test_run_kill_switch_blocks_every_order() -> None:
+def test_run_kill_switch_blocks_every_order(store: SqlRunRepository) -> None:
     broker = _broker()
-    runner, _ = _runner(broker, safety=TradingSafety(live_trading_enabled=True, kill_switch=True))
+    runner, _ = _runner(broker, store, safety=TradingSafety(live_trading_enabled=True, kill_switch=True))
     with pytest.raises(TradingDisabled, match="TRIMTAB_DISABLE_LIVE_TRADING"):
         asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
     assert broker.submitted == []
 
 
-def test_run_live_broker_needs_live_trading_enabled() -> None:
+def test_run_live_broker_needs_live_trading_enabled(store: SqlRunRepository) -> None:
     broker = _broker(live=True)
-    runner, _ = _runner(broker)
+    runner, _ = _runner(broker, store)
     with pytest.raises(TradingDisabled, match="live trading"):
         asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
-    allowed, _ = _runner(broker, safety=TradingSafety(live_trading_enabled=True))
+    allowed, _ = _runner(broker, store, safety=TradingSafety(live_trading_enabled=True))
     assert asyncio.run(allowed.start("ACC", MODEL, PlanSettings(), execute=True)).status is RunStatus.COMPLETED
 
 
-def test_run_resume_after_crash_mid_sells_sends_no_duplicate() -> None:
+def test_run_resume_after_crash_mid_sells_sends_no_duplicate(store: SqlRunRepository) -> None:
     broker = _broker(behaviour={"Z": "never"})
-    store = InMemoryRunRepository()
     runner, _ = _runner(broker, store)
 
     async def crash_after_first_submit() -> None:
@@ -155,7 +159,7 @@ def test_run_resume_after_crash_mid_sells_sends_no_duplicate() -> None:
         asyncio.run(crash_after_first_submit())
     del broker.submit  # back to the class method
     broker.behaviour = {}
-    (run_id,) = store.runs
+    (run_id,) = [r.run_id for r in store.list()]
     assert store.get(run_id).status is RunStatus.RUNNING
     resumed = asyncio.run(runner.resume(run_id, MODEL, PlanSettings()))
     assert resumed.status is RunStatus.COMPLETED, resumed.reason
