@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,3 +21,5 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = 0.5
     reprice_ticks: int = 1
     max_reprices: int = 2
+    paper_start: dt.datetime | None = Field(default=None, description="pin the paper market clock's start (tests)")
+    crash_at: str | None = Field(default=None, description="test fault injection: die with SIGKILL at a point")

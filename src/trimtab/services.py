@@ -6,6 +6,9 @@ Like bootstrap.py, this is where adapters are chosen; entry points call it and n
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -58,19 +61,23 @@ class Services:
         """The paper broker over the database's paper accounts, on a simulated market clock."""
         return PaperBroker(self.paper_store, clock, PaperConfig(seed=self.settings.paper_seed))
 
-    def runner(self, account: Account, progress: Progress) -> RebalanceRunner:
-        """A runner for one account: the paper broker on a clock inside the account market's session."""
+    def runner(self, account: Account, progress: Progress, start: dt.datetime | None = None) -> RebalanceRunner:
+        """A runner for one account: the paper broker on a simulated clock inside the market's session.
+
+        A new run starts at the next session of the account's market (or TRIMTAB_PAPER_START); a resumed
+        run continues from the instant it was last saved, so its simulated market carries on where it was.
+        """
         if account.broker != "paper":
             raise InvalidInput("only the paper broker is wired so far", where=f"account '{account.account_id}'",
                                field="broker", value=account.broker)
-        clock = FastForwardClock(self._market_start(account))
+        clock = FastForwardClock(start or self.settings.paper_start or self._market_start(account))
         policy = ExecutionPolicy(fill_timeout_seconds=self.settings.fill_timeout_seconds,
                                  poll_interval_seconds=self.settings.poll_interval_seconds,
                                  reprice_ticks=self.settings.reprice_ticks, max_reprices=self.settings.max_reprices)
         safety = TradingSafety(live_trading_enabled=self.settings.live_trading_enabled,
                                kill_switch=self.settings.disable_live_trading)
         return RebalanceRunner(self.paper_broker(clock), "paper", self.runs, clock, clock.sleep, safety, policy,
-                               progress)
+                               progress, checkpoint=crash_checkpoint(self.settings.crash_at))
 
     def _market_start(self, account: Account) -> dt.datetime:
         """The simulated clock starts at the next session of the account's market, after any earlier run."""
@@ -106,8 +113,8 @@ class Services:
         run = self.runs.get(run_id)
         account = self.accounts.get(run.account_id)
         model = self.models.get(run.model_name, run.model_version)
-        return await self.runner(account, progress).resume(run_id, model,
-                                                            self.plan_settings(run.account_id, force=run.force))
+        runner = self.runner(account, progress, start=run.updated_at)
+        return await runner.resume(run_id, model, self.plan_settings(run.account_id, force=run.force))
 
     def import_models(self, path: Path) -> list[tuple[str, str]]:
         """Import every model of a file; return (name, version) pairs."""
@@ -127,6 +134,22 @@ class Services:
             clock = FastForwardClock(dt.datetime.now(dt.UTC))
             self.paper_broker(clock).open_account(account_id, currency, cash, positions)
         return created
+
+
+def crash_checkpoint(crash_at: str | None) -> Callable[[str], None]:
+    """Fault injection for crash tests: SIGKILL this process at the n-th pass of a point ("submit:3")."""
+    if not crash_at:
+        return lambda _point: None
+    point, _, nth = crash_at.partition(":") if crash_at.startswith("submit") else (crash_at, "", "1")
+    wanted, seen = int(nth or 1), [0]
+
+    def checkpoint(passed: str) -> None:
+        if passed == point:
+            seen[0] += 1
+            if seen[0] == wanted:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    return checkpoint
 
 
 def open_services(settings: Settings | None = None) -> Services:

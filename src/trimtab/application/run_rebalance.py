@@ -67,6 +67,7 @@ class RebalanceRunner:
     policy: ExecutionPolicy = field(default_factory=ExecutionPolicy)
     progress: Progress = lambda _message: None
     make_run_id: Callable[[], str] = new_run_id
+    checkpoint: Callable[[str], None] = lambda _point: None  # fault injection for crash tests
 
     async def start(self, account_id: str, model: ModelPortfolio, settings: PlanSettings, *,
                     execute: bool) -> RunRecord:
@@ -97,7 +98,8 @@ class RebalanceRunner:
 
     async def _drive(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings) -> RunRecord:
         supervisor = LegSupervisor(self.broker, self.runs, self.clock, self.sleep,
-                                   lambda: ensure_may_trade(self.broker, self.safety), self.policy, self.progress)
+                                   lambda: ensure_may_trade(self.broker, self.safety), self.policy, self.progress,
+                                   self.checkpoint)
         steps = {RunStep.CREATED: self._plan, RunStep.SNAPSHOT: self._plan, RunStep.PLAN_SELLS: self._plan,
                  RunStep.SELLING: self._sell, RunStep.PLAN_BUYS: self._plan_buys, RunStep.BUYING: self._buy,
                  RunStep.DONE: self._finish}
@@ -171,6 +173,7 @@ class RebalanceRunner:
     def _save(self, run: RunRecord) -> None:
         run.updated_at = self.clock.now()
         self.runs.save(run)
+        self.checkpoint(f"step:{run.step.value}")
 
 
 def _unbought(run: RunRecord, leg: str) -> list[str]:

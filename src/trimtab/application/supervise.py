@@ -52,6 +52,7 @@ class LegSupervisor:
     guard: Guard
     policy: ExecutionPolicy
     progress: Progress
+    checkpoint: Callable[[str], None] = lambda _point: None
 
     async def run_leg(self, run: RunRecord, leg: str, intents: tuple[OrderIntent, ...]) -> None:
         """Record the leg's intents (if not yet), then send, supervise and chase them."""
@@ -102,6 +103,7 @@ class LegSupervisor:
                 logger.info("sending %s %s %s x %s", request.client_order_id, request.side, request.symbol,
                             request.quantity)
                 report = await self.broker.submit(request)
+                self.checkpoint("submit")
         except BrokerUnavailable as error:
             logger.warning("broker unavailable for %s: %s", request.client_order_id, error)
             return order
