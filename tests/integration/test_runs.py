@@ -164,3 +164,24 @@ def test_run_resume_after_crash_mid_sells_sends_no_duplicate(store: SqlRunReposi
     resumed = asyncio.run(runner.resume(run_id, MODEL, PlanSettings()))
     assert resumed.status is RunStatus.COMPLETED, resumed.reason
     assert len(broker.submitted) == len(set(broker.submitted))
+
+
+def test_run_two_concurrent_starts_on_one_account_let_one_through(database_url: str, engine: Engine) -> None:
+    # two processes' worth of runners (separate engines) start at the same moment on the same account
+    from trimtab.adapters.persistence.database import make_engine
+
+    other = make_engine(database_url)
+    try:
+        brokers = [_broker(behaviour={"B": "never"}), _broker(behaviour={"B": "never"})]
+        runners = [_runner(brokers[0], SqlRunRepository(engine))[0], _runner(brokers[1], SqlRunRepository(other))[0]]
+
+        async def both() -> list[object]:
+            starts = [r.start("ACC", MODEL, PlanSettings(), execute=True) for r in runners]
+            return await asyncio.gather(*starts, return_exceptions=True)
+
+        results = asyncio.run(both())
+    finally:
+        other.dispose()
+    refused = [r for r in results if isinstance(r, RunInProgress)]
+    assert len(refused) == 1, results
+    assert sum(len(b.submitted) > 0 for b in brokers) == 1  # only the run holding the lock sent orders
