@@ -25,8 +25,9 @@ from trimtab.adapters.persistence.database import default_database_url, make_eng
 from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
 from trimtab.adapters.persistence.portfolios import SqlModelRepository
 from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
-from trimtab.adapters.persistence.records import Account, RebalancingConfig
+from trimtab.adapters.persistence.records import Account, DailySummary, RebalancingConfig
 from trimtab.adapters.persistence.runs import SqlRunRepository
+from trimtab.adapters.persistence.summaries import SqlSummaryRepository
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.ports import RunRecord
 from trimtab.application.run_rebalance import RebalanceRunner, TradingSafety
@@ -56,6 +57,7 @@ class Services:
     config: SqlConfigRepository
     runs: SqlRunRepository
     paper_store: SqlPaperStateStore
+    summaries: SqlSummaryRepository
 
     def paper_broker(self, clock: FastForwardClock) -> PaperBroker:
         """The paper broker over the database's paper accounts, on a simulated market clock."""
@@ -105,8 +107,10 @@ class Services:
         """Start a run for an account on its assigned model and settings."""
         account = self.accounts.get(account_id)
         runner = self.runner(account, progress)
-        return await runner.start(account_id, self.model_for(account_id), self.plan_settings(account_id, force=force),
-                                  execute=execute)
+        record = await runner.start(account_id, self.model_for(account_id),
+                                    self.plan_settings(account_id, force=force), execute=execute)
+        self._summarise(record)
+        return record
 
     async def resume(self, run_id: str, progress: Progress) -> RunRecord:
         """Resume an interrupted run, or one that needs attention."""
@@ -114,7 +118,19 @@ class Services:
         account = self.accounts.get(run.account_id)
         model = self.models.get(run.model_name, run.model_version)
         runner = self.runner(account, progress, start=run.updated_at)
-        return await runner.resume(run_id, model, self.plan_settings(run.account_id, force=run.force))
+        record = await runner.resume(run_id, model, self.plan_settings(run.account_id, force=run.force))
+        self._summarise(record)
+        return record
+
+    def _summarise(self, record: RunRecord) -> None:
+        """Keep the day's cash and equity after a run that traded (a fallback when a broker is down)."""
+        document = record.post
+        if not document:
+            return
+        cash = Decimal(document["cash"])
+        held = sum((Decimal(h["quantity"]) * Decimal(h["price"]) for h in document["holdings"]), Decimal(0))
+        self.summaries.upsert(DailySummary(record.account_id, dt.date.fromisoformat(document["as_of"]),
+                                           "securities", cash, cash + held))
 
     def import_models(self, path: Path) -> list[tuple[str, str]]:
         """Import every model of a file; return (name, version) pairs."""
@@ -160,4 +176,5 @@ def open_services(settings: Settings | None = None) -> Services:
     engine = make_engine(url)
     return Services(settings=settings, engine=engine, accounts=SqlAccountRepository(engine),
                     models=SqlModelRepository(engine), config=SqlConfigRepository(engine),
-                    runs=SqlRunRepository(engine), paper_store=SqlPaperStateStore(engine))
+                    runs=SqlRunRepository(engine), paper_store=SqlPaperStateStore(engine),
+                    summaries=SqlSummaryRepository(engine))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,9 @@ def test_demo_account_rebalances_into_its_bands_and_history_shows_it(tmp_path: P
     done = _trimtab(database, "rebalance", "DEMO-KR", "--execute")
     assert done.returncode == 0, done.stderr
     assert "completed" in done.stdout
+    with sqlite3.connect(database) as connection:
+        summaries = list(connection.execute("select account_id, market_type from daily_account_summaries"))
+    assert summaries == [("DEMO-KR", "securities")]
     again = _trimtab(database, "rebalance", "DEMO-KR", "--execute",
                      TRIMTAB_PAPER_START="2026-11-23T01:30:00+00:00")
     assert again.returncode == 0, again.stderr

@@ -89,6 +89,8 @@ def test_crash_then_resume_matches_an_uninterrupted_run(
     assert resumed.returncode == 0, resumed.stderr
     assert [status for _, status in _runs(database)] == ["completed"]
     assert _outcome(database) == reference
-    broker_ids = [order["client_order_id"] for order in _paper_state(database)["orders"]]
+    state = _paper_state(database)
+    broker_ids = [order["client_order_id"] for order in state["orders"]]
+    assert state["repeated_submissions"] == []  # the broker never saw a client order id twice
     assert len(broker_ids) == len(set(broker_ids))
     assert sorted(broker_ids) == sorted(_client_ids(database))

@@ -16,7 +16,7 @@ from trimtab.domain.orders import Side
 
 
 def test_dropped_submit_response_then_retry_finds_the_order() -> None:
-    broker, _, _ = make_broker(PaperConfig(seed=2, drop_response_rate=Decimal(1)))
+    broker, _, store = make_broker(PaperConfig(seed=2, drop_response_rate=Decimal(1)))
     request = order("lost-reply", "005930", Side.SELL, 2, None)
 
     with pytest.raises(BrokerUnavailable, match="lost"):
@@ -28,6 +28,9 @@ def test_dropped_submit_response_then_retry_finds_the_order() -> None:
     assert found.status is OrderStatus.ACCEPTED
     assert retried == found
     assert len(run(broker.list_orders(ACCOUNT))) == 1
+    stored = store.load(ACCOUNT)
+    assert stored is not None
+    assert stored["repeated_submissions"] == ["lost-reply"]  # the retry is on record for audits
 
 
 def test_dropped_cancel_response_still_cancels() -> None:

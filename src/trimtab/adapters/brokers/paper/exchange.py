@@ -106,6 +106,7 @@ class PaperExchange:
         self.settle(state, now)
         existing = state.orders.get(request.client_order_id)
         if existing is not None:
+            state.repeated_submissions.append(request.client_order_id)  # idempotent, but worth knowing
             return existing if _same_request(existing, request) else _reuse_rejection(existing, request, now)
         instrument = self.prices.instrument(request.symbol)
         reserve_price = ZERO if instrument is None else self._reserve_price(request, now)

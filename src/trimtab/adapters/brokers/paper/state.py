@@ -141,6 +141,7 @@ class AccountState:
     orders: dict[str, OrderRecord] = field(default_factory=dict)
     fills: list[FillRecord] = field(default_factory=list)
     event_counter: int = 0
+    repeated_submissions: list[str] = field(default_factory=list)  # client ids submitted again (audit)
 
     def next_event(self) -> int:
         """Count one more event and return its number."""
@@ -158,6 +159,7 @@ class AccountState:
             "orders": [order.to_json() for order in self.orders.values()],
             "fills": [fill.to_json() for fill in self.fills],
             "event_counter": self.event_counter,
+            "repeated_submissions": list(self.repeated_submissions),
         }
 
     @classmethod
@@ -176,6 +178,7 @@ class AccountState:
             orders={order.client_order_id: order for order in orders},
             fills=[FillRecord.from_json(fill) for fill in data["fills"]],
             event_counter=int(data["event_counter"]),
+            repeated_submissions=[str(item) for item in data.get("repeated_submissions", [])],
         )
 
 
