@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
+from trimtab.adapters.persistence.database import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 START = "2026-11-23T00:30:00+00:00"  # 09:30 in Seoul
 
 
-def _trimtab(database: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TRIMTAB_DATABASE_URL": f"sqlite:///{database}", "TRIMTAB_PAPER_START": START,
+def _trimtab(database: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START,
                    "COLUMNS": "200", **env}
     environment.pop("TRIMTAB_CRASH_AT", None)
     command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
@@ -24,8 +26,8 @@ def _trimtab(database: Path, *args: str, **env: str) -> subprocess.CompletedProc
 
 
 @pytest.mark.slow
-def test_demo_account_rebalances_into_its_bands_and_history_shows_it(tmp_path: Path) -> None:
-    database = tmp_path / "trimtab.db"
+def test_demo_account_rebalances_into_its_bands_and_history_shows_it(database_url: str) -> None:
+    database = database_url
     init = _trimtab(database, "init")
     assert init.returncode == 0, init.stderr
     assert "DEMO-KR" in init.stdout
@@ -35,8 +37,11 @@ def test_demo_account_rebalances_into_its_bands_and_history_shows_it(tmp_path: P
     done = _trimtab(database, "rebalance", "DEMO-KR", "--execute")
     assert done.returncode == 0, done.stderr
     assert "completed" in done.stdout
-    with sqlite3.connect(database) as connection:
-        summaries = list(connection.execute("select account_id, market_type from daily_account_summaries"))
+    engine = make_engine(database)
+    with engine.connect() as connection:
+        summaries = [tuple(row) for row in connection.execute(
+            text("select account_id, market_type from daily_account_summaries"))]
+    engine.dispose()
     assert summaries == [("DEMO-KR", "securities")]
     again = _trimtab(database, "rebalance", "DEMO-KR", "--execute",
                      TRIMTAB_PAPER_START="2026-11-23T01:30:00+00:00")
@@ -48,12 +53,12 @@ def test_demo_account_rebalances_into_its_bands_and_history_shows_it(tmp_path: P
     run_id = done.stdout.split()[1]
     shown = _trimtab(database, "runs", "show", run_id)
     assert shown.returncode == 0
-    for text in ("SELL", "BUY", "filled", "Weights", "fills:"):
-        assert text in shown.stdout
+    for word in ("SELL", "BUY", "filled", "Weights", "fills:"):
+        assert word in shown.stdout
 
 
 def test_kill_switch_blocks_execute_but_not_dry_run(tmp_path: Path) -> None:
-    database = tmp_path / "trimtab.db"
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
     assert _trimtab(database, "init").returncode == 0
     blocked = _trimtab(database, "rebalance", "DEMO-US", "--execute", TRIMTAB_DISABLE_LIVE_TRADING="1")
     assert blocked.returncode == 2
@@ -64,7 +69,7 @@ def test_kill_switch_blocks_execute_but_not_dry_run(tmp_path: Path) -> None:
 
 
 def test_bands_and_assign_validate_their_input(tmp_path: Path) -> None:
-    database = tmp_path / "trimtab.db"
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
     assert _trimtab(database, "init").returncode == 0
     bad = _trimtab(database, "bands", "set", "DEMO-KR", "--class-band", "150")
     assert bad.returncode == 2
