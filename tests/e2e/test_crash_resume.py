@@ -79,8 +79,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, 
     return _outcome(database)
 
 
-CRASH_POINTS = ["step:selling", "submit:1", "submit:2", "step:plan_buys", "step:buying", "submit:4", "submit:6",
-                "step:done"]
+CRASH_POINTS = ["step:created", "step:selling", "submit:1", "submit:2", "step:plan_buys", "step:buying", "submit:4",
+                "submit:6", "step:done"]
 POSTGRES_POINTS = ["submit:2", "step:buying", "submit:6"]  # a sample: each case takes seconds of child processes
 CASES = [pytest.param("sqlite", point, id=f"sqlite-{point}") for point in CRASH_POINTS] + [
     pytest.param("postgresql", point, id=f"postgresql-{point}") for point in POSTGRES_POINTS]

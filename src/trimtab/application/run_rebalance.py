@@ -80,6 +80,7 @@ class RebalanceRunner:
                         step=RunStep.CREATED, execute=execute, force=settings.force, created_at=now,
                         updated_at=now)
         self.runs.create(run)
+        self.checkpoint("step:created")
         logger.info("run %s created for account %s (execute=%s)", run.run_id, account_id, execute)
         return await self._drive(run, model, settings)
 
