@@ -74,4 +74,4 @@ def _plain(value: Decimal) -> int | str:
     """Whole numbers as JSON integers, others as exact decimal text."""
     if value == value.to_integral_value():
         return int(value)
-    return format(value.normalize(), "f")
+    return format(value, "f")

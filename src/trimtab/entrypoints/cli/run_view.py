@@ -33,7 +33,7 @@ def render_run(run: RunRecord, fills: list[Fill], console: Console) -> None:
         console.print(f"  {run.reason}")
     for breach in run.plan.get("breaches", []):
         console.print(f"  breach: {breach}")
-    console.print(_orders_table(run))
+    console.print(_orders_table(run) if run.orders else _planned_table(run))
     costs = sum((f.commission + f.tax for f in fills), ZERO)
     console.print(f"fills: {len(fills)}, costs paid {costs}")
     console.print(_weights_table(run))
@@ -50,6 +50,18 @@ def _orders_table(run: RunRecord) -> Table:
         table.add_row(request.client_order_id, request.side.value, request.symbol, str(request.quantity),
                       str(request.limit_price or "market"), order.status.value, str(order.filled_quantity),
                       "-" if average is None else f"{average:.2f}", str(order.costs), order.reject_reason)
+    return table
+
+
+def _planned_table(run: RunRecord) -> Table:
+    """The plan's orders, for a run that sent none (dry run, skipped, failed checks)."""
+    planned = run.plan.get("orders", [])
+    table = Table(title=f"Planned orders ({len(planned)}), not sent", title_justify="left")
+    for column in ("action", "ticker", "name", "quantity", "limit", "reason"):
+        table.add_column(column)
+    for order in planned:
+        table.add_row(str(order["action"]), str(order["ticker"]), str(order.get("name", "")), str(order["quantity"]),
+                      str(order.get("limit_price") or "market"), str(order.get("reason", "")))
     return table
 
 
