@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -63,17 +64,19 @@ def make_config(
 
 
 def make_client(
-    app: Starlette, config: FakeKisConfig, clock: ManualClock, cache: Path, **options: object,
+    app: Starlette, config: FakeKisConfig, clock: ManualClock, cache: Path, **options: Any,
 ) -> KisClient:
     """Build a client talking to the fake in-process, on the manual clock."""
     return KisClient(
         base_url=BASE_URL, environment=config.environment, app_key=SecretStr(config.app_key),
         app_secret=SecretStr(config.app_secret), token_cache_path=cache,
-        transport=httpx.ASGITransport(app=app), clock=clock, sleep=clock.sleep, **options,  # type: ignore[arg-type]
+        transport=httpx.ASGITransport(app=app), clock=clock, sleep=clock.sleep, **options,
     )
 
 
-def fake_for(clock: ManualClock, **options: object) -> tuple[Starlette, FakeKisConfig]:
+def fake_for(
+    clock: ManualClock, *, environment: Environment = "virtual", holdings: list[FakeHolding] | None = None,
+) -> tuple[Starlette, FakeKisConfig]:
     """Build a fake app and its config."""
-    config = make_config(clock, **options)  # type: ignore[arg-type]
+    config = make_config(clock, environment=environment, holdings=holdings)
     return make_fake_kis(config), config

@@ -1,0 +1,263 @@
+"""Transport and auth for the KIS Open API: token cache, rate limit, retries and envelope translation.
+
+Errors are translated by `msg_cd` (never by message text, whatever the HTTP status; BROKERS.md §1.3-1.4) into
+trimtab's tree: rate limits and gateway trouble become BrokerUnavailable after bounded retries, refused
+credentials AuthenticationFailed, any other `rt_cd` != "0" OrderRejected with the KIS code. App key, app secret
+and token never appear in a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+from pydantic import SecretStr
+
+from trimtab.adapters.brokers.kis.rate_limit import RateLimiter, Sleep, limiter_for
+from trimtab.adapters.brokers.kis.token_cache import CachedToken, TokenCache, cache_key
+from trimtab.domain.errors import AuthenticationFailed, BrokerUnavailable, OrderRejected
+
+logger = logging.getLogger(__name__)
+
+Environment = Literal["real", "virtual"]
+KST = dt.timezone(dt.timedelta(hours=9))
+ISSUE_ENDPOINT = "/oauth2/tokenP"
+ISSUANCE_INTERVAL_SECONDS = 60.0
+TOKEN_RENEWAL_MARGIN_SECONDS = 300.0
+RATE_LIMITED = "EGW00201"
+ISSUANCE_TOO_SOON = "EGW00133"
+TOKEN_EXPIRED_CODES = frozenset({"EGW00123", "EGW00121"})
+CREDENTIAL_CODES = frozenset({"EGW00103", "EGW00102", "EGW00105"})
+MORE_PAGES = frozenset({"F", "M"})
+
+
+class Outcome(Enum):
+    OK = "ok"
+    RETRY = "retry"
+    RENEW = "renew"
+
+
+@dataclass(frozen=True, slots=True)
+class KisResponse:
+    """A successful KIS answer: the JSON body and the `tr_cont` response header."""
+
+    body: dict[str, Any]
+    tr_cont: str
+
+
+def parse_expiry(payload: Mapping[str, Any], now: float) -> float:
+    """Return the token's expiry from `access_token_token_expired` (KST), else from `expires_in`."""
+    text = str(payload.get("access_token_token_expired", ""))
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=KST).timestamp()
+    except ValueError:
+        return now + float(payload.get("expires_in", 0) or 0)
+
+
+def read_json(response: httpx.Response) -> dict[str, Any]:
+    """Return the body as a dict, or an empty one when it is not a JSON object."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def classify(status: int, body: Mapping[str, Any]) -> Outcome:
+    """Decide what an API answer means, by msg_cd first; raise for permanent failures."""
+    code = str(body.get("msg_cd", ""))
+    if code == RATE_LIMITED:
+        return Outcome.RETRY
+    if code in TOKEN_EXPIRED_CODES:
+        return Outcome.RENEW
+    if code in CREDENTIAL_CODES:
+        raise AuthenticationFailed(f"KIS refused the credentials [{code}]")
+    if "rt_cd" not in body:
+        if status >= 500 or status == 429:
+            return Outcome.RETRY
+        raise BrokerUnavailable(f"KIS answered HTTP {status} without an envelope")
+    if body["rt_cd"] == "0":
+        return Outcome.OK
+    raise OrderRejected(str(body.get("msg1", "")).strip(), code=code)
+
+
+class KisClient:
+    """One app key on one KIS environment over httpx.AsyncClient."""
+
+    def __init__(
+        self, *, base_url: str, environment: Environment, app_key: SecretStr, app_secret: SecretStr,
+        token_cache_path: Path, transport: httpx.AsyncBaseTransport | None = None,
+        requests_per_second: int | None = None, rate_limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.time, sleep: Sleep = asyncio.sleep, max_attempts: int = 5,
+        backoff_seconds: float = 0.1, max_issuance_wait_seconds: float = 65.0, custtype: str = "P",
+    ) -> None:
+        self.environment = environment
+        self._app_key = app_key
+        self._app_secret = app_secret
+        self._http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=10.0)
+        self._cache = TokenCache(token_cache_path)
+        self._cache_key = cache_key(environment, app_key.get_secret_value())
+        self._limiter = rate_limiter or limiter_for(environment, app_key.get_secret_value(), requests_per_second)
+        self._clock = clock
+        self._sleep = sleep
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self.max_issuance_wait_seconds = max_issuance_wait_seconds
+        self._custtype = custtype
+        self._token: CachedToken | None = None
+        self._token_lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"KisClient(environment={self.environment!r}, base_url={str(self._http.base_url)!r})"
+
+    async def __aenter__(self) -> KisClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._http.aclose()
+
+    def _is_fresh(self, token: CachedToken | None) -> bool:
+        return token is not None and token.expires_at - self._clock() > TOKEN_RENEWAL_MARGIN_SECONDS
+
+    async def access_token(self) -> str:
+        """Return a valid token: this client's, else the shared cache's, else a newly issued one."""
+        if self._token is not None and self._is_fresh(self._token):
+            return self._token.value
+        async with self._token_lock, self._cache.locked():
+            cached = self._cache.load(self._cache_key)
+            if cached is None or not self._is_fresh(cached):
+                cached = await self._issue(cached)
+                self._cache.store(self._cache_key, cached)
+            self._token = cached
+        return cached.value
+
+    async def _drop_token(self, value: str) -> None:
+        """Forget an expired token here and in the shared cache."""
+        self._token = None
+        async with self._token_lock, self._cache.locked():
+            self._cache.forget(self._cache_key, value)
+
+    async def _wait_for_issuance_slot(self, last_issued_at: float | None) -> None:
+        """Honour KIS's one issuance a minute: wait for the slot, or refuse when the wait is too long."""
+        if last_issued_at is None:
+            return
+        wait = last_issued_at + ISSUANCE_INTERVAL_SECONDS - self._clock()
+        if wait <= 0:
+            return
+        if wait > self.max_issuance_wait_seconds:
+            raise BrokerUnavailable(f"KIS issues one token a minute [{ISSUANCE_TOO_SOON}]; retry in {wait:.0f} s")
+        logger.info("waiting %.1f s for the KIS token issuance slot", wait)
+        await self._sleep(wait)
+
+    async def _issue(self, previous: CachedToken | None) -> CachedToken:
+        """Issue a token, waiting out the 1/min limit and retrying once when KIS says EGW00133."""
+        await self._wait_for_issuance_slot(previous.issued_at if previous else None)
+        for attempt in range(2):
+            token = await self._request_token()
+            if token is not None:
+                return token
+            logger.warning("KIS refused a token issuance as too soon [%s]", ISSUANCE_TOO_SOON)
+            if attempt == 0:
+                await self._wait_for_issuance_slot(self._clock())
+        raise BrokerUnavailable(f"KIS refused the token issuance as too soon [{ISSUANCE_TOO_SOON}]")
+
+    async def _request_token(self) -> CachedToken | None:
+        """POST tokenP once; return None when refused as too soon."""
+        payload = {
+            "grant_type": "client_credentials", "appkey": self._app_key.get_secret_value(),
+            "appsecret": self._app_secret.get_secret_value(),
+        }
+        try:
+            response = await self._http.post(ISSUE_ENDPOINT, json=payload)
+        except httpx.TransportError as error:
+            raise BrokerUnavailable(f"KIS token endpoint unreachable ({type(error).__name__})") from None
+        body = read_json(response)
+        code = str(body.get("error_code") or body.get("msg_cd") or "")
+        if response.status_code == 200 and body.get("access_token"):
+            now = self._clock()
+            logger.info("issued a KIS access token (%s)", self.environment)
+            return CachedToken(str(body["access_token"]), parse_expiry(body, now), now)
+        if code == ISSUANCE_TOO_SOON:
+            return None
+        if response.status_code in (401, 403) or code in CREDENTIAL_CODES:
+            raise AuthenticationFailed(f"KIS refused the token request [{code or response.status_code}]")
+        raise BrokerUnavailable(f"KIS token endpoint answered HTTP {response.status_code} [{code}]")
+
+    def _headers(self, token: str, tr_id: str, tr_cont: str) -> dict[str, str]:
+        return {
+            "content-type": "application/json; charset=utf-8", "authorization": f"Bearer {token}",
+            "appkey": self._app_key.get_secret_value(), "appsecret": self._app_secret.get_secret_value(),
+            "tr_id": tr_id, "custtype": self._custtype, "tr_cont": tr_cont,
+        }
+
+    async def _send(
+        self, method: str, path: str, tr_id: str, token: str, params: Mapping[str, str] | None,
+        body: Mapping[str, str] | None, tr_cont: str,
+    ) -> httpx.Response | None:
+        """Send one call through the rate limiter; return None on a transport failure."""
+        await self._limiter.acquire(self._clock, self._sleep)
+        logger.debug("KIS %s %s tr_id=%s tr_cont=%r", method, path, tr_id, tr_cont)
+        try:
+            return await self._http.request(
+                method, path, params=params, json=body, headers=self._headers(token, tr_id, tr_cont),
+            )
+        except httpx.TransportError as error:
+            logger.warning("KIS %s %s failed: %s", method, path, type(error).__name__)
+            return None
+
+    async def request(
+        self, method: str, path: str, tr_id: str, *, params: Mapping[str, str] | None = None,
+        body: Mapping[str, str] | None = None, tr_cont: str = "",
+    ) -> KisResponse:
+        """Make one API call: renew an expired token once, retry rate limits and 5xx with backoff."""
+        renewed = False
+        attempt = 0
+        while attempt < self.max_attempts:
+            token = await self.access_token()
+            response = await self._send(method, path, tr_id, token, params, body, tr_cont)
+            payload = read_json(response) if response is not None else {}
+            outcome = classify(response.status_code, payload) if response is not None else Outcome.RETRY
+            if outcome is Outcome.OK and response is not None:
+                return KisResponse(payload, response.headers.get("tr_cont", "").strip())
+            if outcome is Outcome.RENEW:
+                if renewed:
+                    raise AuthenticationFailed(f"KIS rejected a freshly issued token [{payload.get('msg_cd')}]")
+                renewed = True
+                await self._drop_token(token)
+                continue
+            delay = self.backoff_seconds * 2**attempt
+            logger.warning("KIS %s %s busy [%s]; retrying in %.2f s", method, path, payload.get("msg_cd"), delay)
+            await self._sleep(delay)
+            attempt += 1
+        raise BrokerUnavailable(f"KIS {path} still unavailable after {self.max_attempts} attempts")
+
+    async def paginate(
+        self, path: str, tr_id: str, params: Mapping[str, str], *, context_suffix: str = "100",
+        max_pages: int = 200,
+    ) -> list[dict[str, Any]]:
+        """GET every page: follow the `tr_cont` header (F/M = more) echoing ctx_area_fk/nk back."""
+        fk_key, nk_key = f"CTX_AREA_FK{context_suffix}", f"CTX_AREA_NK{context_suffix}"
+        query = {fk_key: "", nk_key: "", **params}
+        pages: list[dict[str, Any]] = []
+        tr_cont = ""
+        for _ in range(max_pages):
+            response = await self.request("GET", path, tr_id, params=query, tr_cont=tr_cont)
+            pages.append(response.body)
+            if response.tr_cont not in MORE_PAGES:
+                return pages
+            query[fk_key] = str(response.body.get(fk_key.lower(), ""))
+            query[nk_key] = str(response.body.get(nk_key.lower(), ""))
+            tr_cont = "N"
+        raise BrokerUnavailable(f"KIS {path} returned more than {max_pages} pages")
