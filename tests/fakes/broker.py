@@ -106,16 +106,3 @@ class ScriptedBroker:
 
     async def get_fills(self, account_id: str, client_order_id: str) -> list[Fill]:
         return list(self.fills.get(client_order_id, []))
-
-
-@dataclass
-class SteppingClock:
-    """A clock that only moves when the run sleeps."""
-
-    now_at: dt.datetime = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
-
-    def now(self) -> dt.datetime:
-        return self.now_at
-
-    async def sleep(self, seconds: float) -> None:
-        self.now_at += dt.timedelta(seconds=seconds)

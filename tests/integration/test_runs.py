@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
 
-from tests.fakes.broker import ScriptedBroker, SteppingClock
+from tests.fakes.broker import ScriptedBroker
 from tests.fakes.builders import flat, krx
 from trimtab.adapters.persistence.runs import SqlRunRepository
+from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.ports import RunInProgress, RunStatus
 from trimtab.application.run_rebalance import RebalanceRunner, TradingDisabled, TradingSafety
 from trimtab.application.supervise import ExecutionPolicy
@@ -38,7 +40,7 @@ def store(engine: Engine) -> SqlRunRepository:
 
 def _runner(broker: ScriptedBroker, store: SqlRunRepository,
             safety: TradingSafety | None = None) -> tuple[RebalanceRunner, SqlRunRepository]:
-    clock = SteppingClock()
+    clock = FastForwardClock(dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC))
     policy = ExecutionPolicy(fill_timeout_seconds=5, poll_interval_seconds=1, max_reprices=2)
     runner = RebalanceRunner(broker, "scripted", store, clock, clock.sleep, safety or TradingSafety(), policy)
     return runner, store

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fakes.builders import krx
 from trimtab.domain.allocation import AllocationBatch, trade_costs
 from trimtab.domain.costs import commission, sell_tax, sell_tax_rate
 from trimtab.domain.instruments import Instrument, InstrumentType, Market
@@ -66,6 +65,3 @@ def test_kernel_costs_equal_decimal_costs(value: int, rate: int, minimum: int, t
     )
     assert trade_costs(batch, np.array([[-1]]))[0, 0] == int(expected)
 
-
-def test_krx_instrument_builder_is_krw() -> None:
-    assert krx("005930").currency == "KRW"

@@ -17,7 +17,7 @@ from trimtab.application.documents import intents_from_document, snapshot_to_doc
 from trimtab.application.plan_document import plan_to_document
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
 from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, Progress
-from trimtab.domain.errors import BrokerError, BrokerUnavailable, DomainError
+from trimtab.domain.errors import BrokerError, DomainError
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.numbers import ZERO
@@ -107,7 +107,7 @@ class RebalanceRunner:
         try:
             while run.status is RunStatus.RUNNING:
                 await steps[run.step](run, model, settings, supervisor)
-        except (BrokerUnavailable, BrokerError) as error:
+        except BrokerError as error:  # BrokerUnavailable included: resumable
             self._attention(run, f"broker error at step {run.step.value}: {error}")
         if run.status in FINAL:
             self.runs.release(run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trimtab.adapters.persistence.database import UtcClock
+from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.portfolios import require_model, version_number
 from trimtab.adapters.persistence.records import Account, ModelAssignment
 from trimtab.adapters.persistence.sessions import Bind, session_factory
@@ -20,7 +20,7 @@ class SqlAccountRepository:
 
     def __init__(self, bind: Bind, clock: Clock | None = None) -> None:
         self._sessions = session_factory(bind)
-        self._clock = clock or UtcClock()
+        self._clock = clock or SystemClock()
 
     def add(self, account_id: str, *, name: str, currency: str, broker: str) -> Account:
         """Register an account; refuse an id already used."""

@@ -7,7 +7,6 @@ failing on an upgrade from a read lock (https://www.sqlite.org/lang_transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -95,11 +94,3 @@ def migrate(url: str | URL | None = None, revision: str = "head") -> None:
             command.upgrade(config, revision)
     finally:
         engine.dispose()
-
-
-class UtcClock:
-    """The system clock as an aware UTC instant (repositories stamp their own rows with it)."""
-
-    def now(self) -> dt.datetime:
-        """Return the current aware UTC instant."""
-        return dt.datetime.now(dt.UTC)

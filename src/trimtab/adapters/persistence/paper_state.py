@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trimtab.adapters.persistence.database import UtcClock
+from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.statements import upsert
 from trimtab.adapters.persistence.tables import PaperAccountRow
@@ -17,7 +17,7 @@ class SqlPaperStateStore:
 
     def __init__(self, bind: Bind, clock: Clock | None = None) -> None:
         self._sessions = session_factory(bind)
-        self._clock = clock or UtcClock()
+        self._clock = clock or SystemClock()
 
     def load(self, account_id: str) -> dict[str, Any] | None:
         """Return the account's stored state, or None when it has none."""

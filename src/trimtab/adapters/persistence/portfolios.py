@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from trimtab.adapters.persistence.database import UtcClock
+from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.mapping import content_hash, model_document, row_to_model
 from trimtab.adapters.persistence.records import ModelVersionInfo
 from trimtab.adapters.persistence.sessions import Bind, session_factory
@@ -26,7 +26,7 @@ class SqlModelRepository:
 
     def __init__(self, bind: Bind, clock: Clock | None = None) -> None:
         self._sessions = session_factory(bind)
-        self._clock = clock or UtcClock()
+        self._clock = clock or SystemClock()
 
     def import_model(self, model: ModelPortfolio) -> str:
         """Store a model and return its version ("1", "2", ...); unchanged content keeps the latest version."""

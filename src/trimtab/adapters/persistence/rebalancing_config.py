@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from trimtab.adapters.persistence.database import UtcClock
+from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.records import RebalancingConfig
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.tables import AccountRow, RebalancingConfigRow
@@ -23,7 +23,7 @@ class SqlConfigRepository:
 
     def __init__(self, bind: Bind, clock: Clock | None = None) -> None:
         self._sessions = session_factory(bind)
-        self._clock = clock or UtcClock()
+        self._clock = clock or SystemClock()
 
     def get(self, account_id: str) -> RebalancingConfig:
         """Return the account's settings, or the defaults when none are stored."""

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from trimtab.adapters.persistence.database import UtcClock
+from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.records import DailySummary
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.statements import upsert
@@ -23,7 +23,7 @@ class SqlSummaryRepository:
 
     def __init__(self, bind: Bind, clock: Clock | None = None) -> None:
         self._sessions = session_factory(bind)
-        self._clock = clock or UtcClock()
+        self._clock = clock or SystemClock()
 
     def upsert(self, summary: DailySummary) -> None:
         """Store the day's summary, replacing one stored for the same account, date and market type."""
