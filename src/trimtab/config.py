@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,3 +26,15 @@ class Settings(BaseSettings):
     max_reprices: int = 2
     paper_start: dt.datetime | None = Field(default=None, description="pin the paper market clock's start (tests)")
     crash_at: str | None = Field(default=None, description="test fault injection: die with SIGKILL at a point")
+
+    # KIS (Korea Investment & Securities). Secrets are SecretStr: never printed, logged or stored.
+    kis_env: Literal["virtual", "real"] = Field(default="virtual", description="KIS environment (모의 or 실전)")
+    kis_base_url: str | None = Field(default=None, description="KIS-compatible REST base; default KIS's host")
+    kis_app_key: SecretStr | None = None
+    kis_app_secret: SecretStr | None = None
+    kis_account: SecretStr | None = Field(default=None, description="CANO + ACNT_PRDT_CD, 10 digits")
+    kis_credentials_file: Path | None = Field(default=None, description="YAML/JSON file, mode 0600")
+    kis_token_cache: Path | None = Field(default=None, description="token cache file shared by processes")
+    kis_requests_per_second: int | None = Field(default=None, description="default 20 real, 2 virtual")
+    kis_legacy_tr_ids: bool = Field(default=False, description="send the pre-2025 order TR ids")
+    kis_commission_rate: Decimal = Field(default=Decimal("0.000140527"), description="BanKIS online rate")

@@ -5,10 +5,12 @@ Like bootstrap.py, this is where adapters are chosen; entry points call it and n
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -16,11 +18,17 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from trimtab.adapters.brokers.kis.broker import KisBroker, KisBrokerConfig
+from trimtab.adapters.brokers.kis.client import KisClient
+from trimtab.adapters.brokers.kis.credentials import load_credentials
+from trimtab.adapters.brokers.kis.endpoints import Environment, default_base_url
 from trimtab.adapters.brokers.paper.broker import PaperBroker
 from trimtab.adapters.brokers.paper.config import PaperConfig
+from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.files.models_file import load_models
 from trimtab.adapters.marketdata.calendars import next_open
 from trimtab.adapters.persistence.accounts import SqlAccountRepository
+from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
 from trimtab.adapters.persistence.database import default_database_url, make_engine, migrate
 from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
 from trimtab.adapters.persistence.portfolios import SqlModelRepository
@@ -38,6 +46,18 @@ from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import DEFAULT_MARKET_BY_CURRENCY, Market
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.planning import PlanSettings
+from trimtab.domain.snapshot import CostSettings
+
+BROKERS = ("paper", "kis")
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerChoice:
+    """Which broker a command runs on: the account's own unless the command line names one (that must match)."""
+
+    broker: str | None = None
+    environment: Environment | None = None
+    base_url: str | None = None
 
 DEMO_ACCOUNTS: dict[str, tuple[str, str, Decimal, dict[str, Decimal]]] = {
     # id: (currency, model, cash, positions) — drifted so that the demo has work to do
@@ -63,23 +83,62 @@ class Services:
         """The paper broker over the database's paper accounts, on a simulated market clock."""
         return PaperBroker(self.paper_store, clock, PaperConfig(seed=self.settings.paper_seed))
 
-    def runner(self, account: Account, progress: Progress, start: dt.datetime | None = None) -> RebalanceRunner:
-        """A runner for one account: the paper broker on a simulated clock inside the market's session.
-
-        A new run starts at the next session of the account's market (or TRIMTAB_PAPER_START); a resumed
-        run continues from the instant it was last saved, so its simulated market carries on where it was.
-        """
-        if account.broker != "paper":
-            raise InvalidInput("only the paper broker is wired so far", where=f"account '{account.account_id}'",
-                               field="broker", value=account.broker)
-        clock = FastForwardClock(start or self.settings.paper_start or self._market_start(account))
+    def _policy_and_safety(self) -> tuple[ExecutionPolicy, TradingSafety]:
         policy = ExecutionPolicy(fill_timeout_seconds=self.settings.fill_timeout_seconds,
                                  poll_interval_seconds=self.settings.poll_interval_seconds,
                                  reprice_ticks=self.settings.reprice_ticks, max_reprices=self.settings.max_reprices)
         safety = TradingSafety(live_trading_enabled=self.settings.live_trading_enabled,
                                kill_switch=self.settings.disable_live_trading)
+        return policy, safety
+
+    def runner(self, account: Account, progress: Progress, start: dt.datetime | None = None) -> RebalanceRunner:
+        """A runner for a paper account: the paper broker on a simulated clock inside the market's session.
+
+        A new run starts at the next session of the account's market (or TRIMTAB_PAPER_START); a resumed
+        run continues from the instant it was last saved, so its simulated market carries on where it was.
+        """
+        clock = FastForwardClock(start or self.settings.paper_start or self._market_start(account))
+        policy, safety = self._policy_and_safety()
         return RebalanceRunner(self.paper_broker(clock), "paper", self.runs, clock, clock.sleep, safety, policy,
                                progress, checkpoint=crash_checkpoint(self.settings.crash_at))
+
+    def kis_broker(self, account: Account, choice: BrokerChoice) -> KisBroker:
+        """The KIS broker of an account: credentials from settings or the 0600 file, the shared token cache."""
+        settings = self.settings
+        environment: Environment = choice.environment or settings.kis_env
+        credentials = load_credentials(environment, app_key=settings.kis_app_key, app_secret=settings.kis_app_secret,
+                                       account=settings.kis_account, file=settings.kis_credentials_file)
+        base_url = choice.base_url or settings.kis_base_url or default_base_url(environment)
+        cache = settings.kis_token_cache or Path.home() / ".cache" / "trimtab" / "kis_tokens.json"
+        client = KisClient(base_url=base_url, environment=environment, app_key=credentials.app_key,
+                           app_secret=credentials.app_secret, token_cache_path=cache,
+                           requests_per_second=settings.kis_requests_per_second)
+        config = KisBrokerConfig(account.account_id, costs=CostSettings(settings.kis_commission_rate),
+                                 legacy_tr_ids=settings.kis_legacy_tr_ids)
+        return KisBroker(client, credentials, SqlBrokerOrderBook(self.engine), config)
+
+    @contextlib.asynccontextmanager
+    async def runner_for(self, account: Account, progress: Progress, choice: BrokerChoice,
+                         start: dt.datetime | None = None) -> AsyncIterator[RebalanceRunner]:
+        """The runner of an account on its broker; a KIS connection is closed when the block ends."""
+        broker = choice.broker or account.broker
+        if broker not in BROKERS:
+            raise InvalidInput(f"unknown broker (choose one of {', '.join(BROKERS)})", where="command line",
+                               field="broker", value=broker)
+        if broker != account.broker:
+            raise InvalidInput(f"account '{account.account_id}' is on broker '{account.broker}'",
+                               where="command line", field="broker", value=broker)
+        if broker == "paper":
+            yield self.runner(account, progress, start)
+            return
+        kis = self.kis_broker(account, choice)
+        policy, safety = self._policy_and_safety()
+        clock = SystemClock()
+        try:
+            yield RebalanceRunner(kis, "kis", self.runs, clock, asyncio.sleep, safety, policy, progress,
+                                  checkpoint=crash_checkpoint(self.settings.crash_at))
+        finally:
+            await kis.aclose()
 
     def _market_start(self, account: Account) -> dt.datetime:
         """The simulated clock starts at the next session of the account's market, after any earlier run."""
@@ -103,22 +162,23 @@ class Services:
                                where=f"account '{account_id}'", field="model", value=None)
         return self.models.get(assignment.model_name, assignment.pinned_version)
 
-    async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress) -> RunRecord:
+    async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
+                        choice: BrokerChoice | None = None) -> RunRecord:
         """Start a run for an account on its assigned model and settings."""
         account = self.accounts.get(account_id)
-        runner = self.runner(account, progress)
-        record = await runner.start(account_id, self.model_for(account_id),
-                                    self.plan_settings(account_id, force=force), execute=execute)
+        async with self.runner_for(account, progress, choice or BrokerChoice()) as runner:
+            record = await runner.start(account_id, self.model_for(account_id),
+                                        self.plan_settings(account_id, force=force), execute=execute)
         self._summarise(record)
         return record
 
-    async def resume(self, run_id: str, progress: Progress) -> RunRecord:
+    async def resume(self, run_id: str, progress: Progress, choice: BrokerChoice | None = None) -> RunRecord:
         """Resume an interrupted run, or one that needs attention."""
         run = self.runs.get(run_id)
         account = self.accounts.get(run.account_id)
         model = self.models.get(run.model_name, run.model_version)
-        runner = self.runner(account, progress, start=run.updated_at)
-        record = await runner.resume(run_id, model, self.plan_settings(run.account_id, force=run.force))
+        async with self.runner_for(account, progress, choice or BrokerChoice(), start=run.updated_at) as runner:
+            record = await runner.resume(run_id, model, self.plan_settings(run.account_id, force=run.force))
         self._summarise(record)
         return record
 

@@ -152,3 +152,38 @@ class RunInProgress(DomainError):
         self.account_id = account_id
         self.run_id = run_id
         super().__init__(f"account {account_id} already has an active run {run_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerOrderRecord:
+    """What an adapter remembers about one order it sends, for brokers that keep no client order id (KIS).
+
+    `document` is the adapter's own JSON-ready state (the request as sent, fills seen so far); `broker_order_id`
+    is empty until the broker's number is known. It is written before the order is sent, so that after a crash
+    the adapter can tell "never sent" from "sent, reply lost" by matching against the broker's day orders.
+    """
+
+    broker: str
+    account_id: str
+    client_order_id: str
+    document: dict[str, Any]
+    broker_order_id: str = ""
+
+
+class BrokerOrderBook(Protocol):
+    """Durable client-order-id ↔ broker-order-number map, with each order's adapter state."""
+
+    def get(self, broker: str, account_id: str, client_order_id: str) -> BrokerOrderRecord | None:
+        ...
+
+    def put(self, record: BrokerOrderRecord) -> None:
+        """Insert or replace (committed when this returns). A broker order number claimed by another client
+        order id raises DomainError: one broker order never belongs to two intents."""
+        ...
+
+    def find_by_broker_id(self, broker: str, account_id: str, broker_order_id: str) -> BrokerOrderRecord | None:
+        ...
+
+    def claimed(self, broker: str, account_id: str, broker_order_ids: Sequence[str]) -> set[str]:
+        """Return which of these broker order numbers already belong to a client order id."""
+        ...

@@ -13,7 +13,7 @@ from trimtab.adapters.persistence.tables import Base
 
 TABLES = {
     "accounts", "model_portfolios", "account_assignments", "rebalancing_config", "rebalancing_runs",
-    "rebalancing_trades", "fills", "active_runs", "daily_account_summaries", "paper_accounts",
+    "rebalancing_trades", "fills", "active_runs", "daily_account_summaries", "paper_accounts", "broker_orders",
 }
 
 

@@ -192,3 +192,18 @@ class PaperAccountRow(Base):
     account_id: Mapped[str] = mapped_column(primary_key=True)
     state: Mapped[dict[str, Any]]
     updated_at: Mapped[dt.datetime]
+
+
+class BrokerOrderRow(Base):
+    """An order an adapter sent (or is about to send) to a broker without client order ids (KIS)."""
+
+    __tablename__ = "broker_orders"
+    __table_args__ = (UniqueConstraint("broker", "account_id", "broker_order_id",
+                                       name="uq_broker_orders_broker_account_order"),)
+
+    broker: Mapped[str] = mapped_column(primary_key=True)
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    client_order_id: Mapped[str] = mapped_column(primary_key=True)
+    broker_order_id: Mapped[str | None]
+    document: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime]

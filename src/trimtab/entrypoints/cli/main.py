@@ -81,9 +81,9 @@ def plan(
 
 
 app.command()(operations.init)
-app.command()(operations.accounts)
 app.command()(operations.assign)
 app.command()(operations.rebalance)
+app.add_typer(operations.accounts_app, name="accounts")
 app.add_typer(operations.models_app, name="models")
 app.add_typer(operations.bands_app, name="bands")
 app.add_typer(operations.runs_app, name="runs")

@@ -16,7 +16,27 @@ from trimtab.entrypoints.cli.guard import guarded, percent
 from trimtab.entrypoints.cli.run_view import render_run, render_runs
 
 if TYPE_CHECKING:
-    from trimtab.services import Services
+    from trimtab.services import BrokerChoice, Services
+
+BrokerOption = Annotated[str | None, typer.Option("--broker", help="paper or kis (default: the account's broker).")]
+EnvOption = Annotated[str | None, typer.Option("--env", help="KIS environment: virtual or real "
+                                                              "(default TRIMTAB_KIS_ENV, else virtual).")]
+BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="A KIS-compatible REST base URL "
+                                                                      "(default: KIS's own host).")]
+
+
+def broker_choice(broker: str | None, env: str | None, base_url: str | None) -> BrokerChoice:
+    """The broker named on the command line, checked."""
+    from trimtab.domain.errors import InvalidInput
+    from trimtab.services import BrokerChoice
+
+    if env is not None and env not in ("virtual", "real"):
+        raise InvalidInput("choose virtual or real", where="command line", field="env", value=env)
+    if env == "real":
+        return BrokerChoice(broker=broker, environment="real", base_url=base_url)
+    if env == "virtual":
+        return BrokerChoice(broker=broker, environment="virtual", base_url=base_url)
+    return BrokerChoice(broker=broker, environment=None, base_url=base_url)
 
 
 def open_services() -> Services:
@@ -48,9 +68,37 @@ def init() -> None:
     guarded(lambda: run(open_services()))
 
 
-def accounts() -> None:
+accounts_app = typer.Typer(help="Broker accounts: list them, add one.", invoke_without_command=True)
+
+
+@accounts_app.callback()
+def accounts(context: typer.Context) -> None:
     """List accounts with their model and any active run."""
-    guarded(lambda: _print_accounts(open_services(), _console()))
+    if context.invoked_subcommand is None:
+        guarded(lambda: _print_accounts(open_services(), _console()))
+
+
+@accounts_app.command("add")
+def add_account(
+    account: Annotated[str, typer.Argument(help="trimtab's id of the account (not the broker's account number).")],
+    currency: Annotated[str, typer.Option(help="Base currency, e.g. KRW.")] = "KRW",
+    broker: Annotated[str, typer.Option(help="paper or kis.")] = "paper",
+    name: Annotated[str, typer.Option(help="A display name.")] = "",
+) -> None:
+    """Register an account. KIS credentials stay in settings or their 0600 file, never in the database."""
+
+    def run() -> None:
+        from trimtab.domain.errors import InvalidInput
+        from trimtab.services import BROKERS
+
+        if broker not in BROKERS:
+            raise InvalidInput(f"choose one of {', '.join(BROKERS)}", where="command line", field="broker",
+                               value=broker)
+        services = open_services()
+        services.accounts.add(account, name=name or account, currency=currency, broker=broker)
+        _console().print(f"account {account} added ({currency}, broker {broker})")
+
+    guarded(run)
 
 
 def _print_accounts(services: Services, console: Console) -> None:
@@ -146,14 +194,18 @@ def rebalance(
     account: str,
     execute: Annotated[bool, typer.Option("--execute", help="Send orders (default: plan and check only).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Trade even when no band is breached.")] = False,
+    broker: BrokerOption = None,
+    env: EnvOption = None,
+    base_url: BaseUrlOption = None,
 ) -> None:
     """Rebalance an account on its broker: plan, sell, wait for fills, re-plan and send the buys."""
 
     def run() -> None:
         console = _console()
+        choice = broker_choice(broker, env, base_url)
         services = open_services()
         with console.status("planning") as status:
-            record = asyncio.run(services.rebalance(account, execute=execute, force=force,
+            record = asyncio.run(services.rebalance(account, execute=execute, force=force, choice=choice,
                                                     progress=lambda message: status.update(message)))
         render_run(record, services.runs.list_fills(record.run_id), console)
 
@@ -179,14 +231,17 @@ def show_run(run_id: str) -> None:
 
 
 @runs_app.command("resume")
-def resume_run(run_id: str) -> None:
+def resume_run(run_id: str, broker: BrokerOption = None, env: EnvOption = None,
+               base_url: BaseUrlOption = None) -> None:
     """Resume a run that was interrupted or needs attention."""
 
     def run() -> None:
         console = _console()
+        choice = broker_choice(broker, env, base_url)
         services = open_services()
         with console.status("resuming") as status:
-            record = asyncio.run(services.resume(run_id, progress=lambda message: status.update(message)))
+            record = asyncio.run(services.resume(run_id, choice=choice,
+                                                 progress=lambda message: status.update(message)))
         render_run(record, services.runs.list_fills(run_id), console)
 
     guarded(run)

@@ -219,9 +219,14 @@ class KisClient:
 
     async def request(
         self, method: str, path: str, tr_id: str, *, params: Mapping[str, str] | None = None,
-        body: Mapping[str, str] | None = None, tr_cont: str = "",
+        body: Mapping[str, str] | None = None, tr_cont: str = "", idempotent: bool = True,
     ) -> KisResponse:
-        """Make one API call: renew an expired token once, retry rate limits and 5xx with backoff."""
+        """Make one API call: renew an expired token once, retry rate limits and 5xx with backoff.
+
+        A call that is not idempotent (an order, a cancel) is retried only when KIS refused it before acting
+        (EGW00201, an expired token). A lost reply or a 5xx without an envelope is ambiguous: the order may
+        have been placed, so it raises BrokerUnavailable at once and the caller reconciles with the day's orders.
+        """
         renewed = False
         attempt = 0
         while attempt < self.max_attempts:
@@ -229,6 +234,9 @@ class KisClient:
             response = await self._send(method, path, tr_id, token, params, body, tr_cont)
             payload = read_json(response) if response is not None else {}
             outcome = classify(response.status_code, payload) if response is not None else Outcome.RETRY
+            if not idempotent and outcome is Outcome.RETRY and payload.get("msg_cd") != RATE_LIMITED:
+                status = "no reply" if response is None else f"HTTP {response.status_code}"
+                raise BrokerUnavailable(f"KIS {path} outcome unknown ({status}); check the day's orders")
             if outcome is Outcome.OK and response is not None:
                 return KisResponse(payload, response.headers.get("tr_cont", "").strip())
             if outcome is Outcome.RENEW:

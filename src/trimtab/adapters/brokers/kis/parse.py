@@ -82,3 +82,96 @@ def parse_quote(symbol: str, body: Mapping[str, Any]) -> BrokerQuote:
         upper_limit=to_decimal(output, "stck_mxpr"), lower_limit=to_decimal(output, "stck_llam"),
         tick=to_decimal(output, "aspr_unit"),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class KisOrderRow:
+    """One row of inquire-daily-ccld output1: an order with its cumulative fills."""
+
+    order_date: str
+    branch: str
+    order_number: str
+    original_order_number: str
+    side_code: str  # 01 sell, 02 buy
+    symbol: str
+    quantity: Decimal
+    price: Decimal
+    order_time: str
+    filled_quantity: Decimal
+    filled_amount: Decimal
+    cancelled_quantity: Decimal
+    remaining: Decimal
+    rejected_quantity: Decimal
+    order_type_code: str
+
+    @property
+    def is_cancel_row(self) -> bool:
+        """A revise/cancel request shows up as its own row pointing at the original order."""
+        return bool(self.original_order_number.strip("0 "))
+
+
+def lower_keys(row: Mapping[str, Any]) -> dict[str, Any]:
+    """KIS spells some keys in mixed case (excg_id_dvsn_Cd, ODNO): read them case-insensitively."""
+    return {str(key).lower(): value for key, value in row.items()}
+
+
+def _text(row: Mapping[str, Any], key: str) -> str:
+    return str(row.get(key, "") or "").strip()
+
+
+def _number(row: Mapping[str, Any], key: str) -> Decimal:
+    """A number that may be blank (0 then), unlike to_decimal which refuses blanks."""
+    return to_decimal(row, key) if _text(row, key) else Decimal(0)
+
+
+def parse_order_row(raw: Mapping[str, Any]) -> KisOrderRow:
+    """Turn one inquire-daily-ccld output1 row into a KisOrderRow."""
+    row = lower_keys(raw)
+    return KisOrderRow(
+        order_date=_text(row, "ord_dt"), branch=_text(row, "ord_gno_brno"), order_number=_text(row, "odno"),
+        original_order_number=_text(row, "orgn_odno"), side_code=_text(row, "sll_buy_dvsn_cd"),
+        symbol=_text(row, "pdno"), quantity=to_decimal(row, "ord_qty"), price=_number(row, "ord_unpr"),
+        order_time=_text(row, "ord_tmd"), filled_quantity=_number(row, "tot_ccld_qty"),
+        filled_amount=_number(row, "tot_ccld_amt"), cancelled_quantity=_number(row, "cnc_cfrm_qty"),
+        remaining=_number(row, "rmn_qty"), rejected_quantity=_number(row, "rjct_qty"),
+        order_type_code=_text(row, "ord_dvsn_cd"),
+    )
+
+
+def parse_order_rows(pages: Sequence[Mapping[str, Any]]) -> list[KisOrderRow]:
+    """Every order row of every inquire-daily-ccld page."""
+    return [parse_order_row(row) for page in pages for row in page.get("output1") or []]
+
+
+def order_costs(pages: Sequence[Mapping[str, Any]]) -> Decimal | None:
+    """The estimated costs so far (output2.prsm_tlex_smtl) of the queried orders, when KIS gives them."""
+    if not pages:
+        return None
+    summary = pages[-1].get("output2") or {}
+    if isinstance(summary, list):
+        summary = summary[0] if summary else {}
+    row = lower_keys(summary)
+    return to_decimal(row, "prsm_tlex_smtl") if _text(row, "prsm_tlex_smtl") else None
+
+
+@dataclass(frozen=True, slots=True)
+class KisOrderAck:
+    """What order-cash and order-rvsecncl answer: the branch (org) number, the order number, the time."""
+
+    branch: str
+    order_number: str
+    order_time: str
+
+
+def parse_order_ack(body: Mapping[str, Any]) -> KisOrderAck:
+    """Read an order acknowledgement (keys case-insensitively, BROKERS.md §1.5)."""
+    output = lower_keys(body.get("output") or {})
+    number = _text(output, "odno")
+    if not number:
+        raise BrokerUnavailable("KIS accepted an order without an order number (ODNO)")
+    return KisOrderAck(_text(output, "krx_fwdg_ord_orgno"), number, _text(output, "ord_tmd"))
+
+
+def parse_orderable_cash(body: Mapping[str, Any]) -> Decimal:
+    """inquire-psbl-order: the cash orders may use now (ord_psbl_cash)."""
+    return to_decimal(lower_keys(body.get("output") or {}), "ord_psbl_cash")
