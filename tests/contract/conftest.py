@@ -10,6 +10,7 @@ import pytest
 
 from tests.contract.clocks import FixedClock
 from tests.contract.harness import BrokerHarness, Capabilities
+from tests.contract.kis_harness import kis_harness
 from trimtab.adapters.brokers.paper import InMemoryPaperStateStore, PaperBroker, PaperConfig
 
 # Friday 2026-11-20, 10:00 in Seoul: a KRX session, inside continuous trading.
@@ -32,6 +33,7 @@ def paper_harness() -> Iterator[BrokerHarness]:
 
 HARNESS_FACTORIES: dict[str, Callable[[], Iterator[BrokerHarness]]] = {
     "paper": paper_harness,
+    "kis": lambda: kis_harness(KRX_MORNING),
 }
 
 

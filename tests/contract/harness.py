@@ -29,6 +29,7 @@ class Capabilities:
     partial_fills: bool = True  # an order can be caught part-filled (then cancelled)
     krx_sell_tax: bool = True  # sells of KRX stocks pay the securities transaction tax, ETFs none
     price_limits: bool = True  # quotes carry base_price and orders outside the daily limits are refused
+    corrects_prices: bool = False  # off-grid or out-of-limit limits are corrected (never more aggressive), not refused
 
 
 @dataclass

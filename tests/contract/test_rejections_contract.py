@@ -41,6 +41,7 @@ def _above_limit(harness: BrokerHarness, quote: Quote) -> OrderRequest:
 CASES: dict[str, Callable[[BrokerHarness, Quote], OrderRequest]] = {
     "oversell": _oversell, "insufficient_cash": _too_expensive, "off_tick": _off_tick, "above_limit": _above_limit,
 }
+CORRECTED = frozenset({"off_tick", "above_limit"})
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -50,6 +51,8 @@ def test_submit_invalid_order_is_rejected_with_code_and_changes_nothing(
     harness = broker_harness
     if case == "above_limit" and not harness.capabilities.price_limits:
         pytest.skip(f"{harness.name} has no daily price limits")
+    if case in CORRECTED and harness.capabilities.corrects_prices:
+        pytest.skip(f"{harness.name} corrects such prices (see the correction case)")
 
     async def scenario() -> None:
         quote = await quote_of(harness, harness.stock)
@@ -65,5 +68,34 @@ def test_submit_invalid_order_is_rejected_with_code_and_changes_nothing(
         assert after.cash == before.cash
         assert after.holdings == before.holdings
         assert again is None or again.status is OrderStatus.REJECTED
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("case", sorted(CORRECTED))
+def test_submit_off_grid_or_above_limit_is_corrected_never_more_aggressive(
+    broker_harness: BrokerHarness, case: str,
+) -> None:
+    harness = broker_harness
+    if not harness.capabilities.corrects_prices:
+        pytest.skip(f"{harness.name} refuses such prices (see the rejection case)")
+
+    async def scenario() -> None:
+        quote = await quote_of(harness, harness.stock)
+        request = CASES[case](harness, quote)
+        report = await harness.broker.submit(request)
+        orders = await harness.broker.list_orders(harness.account_id)
+        await harness.broker.cancel(harness.account_id, request.client_order_id)
+
+        assert request.limit_price is not None
+        assert report.limit_price is not None
+        assert report.status.is_open
+        assert report.limit_price < request.limit_price  # a buy is corrected downwards only
+        assert report.limit_price % tick_size(quote.instrument, report.limit_price) == 0
+        assert quote.base_price is not None
+        limits = daily_limits(quote.instrument, quote.base_price)
+        assert limits is not None
+        assert limits.contains(report.limit_price)
+        assert [order.client_order_id for order in orders].count(request.client_order_id) == 1
 
     run(scenario())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -15,8 +13,8 @@ from trimtab.domain.errors import DomainError
 
 
 @pytest.fixture(params=["sql", "memory"])
-def book(request: pytest.FixtureRequest, engine: Engine) -> Iterator[BrokerOrderBook]:
-    yield SqlBrokerOrderBook(engine, FixedClock()) if request.param == "sql" else InMemoryBrokerOrderBook()
+def book(request: pytest.FixtureRequest, engine: Engine) -> BrokerOrderBook:
+    return SqlBrokerOrderBook(engine, FixedClock()) if request.param == "sql" else InMemoryBrokerOrderBook()
 
 
 def _record(client_order_id: str, broker_order_id: str = "", price: str = "71500") -> BrokerOrderRecord:

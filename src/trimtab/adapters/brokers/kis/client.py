@@ -27,6 +27,26 @@ from trimtab.domain.errors import AuthenticationFailed, BrokerUnavailable, Order
 
 logger = logging.getLogger(__name__)
 
+
+class _HideQueries(logging.Filter):
+    """httpx logs every request's URL at INFO; KIS GET queries carry the account number (CANO), so the query
+    string of every URL httpx logs is cut off before any handler sees the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(arg, httpx.URL) for arg in record.args):
+            record.args = tuple(arg.copy_with(query=None) if isinstance(arg, httpx.URL) else arg
+                                for arg in record.args)
+        return True
+
+
+def _hide_queries_in_httpx_logs() -> None:
+    http_logger = logging.getLogger("httpx")
+    if not any(isinstance(existing, _HideQueries) for existing in http_logger.filters):
+        http_logger.addFilter(_HideQueries())
+
+
+_hide_queries_in_httpx_logs()
+
 Environment = Literal["real", "virtual"]
 KST = dt.timezone(dt.timedelta(hours=9))
 ISSUE_ENDPOINT = "/oauth2/tokenP"
