@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,16 @@ from trimtab.adapters.brokers.kis.fake_server import (
 
 START = 1_790_000_000.0  # 2026-09-21, a fixed instant for the manual clock.
 BASE_URL = "https://fake-kis.test"
+KST = dt.timezone(dt.timedelta(hours=9))
+TRADING_ACCOUNT = {"CANO": "50000000", "ACNT_PRDT_CD": "01"}
+
+
+def kst_epoch(year: int, month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> float:
+    """Return the epoch of a KST wall time."""
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=KST).timestamp()
+
+
+FRIDAY_SESSION = kst_epoch(2026, 11, 20, 10)  # Friday 2026-11-20 10:00:00 KST, in the regular session.
 
 
 class ManualClock:
@@ -80,3 +91,31 @@ def fake_for(
     """Build a fake app and its config."""
     config = make_config(clock, environment=environment, holdings=holdings)
     return make_fake_kis(config), config
+
+
+def trading_prices() -> dict[str, FakePrice]:
+    """Instruments for order tests: two stocks and two ETFs, limits ±30 % of base on the tick grid."""
+    return {
+        "005930": FakePrice(Decimal(71700), Decimal(71500), Decimal(92900), Decimal(50100), name="삼성전자"),
+        "000660": FakePrice(Decimal(190000), Decimal(190000), Decimal(247000), Decimal(133000), name="SK하이닉스"),
+        "069500": FakePrice(Decimal(35000), Decimal(35000), Decimal(45500), Decimal(24500), kind="etf",
+                            name="KODEX 200"),
+        "360750": FakePrice(Decimal(22000), Decimal(22000), Decimal(28600), Decimal(15400), kind="etf",
+                            name="TIGER 미국S&P500"),
+    }
+
+
+def make_trading_config(clock: ManualClock, **options: Any) -> FakeKisConfig:
+    """Build an order-capable fake account: 10,000,000 KRW, 100 × 005930 and 50 × 069500, a roomy rate limit.
+
+    The manual clock should sit in a session (e.g. FRIDAY_SESSION); `options` override any config field.
+    """
+    settings: dict[str, Any] = {
+        "app_key": "PS" + uuid.uuid4().hex, "app_secret": "SECRET" + uuid.uuid4().hex * 4,
+        "environment": "virtual", "deposit": Decimal(10_000_000), "clock": clock, "requests_per_second": 1000,
+        "holdings": [FakeHolding("005930", "삼성전자", 100, Decimal(70000)),
+                     FakeHolding("069500", "KODEX 200", 50, Decimal(34000))],
+        "prices": trading_prices(),
+    }
+    settings.update(options)
+    return FakeKisConfig(**settings)

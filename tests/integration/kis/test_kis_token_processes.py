@@ -40,7 +40,7 @@ def test_two_processes_started_together_issue_one_token(
     base_url, config, app = served_fake
     env = {**os.environ, "KIS_URL": base_url, "KIS_KEY": config.app_key, "KIS_SECRET": config.app_secret,
            "KIS_CACHE": str(tmp_path / "tokens.json")}
-    processes = [subprocess.Popen([sys.executable, "-c", SCRIPT], env=env, stdout=subprocess.PIPE,
+    processes = [subprocess.Popen([sys.executable, "-c", SCRIPT], env=env, stdout=subprocess.PIPE,  # noqa: S603
                                   stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [process.communicate(timeout=60) for process in processes]
 

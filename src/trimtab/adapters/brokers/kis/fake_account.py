@@ -1,0 +1,385 @@
+"""The local KIS fake's account: configuration, holdings, orders, fills over time, costs and cash.
+
+Fills are computed lazily: every request (and `FakeKisState.set_price`) first calls `catch_up()`, which plays
+every fill step due up to `config.clock()` in time order. An order accepted at t0 has fill steps at
+t0 + k × fill_interval_seconds (k = 1, 2, ...); a step fills max(1, ceil(ord_qty × fill_fraction)) units, capped
+at the remainder, at the instrument's current price, but only if the session is open at that instant and the
+order is marketable (market order, buy limit >= price, sell limit <= price). Prices change only through
+`set_price`, which catches up first, so each step sees the price in force at its own instant. With
+fill_interval_seconds 0 a marketable order fills in full as soon as it is seen (at acceptance or later).
+
+Costs are computed on each order's cumulative filled amount, so totals never depend on fill granularity:
+commission = floor(cum × commission_rate); tax = floor(cum × sell_tax_rate) for sells of kind "stock" only.
+
+Cash (settlement is D+2, so the deposit `dnca_tot_amt` does not move intraday): D+2 cash (prvs_rcdl_excc_amt,
+also nxdy_excc_amt) = start (settled_cash, else deposit) + today's sells − today's buys − today's costs.
+ord_psbl_cash = D+2 cash − reservations of open buys; a reservation is remaining × limit price (market buys at
+the upper limit taken at acceptance) plus the commission the whole order would then cost beyond what it has paid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Set
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Literal
+
+from trimtab.adapters.brokers.kis.fake_market import FakePrice, Kind, in_session, next_session_open
+
+Environment = Literal["real", "virtual"]
+Side = Literal["buy", "sell"]
+ORG_NO = "91252"  # KRX_FWDG_ORD_ORGNO as in BROKERS.md §1.5's example answer
+
+
+@dataclass(frozen=True, slots=True)
+class FakeHolding:
+    """One seeded row of the fake account; `quantity` 0 models a holding sold out today.
+
+    `orderable_quantity` below `quantity` locks the difference (it never becomes orderable).
+    """
+
+    symbol: str
+    name: str
+    quantity: int
+    price: Decimal
+    orderable_quantity: int | None = None
+
+
+@dataclass(slots=True)
+class FakePosition:
+    """A live, mutable holding row: seeded from a FakeHolding or opened by a buy fill."""
+
+    symbol: str
+    name: str
+    quantity: int
+    average_price: Decimal
+    last_price: Decimal
+    locked: int = 0
+    bought_today: int = 0
+    sold_today: int = 0
+
+    @classmethod
+    def from_holding(cls, holding: FakeHolding) -> FakePosition:
+        """Copy a seeded holding into a mutable row."""
+        orderable = holding.quantity if holding.orderable_quantity is None else holding.orderable_quantity
+        return cls(holding.symbol, holding.name, holding.quantity, holding.price, holding.price,
+                   max(0, holding.quantity - orderable))
+
+
+@dataclass(frozen=True, slots=True)
+class FakeFill:
+    """One fill step of an order."""
+
+    at: float
+    quantity: int
+    price: Decimal
+
+
+@dataclass(slots=True)
+class FakeOrder:
+    """An accepted order-cash order and what has happened to it."""
+
+    odno: str
+    org_no: str
+    side: Side
+    symbol: str
+    name: str
+    kind: Kind
+    ord_dvsn: str
+    quantity: int
+    price: Decimal  # ORD_UNPR as sent: 0 for market orders
+    reserve_price: Decimal  # the limit price, or the upper limit at acceptance for market orders
+    accepted_at: float
+    exchange: str = "KRX"
+    fills: list[FakeFill] = field(default_factory=list)
+    cancelled: int = 0
+    commission: int = 0
+    tax: int = 0
+    next_step: int = 1
+
+    @property
+    def is_market(self) -> bool:
+        return self.ord_dvsn == "01"
+
+    @property
+    def filled(self) -> int:
+        return sum(fill.quantity for fill in self.fills)
+
+    @property
+    def filled_amount(self) -> Decimal:
+        return sum((fill.price * fill.quantity for fill in self.fills), Decimal(0))
+
+    @property
+    def remaining(self) -> int:
+        return self.quantity - self.filled - self.cancelled
+
+    @property
+    def costs(self) -> int:
+        return self.commission + self.tax
+
+
+@dataclass(frozen=True, slots=True)
+class FakeCancel:
+    """An accepted cancel: its own ODNO and row in daily-ccld, pointing at the original order."""
+
+    odno: str
+    original: FakeOrder
+    quantity: int
+    ord_dvsn: str
+    accepted_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class FakeOrderCall:
+    """One call to order-cash or order-rvsecncl as the fake saw and answered it (bodies carry no secrets)."""
+
+    path: str
+    tr_id: str
+    body: object
+    at: float
+    status: int
+    rt_cd: str
+    msg_cd: str
+    odno: str | None = None
+    lost_response: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.rt_cd == "0"
+
+
+@dataclass(slots=True)
+class FakeKisConfig:
+    """State and behaviour of the fake. `clock` returns epoch seconds and may be a test's manual clock."""
+
+    app_key: str
+    app_secret: str
+    environment: Environment = "virtual"
+    holdings: list[FakeHolding] = field(default_factory=list)
+    deposit: Decimal = Decimal(0)
+    settled_cash: Decimal | None = None
+    prices: dict[str, FakePrice] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    requests_per_second: int | None = None
+    rate_limit_status: int = 500
+    page_size: int | None = None
+    account: str | None = None  # 10 digits (CANO 8 + ACNT_PRDT_CD 2); None accepts any account
+    enforce_hours: bool = True
+    holidays: Set[dt.date] = frozenset()
+    commission_rate: Decimal = Decimal("0.00014")
+    sell_tax_rate: Decimal = Decimal("0.0020")
+    fill_interval_seconds: float = 10.0
+    fill_fraction: Decimal = Decimal("0.25")
+    ccld_page_size: int | None = None
+    # Tokens and per-second limits run on the gateway's clock, real time even when the market clock is shifted
+    # to a simulated session (serve_fake --start); None means the market clock (tests' manual clocks).
+    gateway_clock: Callable[[], float] | None = None
+
+    def gateway_now(self) -> float:
+        """Return the gateway's time (token issuance and expiry, rate-limit seconds)."""
+        return (self.gateway_clock or self.clock)()
+
+    @property
+    def bucket_size(self) -> int:
+        """Return the per-second request allowance (20 real, 2 virtual unless configured)."""
+        if self.requests_per_second is not None:
+            return self.requests_per_second
+        return 20 if self.environment == "real" else 2
+
+    @property
+    def rows_per_page(self) -> int:
+        """Return the balance page size (50 real, 20 virtual unless configured)."""
+        if self.page_size is not None:
+            return self.page_size
+        return 50 if self.environment == "real" else 20
+
+    @property
+    def ccld_rows_per_page(self) -> int:
+        """Return the daily-ccld page size (100 real, 15 virtual unless configured)."""
+        if self.ccld_page_size is not None:
+            return self.ccld_page_size
+        return 100 if self.environment == "real" else 15
+
+    @property
+    def start_cash(self) -> Decimal:
+        """Return the D+2 cash at the start of the day: settled_cash if given, else the deposit."""
+        return self.deposit if self.settled_cash is None else self.settled_cash
+
+    def session_open(self, epoch: float) -> bool:
+        """Tell whether orders may be placed and fills happen at `epoch`."""
+        return not self.enforce_hours or in_session(epoch, self.holidays)
+
+
+@dataclass(slots=True)
+class IssuedToken:
+    value: str
+    issued_at: float
+    expires_at: float
+
+
+@dataclass(slots=True)
+class FakeKisState:
+    """What the fake remembers and counts, for tests to inspect and steer."""
+
+    config: FakeKisConfig
+    issuances: int = 0
+    token: IssuedToken | None = None
+    last_issuance_at: float | None = None
+    requests_per_second_seen: Counter[tuple[str, int]] = field(default_factory=Counter)
+    rate_limited: int = 0
+    injected_rate_limits: int = 0
+    api_calls: int = 0
+    positions: list[FakePosition] = field(default_factory=list)
+    orders: list[FakeOrder] = field(default_factory=list)
+    cancels: list[FakeCancel] = field(default_factory=list)
+    order_calls: list[FakeOrderCall] = field(default_factory=list)
+    rvsecncl_calls: list[FakeOrderCall] = field(default_factory=list)
+    lost_responses: int = 0
+    last_number: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.positions:
+            self.positions = [FakePosition.from_holding(holding) for holding in self.config.holdings]
+
+    def inject_rate_limit(self, count: int = 1) -> None:
+        """Make the next `count` API calls answer EGW00201 whatever the bucket says."""
+        self.injected_rate_limits += count
+
+    def inject_lost_order_response(self, count: int = 1) -> None:
+        """Process and record the next `count` order-cash/order-rvsecncl calls, then answer 502 with no JSON."""
+        self.lost_responses += count
+
+    def max_requests_in_one_second(self) -> int:
+        """Return the largest number of API calls one app key made within one clock second."""
+        return max(self.requests_per_second_seen.values(), default=0)
+
+    def set_price(self, symbol: str, price: Decimal | int) -> None:
+        """Move the current price of a known symbol (limits stay); fills due up to now happen at the old price."""
+        self.catch_up()
+        self.config.prices[symbol] = replace(self.config.prices[symbol], price=Decimal(price))
+
+    def next_number(self) -> str:
+        """Return the next 10-digit order number (orders and cancels share the sequence)."""
+        self.last_number += 1
+        return f"{self.last_number:010d}"
+
+    def find_order(self, odno: str) -> FakeOrder | None:
+        """Return the accepted order with this ODNO."""
+        return next((order for order in self.orders if order.odno == odno), None)
+
+    def position(self, symbol: str) -> FakePosition | None:
+        """Return the holding row of `symbol`, sold-out rows included."""
+        return next((row for row in self.positions if row.symbol == symbol), None)
+
+    # --- cash -------------------------------------------------------------------------------------------------
+
+    def bought_today(self) -> Decimal:
+        return sum((order.filled_amount for order in self.orders if order.side == "buy"), Decimal(0))
+
+    def sold_today(self) -> Decimal:
+        return sum((order.filled_amount for order in self.orders if order.side == "sell"), Decimal(0))
+
+    def costs_today(self) -> int:
+        return sum(order.costs for order in self.orders)
+
+    def d2_cash(self) -> Decimal:
+        """Return prvs_rcdl_excc_amt: start D+2 cash + sells − buys − costs of today."""
+        return self.config.start_cash + self.sold_today() - self.bought_today() - self.costs_today()
+
+    def reservation(self, order: FakeOrder) -> Decimal:
+        """Return the cash an open buy still holds back: remainder at its reserve price plus commission."""
+        if order.side != "buy" or order.remaining <= 0:
+            return Decimal(0)
+        pending = order.reserve_price * order.remaining
+        commission = math.floor((order.filled_amount + pending) * self.config.commission_rate)
+        return pending + commission - order.commission
+
+    def orderable_cash(self) -> Decimal:
+        """Return ord_psbl_cash: D+2 cash less the reservations of open buys."""
+        return self.d2_cash() - sum((self.reservation(order) for order in self.orders), Decimal(0))
+
+    def buy_need(self, amount: Decimal) -> Decimal:
+        """Return what a new buy of `amount` needs in ord_psbl_cash: the amount plus its commission."""
+        return amount + math.floor(amount * self.config.commission_rate)
+
+    def orderable_quantity(self, symbol: str) -> int:
+        """Return ord_psbl_qty: holding less locked units less open sell remainders."""
+        row = self.position(symbol)
+        if row is None:
+            return 0
+        selling = sum(o.remaining for o in self.orders if o.side == "sell" and o.symbol == symbol)
+        return max(0, row.quantity - row.locked - selling)
+
+    # --- fills ------------------------------------------------------------------------------------------------
+
+    def catch_up(self) -> None:
+        """Play every fill due up to config.clock(), in time order (ties by order number)."""
+        now = self.config.clock()
+        if self.config.fill_interval_seconds <= 0:
+            for order in self.orders:
+                if order.remaining > 0 and self.marketable(order) and self.config.session_open(now):
+                    self.fill(order, order.remaining, now)
+            return
+        while True:
+            due = [(at, order.odno, order) for order in self.orders if (at := self.due_at(order, now)) is not None]
+            if not due:
+                return
+            at, _, order = min(due, key=lambda item: (item[0], item[1]))
+            step = max(1, math.ceil(order.quantity * self.config.fill_fraction))
+            self.fill(order, min(step, order.remaining), at)
+            order.next_step += 1
+
+    def marketable(self, order: FakeOrder) -> bool:
+        """Tell whether the order would trade at the instrument's current price."""
+        instrument = self.config.prices.get(order.symbol)
+        if instrument is None:
+            return False
+        if order.is_market:
+            return True
+        return order.price >= instrument.price if order.side == "buy" else order.price <= instrument.price
+
+    def due_at(self, order: FakeOrder, now: float) -> float | None:
+        """Return the instant of the order's next fill step if one is due by `now`, skipping dead steps."""
+        interval = self.config.fill_interval_seconds
+        while order.remaining > 0:
+            at = order.accepted_at + order.next_step * interval
+            if at > now:
+                return None
+            if not self.marketable(order):  # the price holds until now: no step up to now can fill
+                order.next_step = math.floor((now - order.accepted_at) / interval) + 1
+                return None
+            if self.config.session_open(at):
+                return at
+            opening = next_session_open(at, self.config.holidays)
+            if opening is None:
+                order.next_step = math.floor((now - order.accepted_at) / interval) + 1
+                return None
+            order.next_step = max(order.next_step + 1, math.ceil((opening - order.accepted_at) / interval))
+        return None
+
+    def fill(self, order: FakeOrder, quantity: int, at: float) -> None:
+        """Fill `quantity` of the order at the current price; charge the rise in its cumulative costs."""
+        price = self.config.prices[order.symbol].price
+        order.fills.append(FakeFill(at, quantity, price))
+        amount = order.filled_amount
+        order.commission = math.floor(amount * self.config.commission_rate)
+        if order.side == "sell" and order.kind == "stock":
+            order.tax = math.floor(amount * self.config.sell_tax_rate)
+        row = self.position(order.symbol)
+        if order.side == "buy":
+            if row is None:
+                row = FakePosition(order.symbol, order.name, 0, Decimal(0), price)
+                self.positions.append(row)
+            total = row.average_price * row.quantity + price * quantity
+            row.quantity += quantity
+            row.average_price = total / row.quantity
+            row.bought_today += quantity
+        elif row is not None:
+            row.quantity -= quantity
+            row.sold_today += quantity
+        if row is not None:
+            row.last_price = price

@@ -1,0 +1,59 @@
+"""Message codes the local KIS fake answers with.
+
+Real codes (BROKERS.md §1.3): `APBK0013` order sent, `APBK0919` domestic market closed, `APBK0656` product not
+found, `KIOK0510` inquiry done, `MCA00000` normal, `EGW00103/121/123/133/201` gateway and token errors.
+
+Codes prefixed `FAKE` are the fake's own: BROKERS.md names no real code for these cases. Every one comes with
+rt_cd "1" and HTTP 200 (order rejections) unless noted:
+
+- FAKE0001 `TR_ID_MISMATCH`: tr_id does not fit the path and environment (HTTP 500, like gateway errors).
+- FAKE0002 `UNKNOWN_SYMBOL`: inquire-price for a symbol the fake has no price for.
+- FAKE0003 `BAD_REQUEST`: body not a JSON object, a required key missing, a value that is not a number's text.
+- FAKE0004 `NOT_A_STRING`: a body value sent as a JSON number (or other non-string); KIS wants strings.
+- FAKE0005 `WRONG_ACCOUNT`: CANO + ACNT_PRDT_CD is not the fake's configured account.
+- FAKE0006 `NOT_MODELLED`: an ORD_DVSN other than 00/01, EXCG_ID_DVSN_CD other than KRX, SLL_TYPE other
+  than 01, or a revision (RVSE_CNCL_DVSN_CD 01): real KIS may accept these, the fake does not model them.
+- FAKE0007 `BAD_QUANTITY`: ORD_QTY <= 0.
+- FAKE0008 `BAD_PRICE`: a market order whose ORD_UNPR is not "0", a limit order whose ORD_UNPR is not > 0 and
+  whole, or a cancel whose ORD_UNPR is not "0".
+- FAKE0009 `OFF_TICK`: the limit price is not a multiple of the tick of its band.
+- FAKE0010 `OUTSIDE_LIMITS`: the limit price is below stck_llam or above stck_mxpr.
+- FAKE0011 `INSUFFICIENT_CASH`: buy amount (market at the upper limit) + commission > ord_psbl_cash.
+- FAKE0012 `OVERSELL`: sell quantity above the holding's orderable quantity.
+- FAKE0013 `UNKNOWN_ORDER`: revise/cancel of an ORGN_ODNO (with its KRX_FWDG_ORD_ORGNO) the fake never accepted.
+- FAKE0014 `NOTHING_REMAINING`: cancel of an order already filled or cancelled in full.
+- FAKE0015 `CANCEL_QUANTITY`: a partial cancel (QTY_ALL_ORD_YN N) of 0 units or more than the remainder.
+- FAKE0016 `BAD_DATE`: inquire-daily-ccld without INQR_STRT_DT/INQR_END_DT as YYYYMMDD.
+"""
+
+from __future__ import annotations
+
+ORDER_SENT = "APBK0013"
+ORDER_SENT_MESSAGE = "주문 전송 완료 되었습니다."
+MARKET_CLOSED = "APBK0919"
+PRODUCT_NOT_FOUND = "APBK0656"
+INQUIRY_DONE = "KIOK0510"
+NORMAL = "MCA00000"
+
+TR_ID_MISMATCH = "FAKE0001"
+UNKNOWN_SYMBOL = "FAKE0002"
+BAD_REQUEST = "FAKE0003"
+NOT_A_STRING = "FAKE0004"
+WRONG_ACCOUNT = "FAKE0005"
+NOT_MODELLED = "FAKE0006"
+BAD_QUANTITY = "FAKE0007"
+BAD_PRICE = "FAKE0008"
+OFF_TICK = "FAKE0009"
+OUTSIDE_LIMITS = "FAKE0010"
+INSUFFICIENT_CASH = "FAKE0011"
+OVERSELL = "FAKE0012"
+UNKNOWN_ORDER = "FAKE0013"
+NOTHING_REMAINING = "FAKE0014"
+CANCEL_QUANTITY = "FAKE0015"
+BAD_DATE = "FAKE0016"
+
+FAKE_CODES: frozenset[str] = frozenset({
+    TR_ID_MISMATCH, UNKNOWN_SYMBOL, BAD_REQUEST, NOT_A_STRING, WRONG_ACCOUNT, NOT_MODELLED, BAD_QUANTITY,
+    BAD_PRICE, OFF_TICK, OUTSIDE_LIMITS, INSUFFICIENT_CASH, OVERSELL, UNKNOWN_ORDER, NOTHING_REMAINING,
+    CANCEL_QUANTITY, BAD_DATE,
+})

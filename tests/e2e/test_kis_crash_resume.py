@@ -1,0 +1,188 @@
+"""A real `trimtab rebalance --broker kis --env virtual --execute` against the local KIS over HTTP, killed with
+SIGKILL at the worst moments, then `runs resume`: KIS must never receive the same order twice.
+
+The local KIS runs in this test process (uvicorn on 127.0.0.1) on a simulated Friday session at 20 × real
+time. The worst moment is when KIS has taken an order and its reply has not reached trimtab: the fake itself
+kills the trimtab process right after recording the order, so the run's intent has no order number and the
+resumed run must find the order among the day's orders instead of sending it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from trimtab.adapters.brokers.kis.fake_server import FakeKisConfig, FakeKisState, fake_state, make_fake_kis
+from trimtab.adapters.brokers.kis.serve_fake import DEMO_ACCOUNT_FILE, load_account_file, scaled_clock
+from trimtab.adapters.persistence.database import make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+FRIDAY_10_KST = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC).timestamp()  # 10:00 in Seoul
+ACCOUNT = "KIS-DEMO"
+REBALANCE = ("rebalance", ACCOUNT, "--broker", "kis", "--env", "virtual", "--execute")
+
+pytestmark = pytest.mark.slow
+
+
+class KillOnOrder:
+    """ASGI wrapper: on the n-th order-cash call, let KIS take the order, then SIGKILL the caller unanswered."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.pid: int | None = None
+        self.at: int | None = None
+        self.seen = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("/order-cash") and self.pid is not None:
+            self.seen += 1
+            if self.seen == self.at:
+                async def swallow(_message: Any) -> None:
+                    return None
+
+                await self.app(scope, receive, swallow)
+                os.kill(self.pid, signal.SIGKILL)
+                await asyncio.sleep(0.5)
+                return
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class LocalKis:
+    url: str
+    config: FakeKisConfig
+    state: FakeKisState
+    killer: KillOnOrder
+
+
+@contextlib.contextmanager
+def serve_local_kis() -> Iterator[LocalKis]:
+    """The demo KIS account served on a free port of 127.0.0.1, in a thread of this process."""
+    config = load_account_file(DEMO_ACCOUNT_FILE, scaled_clock(FRIDAY_10_KST, 20.0))
+    config.requests_per_second = 20
+    config.gateway_clock = time.time
+    app = make_fake_kis(config)
+    killer = KillOnOrder(app)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(killer, lifespan="off", ws="none", log_level="critical"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.started
+    try:
+        yield LocalKis(f"http://127.0.0.1:{listener.getsockname()[1]}", config, fake_state(app), killer)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        listener.close()
+
+
+def _environment(kis: LocalKis, database: str, folder: Path, crash_at: str | None) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
+    environment.update({
+        "TRIMTAB_DATABASE_URL": database, "TRIMTAB_KIS_BASE_URL": kis.url, "TRIMTAB_KIS_ENV": "virtual",
+        "TRIMTAB_KIS_APP_KEY": kis.config.app_key, "TRIMTAB_KIS_APP_SECRET": kis.config.app_secret,
+        "TRIMTAB_KIS_ACCOUNT": kis.config.account or "", "TRIMTAB_KIS_TOKEN_CACHE": str(folder / "tokens.json"),
+        "TRIMTAB_KIS_REQUESTS_PER_SECOND": "20", "TRIMTAB_FILL_TIMEOUT_SECONDS": "30",
+        "TRIMTAB_POLL_INTERVAL_SECONDS": "0.5",
+    })
+    if crash_at:
+        environment["TRIMTAB_CRASH_AT"] = crash_at
+    return environment
+
+
+def _trimtab(kis: LocalKis, database: str, folder: Path, *args: str, crash_at: str | None = None,
+             kill_at_order: int | None = None) -> tuple[int, str]:
+    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
+    process = subprocess.Popen(command, cwd=ROOT, env=_environment(kis, database, folder, crash_at),  # noqa: S603
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if kill_at_order is not None:
+        kis.killer.pid, kis.killer.at, kis.killer.seen = process.pid, kill_at_order, 0
+    output, _ = process.communicate(timeout=300)
+    kis.killer.pid = None
+    return process.returncode, output
+
+
+def _query(database: str, statement: str) -> list[tuple[Any, ...]]:
+    engine = make_engine(database)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(statement))]
+    finally:
+        engine.dispose()
+
+
+def _prepare(kis: LocalKis, database: str, folder: Path) -> None:
+    for args in (("init",), ("accounts", "add", ACCOUNT, "--broker", "kis", "--currency", "KRW"),
+                 ("assign", ACCOUNT, "KR-ALLWEATHER")):
+        code, output = _trimtab(kis, database, folder, *args)
+        assert code == 0, output
+
+
+def _holdings(kis: LocalKis) -> dict[str, int]:
+    return {p.symbol: p.quantity for p in kis.state.positions if p.quantity}
+
+
+def _assert_each_order_sent_once(kis: LocalKis, database: str) -> None:
+    """Every order KIS holds belongs to exactly one recorded intent, and every sent intent to one KIS order."""
+    numbers = [row[0] for row in _query(database, "select broker_order_id from broker_orders "
+                                                  "where broker_order_id is not null")]
+    assert sorted(numbers) == sorted(order.odno for order in kis.state.orders)
+    assert len(set(numbers)) == len(numbers)
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+    """What an uninterrupted run leaves at a fresh local KIS."""
+    folder = tmp_path_factory.mktemp("reference")
+    database = f"sqlite:///{folder / 'trimtab.db'}"
+    with serve_local_kis() as kis:
+        _prepare(kis, database, folder)
+        code, output = _trimtab(kis, database, folder, *REBALANCE)
+        assert code == 0, output
+        assert _query(database, "select status from rebalancing_runs") == [("completed",)], output
+        _assert_each_order_sent_once(kis, database)
+        assert len(kis.state.orders) >= 4, "the demo account has sells and buys to make"
+        return _holdings(kis)
+
+
+@pytest.mark.parametrize("crash", ["kill_at_order:1", "kill_at_order:4", "submit:2"])
+def test_kis_run_killed_then_resumed_sends_no_order_twice(
+    tmp_path: Path, crash: str, expected: dict[str, int],
+) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    point, _, number = crash.partition(":")
+    with serve_local_kis() as kis:
+        _prepare(kis, database, tmp_path)
+        code, output = _trimtab(kis, database, tmp_path, *REBALANCE, crash_at=crash if point == "submit" else None,
+                                kill_at_order=int(number) if point == "kill_at_order" else None)
+        assert code == -signal.SIGKILL, output
+        ((run_id, status),) = _query(database, "select run_id, status from rebalancing_runs")
+        assert status == "running"
+
+        code, output = _trimtab(kis, database, tmp_path, "runs", "resume", run_id)
+
+        assert code == 0, output
+        assert _query(database, "select status from rebalancing_runs") == [("completed",)], output
+        _assert_each_order_sent_once(kis, database)
+        assert all(order.remaining == 0 for order in kis.state.orders)
+        assert _holdings(kis) == expected
