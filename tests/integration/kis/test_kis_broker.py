@@ -204,3 +204,51 @@ def _assert_no_secret(broker: KisBroker, logs: str, engine: Engine) -> None:
     for secret in secrets:
         assert secret not in logs
         assert secret not in stored
+
+
+class _GridChangesOnFirstOrder:
+    """ASGI wrapper: just before KIS sees the first order, 005930's grid turns to 500 won (as if the price had
+    crossed into a coarser band between the quote and the order)."""
+
+    def __init__(self, app: Any, fake: FakeKisState) -> None:
+        self.app, self.fake, self.done = app, fake, False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("/order-cash") and not self.done:
+            self.done = True
+            old = self.fake.config.prices["005930"]
+            self.fake.config.prices["005930"] = FakePrice(
+                old.price, old.base_price, old.upper_limit, old.lower_limit,
+                tick_table=((Decimal(0), Decimal(10)), (Decimal(50_000), Decimal(500))))
+        await self.app(scope, receive, send)
+
+
+def test_sell_refused_as_off_grid_is_corrected_once_from_a_fresh_quote(tmp_path: Path) -> None:
+    broker = _broker(tmp_path)
+    fake = _state(broker)
+    transport = broker._client._http._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    transport.app = _GridChangesOnFirstOrder(transport.app, fake)
+
+    report = asyncio.run(broker.submit(_sell("r1-S-005930-0", "005930", 5, "71600")))
+
+    assert [(call.body["ORD_UNPR"], call.rt_cd) for call in fake.order_calls if isinstance(call.body, dict)] == [
+        ("71600", "1"), ("72000", "0")]
+    assert report.status is OrderStatus.ACCEPTED
+    assert report.limit_price == Decimal(72_000)
+    assert len(fake.orders) == 1
+
+
+def test_refusal_for_another_reason_is_rejected_with_kis_code_and_not_retried(tmp_path: Path) -> None:
+    broker = _broker(tmp_path)
+    fake = _state(broker)
+
+    report = asyncio.run(broker.submit(_sell("r1-S-005930-0", "005930", 21, "71500")))  # 20 held
+
+    assert report.status is OrderStatus.REJECTED
+    assert report.reject_code.startswith("FAKE")
+    assert len(fake.order_calls) == 1
+    assert fake.orders == []
+    again = asyncio.run(broker.submit(_sell("r1-S-005930-0", "005930", 21, "71500")))
+    assert again == report
+    assert len(fake.order_calls) == 1
