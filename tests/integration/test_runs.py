@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -17,9 +18,11 @@ from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.ports import RunInProgress, RunStatus
 from trimtab.application.run_rebalance import RebalanceRunner, TradingDisabled, TradingSafety
 from trimtab.application.supervise import ExecutionPolicy
+from trimtab.domain.errors import BrokerUnavailable
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.instruments import InstrumentType
 from trimtab.domain.planning import PlanSettings
+from trimtab.domain.snapshot import AccountSnapshot
 
 ETF = InstrumentType.ETF
 MODEL = flat("M", {"A": "50", "B": "50"})
@@ -132,6 +135,27 @@ def test_run_kill_switch_blocks_every_order(store: SqlRunRepository) -> None:
     with pytest.raises(TradingDisabled, match="TRIMTAB_DISABLE_LIVE_TRADING"):
         asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
     assert broker.submitted == []
+
+
+class _DownBroker(ScriptedBroker):
+    async def get_snapshot(self, account_id: str, symbols: Sequence[str]) -> AccountSnapshot:
+        raise BrokerUnavailable("broker unreachable")
+
+
+def test_run_broker_down_before_any_order_fails_and_frees_the_account(store: SqlRunRepository) -> None:
+    broker = _broker()
+    down = _DownBroker(cash=broker.cash, positions=broker.positions, instruments=broker.instruments,
+                       prices=broker.prices)
+    runner, _ = _runner(down, store)
+
+    run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
+
+    assert run.status is RunStatus.FAILED
+    assert "before any order" in run.reason
+    assert "unreachable" in run.reason
+    assert store.active_run("ACC") is None
+    again, _ = _runner(broker, store)
+    assert asyncio.run(again.start("ACC", MODEL, PlanSettings(), execute=True)).status is RunStatus.COMPLETED
 
 
 def test_run_live_broker_needs_live_trading_enabled(store: SqlRunRepository) -> None:

@@ -107,8 +107,12 @@ class RebalanceRunner:
         try:
             while run.status is RunStatus.RUNNING:
                 await steps[run.step](run, model, settings, supervisor)
-        except BrokerError as error:  # BrokerUnavailable included: resumable
-            self._attention(run, f"broker error at step {run.step.value}: {error}")
+        except BrokerError as error:  # BrokerUnavailable included
+            if run.orders:  # something may be at the broker: keep the lock until the run is resumed
+                self._attention(run, f"broker error at step {run.step.value}: {error}")
+            else:  # nothing was recorded, so nothing was sent: end the run and free the account
+                run.status, run.reason = RunStatus.FAILED, f"broker error before any order: {error}"
+                self._save(run)
         if run.status in FINAL:
             self.runs.release(run)
         return run
