@@ -186,3 +186,19 @@ def test_kis_run_killed_then_resumed_sends_no_order_twice(
         _assert_each_order_sent_once(kis, database)
         assert all(order.remaining == 0 for order in kis.state.orders)
         assert _holdings(kis) == expected
+
+
+def test_kis_unreachable_run_fails_with_exit_1_and_frees_the_account(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    with serve_local_kis() as kis:
+        _prepare(kis, database, tmp_path)
+        kis.url = "http://127.0.0.1:1"  # nothing listens there
+
+        first = _trimtab(kis, database, tmp_path, *REBALANCE)
+        second = _trimtab(kis, database, tmp_path, *REBALANCE)
+
+    assert first[0] == 1, first[1]
+    assert "broker error before any order" in " ".join(first[1].split())
+    assert second[0] == 1, second[1]  # not refused as "already has an active run"
+    assert _query(database, "select status from rebalancing_runs") == [("failed",), ("failed",)]
+    assert kis.state.api_calls == 0

@@ -14,6 +14,7 @@ from trimtab.domain.numbers import HUNDRED, parse_decimal
 
 T = TypeVar("T")
 EXIT_BAD_INPUT = 2
+EXIT_RUN_UNFINISHED = 1  # a run ended failed or needs attention: schedulers and scripts must notice
 
 
 def guarded(action: Callable[[], T]) -> T:

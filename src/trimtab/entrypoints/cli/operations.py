@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from trimtab.domain.numbers import parse_decimal
-from trimtab.entrypoints.cli.guard import guarded, percent
+from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, guarded, percent
 from trimtab.entrypoints.cli.run_view import render_run, render_runs
 
 if TYPE_CHECKING:
@@ -23,6 +23,12 @@ EnvOption = Annotated[str | None, typer.Option("--env", help="KIS environment: v
                                                               "(default TRIMTAB_KIS_ENV, else virtual).")]
 BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="A KIS-compatible REST base URL "
                                                                       "(default: KIS's own host).")]
+
+
+def exit_if_unfinished(status: str) -> None:
+    """Exit 1 after showing a run that failed or needs attention (0 for completed, skipped, dry run)."""
+    if status in ("failed", "needs_attention"):
+        raise typer.Exit(EXIT_RUN_UNFINISHED)
 
 
 def broker_choice(broker: str | None, env: str | None, base_url: str | None) -> BrokerChoice:
@@ -208,6 +214,7 @@ def rebalance(
             record = asyncio.run(services.rebalance(account, execute=execute, force=force, choice=choice,
                                                     progress=lambda message: status.update(message)))
         render_run(record, services.runs.list_fills(record.run_id), console)
+        exit_if_unfinished(record.status.value)
 
     guarded(run)
 
@@ -243,5 +250,6 @@ def resume_run(run_id: str, broker: BrokerOption = None, env: EnvOption = None,
             record = asyncio.run(services.resume(run_id, choice=choice,
                                                  progress=lambda message: status.update(message)))
         render_run(record, services.runs.list_fills(run_id), console)
+        exit_if_unfinished(record.status.value)
 
     guarded(run)
