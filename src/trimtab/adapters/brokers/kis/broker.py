@@ -102,9 +102,8 @@ class KisBroker:
         self._check_account(account_id)
         pages = await self._client.paginate(BALANCE, self._tr("balance"), self._balance_params())
         balance = parse_balance(pages)
-        wanted = [h.symbol for h in balance.holdings] + [s for s in symbols if s not in
-                                                          {h.symbol for h in balance.holdings}]
-        quotes = {symbol: await self._quote(symbol) for symbol in dict.fromkeys(wanted)}
+        wanted = list(dict.fromkeys([*(h.symbol for h in balance.holdings), *symbols]))
+        quotes = {symbol: await self._quote(symbol) for symbol in wanted}
         cash = await self._orderable_cash(wanted[0] if wanted else DEFAULT_PRICE_SYMBOL)
         holdings = tuple(
             Holding(quotes[h.symbol], h.quantity, min(max(h.orderable_quantity, Decimal(0)), h.quantity))
