@@ -10,9 +10,13 @@ rm -rf "$DEMO" && mkdir -p "$DEMO"
 PORT="${KIS_DEMO_PORT:-18765}"
 
 # The local KIS: the demo account file's holdings, prices and (fake) credentials; its market clock starts at
-# the last Friday 10:00 in Seoul so that the demo trades in a session whatever day it is.
+# the last Friday 10:00 in Seoul so that the demo trades in a session whatever day it is. trimtab runs on the
+# same simulated clock (start, the real second it started, speed), so both see one timeline.
 FRIDAY=$(python3 -c 'import datetime as d; t=d.date.today(); f=t-d.timedelta(days=(t.weekday()-4)%7 or 7); print(f"{f}T10:00:00+09:00")')
-python -m trimtab.adapters.brokers.kis.serve_fake --port "$PORT" --start "$FRIDAY" --speed 20 > "$DEMO/local-kis.log" 2>&1 &
+ANCHOR=$(python3 -c 'import time; print(time.time())')
+SPEED=20
+python -m trimtab.adapters.brokers.kis.serve_fake --port "$PORT" --start "$FRIDAY" --speed "$SPEED" --anchor "$ANCHOR" \
+  > "$DEMO/local-kis.log" 2>&1 &
 FAKE=$!
 trap 'kill $FAKE 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q listening "$DEMO/local-kis.log" 2>/dev/null && break; sleep 0.1; done
@@ -30,6 +34,9 @@ PY
 export TRIMTAB_DATABASE_URL="sqlite:///$DEMO/trimtab.db"
 export TRIMTAB_KIS_CREDENTIALS_FILE="$DEMO/kis-credentials.yaml"
 export TRIMTAB_KIS_TOKEN_CACHE="$DEMO/kis-tokens.json"
+export TRIMTAB_SIMULATED_CLOCK="{\"start\": \"$FRIDAY\", \"anchor\": $ANCHOR, \"speed\": $SPEED}"
+# simulated seconds: wait 600 s for fills (30 s of real time at 20 x), ask every 10 s
+export TRIMTAB_FILL_TIMEOUT_SECONDS=600 TRIMTAB_POLL_INTERVAL_SECONDS=10
 
 echo "### trimtab init, and a KIS account following the Korean two-level model"
 trimtab init > /dev/null

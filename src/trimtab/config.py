@@ -7,8 +7,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, Field, PositiveFloat, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SimulatedClockSetting(BaseModel):
+    """A simulated clock shared with a local broker (tests, demos): `start` read at real epoch `anchor`."""
+
+    start: AwareDatetime
+    anchor: float
+    speed: PositiveFloat = 1.0
 
 
 class Settings(BaseSettings):
@@ -26,6 +34,9 @@ class Settings(BaseSettings):
     max_reprices: int = 2
     paper_start: dt.datetime | None = Field(default=None, description="pin the paper market clock's start (tests)")
     crash_at: str | None = Field(default=None, description="test fault injection: die with SIGKILL at a point")
+    simulated_clock: SimulatedClockSetting | None = Field(
+        default=None, description='JSON {"start": ISO, "anchor": epoch s, "speed": x}: trimtab\'s clock for a '
+        "broker run, shared with a local broker (tests and demos)")
 
     # KIS (Korea Investment & Securities). Secrets are SecretStr: never printed, logged or stored.
     kis_env: Literal["virtual", "real"] = Field(default="virtual", description="KIS environment (모의 or 실전)")

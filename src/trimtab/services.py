@@ -5,7 +5,6 @@ Like bootstrap.py, this is where adapters are chosen; entry points call it and n
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import os
@@ -24,7 +23,7 @@ from trimtab.adapters.brokers.kis.credentials import load_credentials
 from trimtab.adapters.brokers.kis.endpoints import Environment, default_base_url
 from trimtab.adapters.brokers.paper.broker import PaperBroker
 from trimtab.adapters.brokers.paper.config import PaperConfig
-from trimtab.adapters.clock import SystemClock
+from trimtab.adapters.clock import ScaledClock, SystemClock
 from trimtab.adapters.files.models_file import load_models
 from trimtab.adapters.marketdata.calendars import next_open
 from trimtab.adapters.persistence.accounts import SqlAccountRepository
@@ -102,7 +101,15 @@ class Services:
         return RebalanceRunner(self.paper_broker(clock), "paper", self.runs, clock, clock.sleep, safety, policy,
                                progress, checkpoint=crash_checkpoint(self.settings.crash_at))
 
-    def kis_broker(self, account: Account, choice: BrokerChoice) -> KisBroker:
+    def broker_clock(self) -> SystemClock | ScaledClock:
+        """The clock of a real broker's run: the system's, or the simulated one shared with a local broker."""
+        simulated = self.settings.simulated_clock
+        if simulated is None:
+            return SystemClock()
+        return ScaledClock(simulated.start, simulated.anchor, simulated.speed)
+
+    def kis_broker(self, account: Account, choice: BrokerChoice,
+                   clock: SystemClock | ScaledClock | None = None) -> KisBroker:
         """The KIS broker of an account: credentials from settings or the 0600 file, the shared token cache."""
         settings = self.settings
         environment: Environment = choice.environment or settings.kis_env
@@ -115,7 +122,7 @@ class Services:
                            requests_per_second=settings.kis_requests_per_second)
         config = KisBrokerConfig(account.account_id, costs=CostSettings(settings.kis_commission_rate),
                                  legacy_tr_ids=settings.kis_legacy_tr_ids)
-        return KisBroker(client, credentials, SqlBrokerOrderBook(self.engine), config)
+        return KisBroker(client, credentials, SqlBrokerOrderBook(self.engine), config, clock or self.broker_clock())
 
     @contextlib.asynccontextmanager
     async def runner_for(self, account: Account, progress: Progress, choice: BrokerChoice,
@@ -131,11 +138,11 @@ class Services:
         if broker == "paper":
             yield self.runner(account, progress, start)
             return
-        kis = self.kis_broker(account, choice)
+        clock = self.broker_clock()
+        kis = self.kis_broker(account, choice, clock)
         policy, safety = self._policy_and_safety()
-        clock = SystemClock()
         try:
-            yield RebalanceRunner(kis, "kis", self.runs, clock, asyncio.sleep, safety, policy, progress,
+            yield RebalanceRunner(kis, "kis", self.runs, clock, clock.sleep, safety, policy, progress,
                                   checkpoint=crash_checkpoint(self.settings.crash_at))
         finally:
             await kis.aclose()

@@ -2,9 +2,10 @@
 SIGKILL at the worst moments, then `runs resume`: KIS must never receive the same order twice.
 
 The local KIS runs in this test process (uvicorn on 127.0.0.1) on a simulated Friday session at 20 × real
-time. The worst moment is when KIS has taken an order and its reply has not reached trimtab: the fake itself
-kills the trimtab process right after recording the order, so the run's intent has no order number and the
-resumed run must find the order among the day's orders instead of sending it again.
+time, and trimtab runs on the same simulated clock (TRIMTAB_SIMULATED_CLOCK): one timeline whatever today is.
+The worst moment is when KIS has taken an order and its reply has not reached trimtab: the fake itself kills
+the trimtab process right after recording the order, so the run's intent has no order number and the resumed
+run must find the order among the day's orders instead of sending it again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import os
 import signal
 import socket
@@ -29,11 +31,13 @@ import uvicorn
 from sqlalchemy import text
 
 from trimtab.adapters.brokers.kis.fake_server import FakeKisConfig, FakeKisState, fake_state, make_fake_kis
-from trimtab.adapters.brokers.kis.serve_fake import DEMO_ACCOUNT_FILE, load_account_file, scaled_clock
+from trimtab.adapters.brokers.kis.serve_fake import DEMO_ACCOUNT_FILE, load_account_file
+from trimtab.adapters.clock import ScaledClock
 from trimtab.adapters.persistence.database import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
-FRIDAY_10_KST = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC).timestamp()  # 10:00 in Seoul
+FRIDAY_10_KST = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)  # 10:00 in Seoul
+SPEED = 20.0
 ACCOUNT = "KIS-DEMO"
 REBALANCE = ("rebalance", ACCOUNT, "--broker", "kis", "--env", "virtual", "--execute")
 
@@ -69,12 +73,14 @@ class LocalKis:
     config: FakeKisConfig
     state: FakeKisState
     killer: KillOnOrder
+    clock: ScaledClock
 
 
 @contextlib.contextmanager
 def serve_local_kis() -> Iterator[LocalKis]:
     """The demo KIS account served on a free port of 127.0.0.1, in a thread of this process."""
-    config = load_account_file(DEMO_ACCOUNT_FILE, scaled_clock(FRIDAY_10_KST, 20.0))
+    clock = ScaledClock(FRIDAY_10_KST, time.time(), SPEED)
+    config = load_account_file(DEMO_ACCOUNT_FILE, clock.epoch)
     config.requests_per_second = 20
     config.gateway_clock = time.time
     app = make_fake_kis(config)
@@ -89,7 +95,7 @@ def serve_local_kis() -> Iterator[LocalKis]:
         time.sleep(0.01)
     assert server.started
     try:
-        yield LocalKis(f"http://127.0.0.1:{listener.getsockname()[1]}", config, fake_state(app), killer)
+        yield LocalKis(f"http://127.0.0.1:{listener.getsockname()[1]}", config, fake_state(app), killer, clock)
     finally:
         server.should_exit = True
         thread.join(timeout=5)
@@ -102,8 +108,11 @@ def _environment(kis: LocalKis, database: str, folder: Path, crash_at: str | Non
         "TRIMTAB_DATABASE_URL": database, "TRIMTAB_KIS_BASE_URL": kis.url, "TRIMTAB_KIS_ENV": "virtual",
         "TRIMTAB_KIS_APP_KEY": kis.config.app_key, "TRIMTAB_KIS_APP_SECRET": kis.config.app_secret,
         "TRIMTAB_KIS_ACCOUNT": kis.config.account or "", "TRIMTAB_KIS_TOKEN_CACHE": str(folder / "tokens.json"),
-        "TRIMTAB_KIS_REQUESTS_PER_SECOND": "20", "TRIMTAB_FILL_TIMEOUT_SECONDS": "30",
-        "TRIMTAB_POLL_INTERVAL_SECONDS": "0.5",
+        "TRIMTAB_KIS_REQUESTS_PER_SECOND": "20",
+        # simulated seconds on the shared clock: 600 s wait for fills (30 s real), a poll every 10 s (0.5 s real)
+        "TRIMTAB_FILL_TIMEOUT_SECONDS": "600", "TRIMTAB_POLL_INTERVAL_SECONDS": "10",
+        "TRIMTAB_SIMULATED_CLOCK": json.dumps({"start": kis.clock.start.isoformat(), "anchor": kis.clock.anchor,
+                                               "speed": kis.clock.speed}),
     })
     if crash_at:
         environment["TRIMTAB_CRASH_AT"] = crash_at

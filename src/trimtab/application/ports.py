@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from trimtab.domain.errors import DomainError
+from trimtab.domain.errors import Busy
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest, TrackedOrder
 from trimtab.domain.snapshot import AccountSnapshot
 
@@ -37,7 +37,14 @@ class BrokerPort(Protocol):
         ...
 
     async def cancel(self, account_id: str, client_order_id: str) -> OrderReport:
-        """Cancel what remains of an order; filled quantity stays filled."""
+        """Ask the broker to cancel what remains of an order; filled quantity stays filled.
+
+        Returns the order as the broker shows it after the request: CANCELLED once the broker confirms it, still
+        open while the cancel is in flight (fills may still arrive), or closed (FILLED, CANCELLED, EXPIRED) when
+        the broker refused the cancel because nothing was left to cancel. Raises OrderRejected (with the broker's
+        code) when the broker refuses the cancel of an order it still shows open, and with code UNKNOWN_ORDER
+        when it never had the order; BrokerUnavailable when the outcome is unknown.
+        """
         ...
 
     async def get_order(self, account_id: str, client_order_id: str) -> OrderReport | None:
@@ -145,7 +152,7 @@ class PaperStateStore(Protocol):
         ...
 
 
-class RunInProgress(DomainError):
+class RunInProgress(Busy):
     """The account already has an active run."""
 
     def __init__(self, account_id: str, run_id: str) -> None:

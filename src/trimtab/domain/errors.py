@@ -4,7 +4,10 @@
 TrimtabError
 ├─ InvalidInput          bad file, bad weights, unknown instrument: clear message, exit code, no retry
 ├─ DomainError           broken invariant (InsufficientCash, InvalidTransition): fail fast, never clamp silently
-│  └─ InsufficientCash
+│  ├─ InsufficientCash
+│  └─ Busy              the account or run is being driven by another process: try again later
+│     └─ LeaseLost        a fenced write found another process driving the run: stop at once
+├─ StorageUnavailable    the database cannot be reached, read or written: stop, nothing more is sent
 └─ BrokerError           raised only by adapters, after translation
    ├─ BrokerUnavailable  network, rate limit, 5xx: retry with backoff (transport layer only)
    ├─ AuthenticationFailed  stop; needs a person
@@ -43,6 +46,18 @@ class DomainError(TrimtabError):
 
 class InsufficientCash(DomainError):
     """A plan would spend more than the cash rule allows."""
+
+
+class Busy(DomainError):
+    """Another process holds what this one needs (an account's run lock, a run's lease)."""
+
+
+class LeaseLost(Busy):
+    """The run's lease passed to another process: every write and send of this one must stop."""
+
+
+class StorageUnavailable(TrimtabError):
+    """The database cannot be reached, read or written (unreachable, read-only, full, deleted, cut off)."""
 
 
 class BrokerError(TrimtabError):

@@ -20,19 +20,34 @@ class OrderStatus(StrEnum):
     INTENDED = "intended"  # recorded before sending; the broker may or may not have it
     ACCEPTED = "accepted"
     PARTIALLY_FILLED = "partially_filled"
+    PENDING_CANCEL = "pending_cancel"  # a cancel was requested; the broker has not confirmed it, fills may come
     FILLED = "filled"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # a day order whose open quantity lapsed at the close
     REJECTED = "rejected"
 
     @property
     def is_open(self) -> bool:
-        return self in (OrderStatus.INTENDED, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED)
+        """The order may still fill: the broker may have it and has not closed it."""
+        return self in _OPEN
+
+    @property
+    def is_closed_unfilled(self) -> bool:
+        """Closed by the broker with quantity possibly left unfilled (a re-price may chase it)."""
+        return self in (OrderStatus.CANCELLED, OrderStatus.EXPIRED)
+
+
+_OPEN = frozenset({OrderStatus.INTENDED, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED,
+                   OrderStatus.PENDING_CANCEL})
 
 
 class OrderEvent(StrEnum):
     ACCEPT = "accept"
     FILL = "fill"
-    CANCEL = "cancel"
+    CANCEL_REQUEST = "cancel_request"  # trimtab asked the broker to cancel
+    CANCEL = "cancel"  # the broker confirmed the cancel
+    CANCEL_REJECT = "cancel_reject"  # the broker refused the cancel and still shows the order open
+    EXPIRE = "expire"  # the broker closed the order at the end of its day
     REJECT = "reject"
 
 
@@ -42,13 +57,35 @@ TRANSITIONS: dict[tuple[OrderStatus, OrderEvent], OrderStatus] = {
     (_S.INTENDED, _E.REJECT): _S.REJECTED,
     (_S.INTENDED, _E.FILL): _S.PARTIALLY_FILLED,  # a fill seen before the acknowledgement
     (_S.INTENDED, _E.CANCEL): _S.CANCELLED,
+    (_S.INTENDED, _E.EXPIRE): _S.EXPIRED,
     (_S.ACCEPTED, _E.ACCEPT): _S.ACCEPTED,
     (_S.ACCEPTED, _E.FILL): _S.PARTIALLY_FILLED,
+    (_S.ACCEPTED, _E.CANCEL_REQUEST): _S.PENDING_CANCEL,
     (_S.ACCEPTED, _E.CANCEL): _S.CANCELLED,
+    (_S.ACCEPTED, _E.EXPIRE): _S.EXPIRED,
     (_S.ACCEPTED, _E.REJECT): _S.REJECTED,
     (_S.PARTIALLY_FILLED, _E.ACCEPT): _S.PARTIALLY_FILLED,
     (_S.PARTIALLY_FILLED, _E.FILL): _S.PARTIALLY_FILLED,
+    (_S.PARTIALLY_FILLED, _E.CANCEL_REQUEST): _S.PENDING_CANCEL,
     (_S.PARTIALLY_FILLED, _E.CANCEL): _S.CANCELLED,
+    (_S.PARTIALLY_FILLED, _E.EXPIRE): _S.EXPIRED,
+    # A cancel in flight: fills still arrive until the broker confirms it (or refuses it).
+    (_S.PENDING_CANCEL, _E.ACCEPT): _S.PENDING_CANCEL,
+    (_S.PENDING_CANCEL, _E.FILL): _S.PENDING_CANCEL,
+    (_S.PENDING_CANCEL, _E.CANCEL_REQUEST): _S.PENDING_CANCEL,
+    (_S.PENDING_CANCEL, _E.CANCEL): _S.CANCELLED,
+    (_S.PENDING_CANCEL, _E.CANCEL_REJECT): _S.ACCEPTED,  # TrackedOrder.apply restores PARTIALLY_FILLED if filled
+    (_S.PENDING_CANCEL, _E.EXPIRE): _S.EXPIRED,
+    # Late news about closed orders, real-world possibilities (NautilusTrader keeps CANCELED + FILLED):
+    # a fill that happened before the cancel or the close took effect, reported after it.
+    (_S.FILLED, _E.ACCEPT): _S.FILLED,
+    (_S.FILLED, _E.CANCEL_REJECT): _S.FILLED,  # the cancel arrived after the last fill
+    (_S.CANCELLED, _E.FILL): _S.CANCELLED,  # TrackedOrder.apply_fill makes it FILLED when nothing is left
+    (_S.CANCELLED, _E.CANCEL): _S.CANCELLED,
+    (_S.CANCELLED, _E.CANCEL_REJECT): _S.CANCELLED,
+    (_S.EXPIRED, _E.FILL): _S.EXPIRED,
+    (_S.EXPIRED, _E.EXPIRE): _S.EXPIRED,
+    (_S.EXPIRED, _E.CANCEL_REJECT): _S.EXPIRED,
 }
 
 
@@ -123,8 +160,10 @@ class TrackedOrder:
     reject_reason: str = ""
 
     def apply(self, event: OrderEvent, *, broker_order_id: str = "", reason: str = "") -> TrackedOrder:
-        """Apply an acknowledgement, a cancel or a rejection."""
+        """Apply an acknowledgement, a cancel request, confirmation or refusal, an expiry or a rejection."""
         status = transition(self.status, event)
+        if status is OrderStatus.ACCEPTED and self.filled_quantity > ZERO:
+            status = OrderStatus.PARTIALLY_FILLED  # a refused cancel returns the order to where it was
         return replace(self, status=status, broker_order_id=broker_order_id or self.broker_order_id,
                        reject_reason=reason or self.reject_reason)
 
@@ -137,7 +176,7 @@ class TrackedOrder:
             raise DomainError(f"fill {fill.fill_id} overfills {self.request.client_order_id}")
         status = transition(self.status, OrderEvent.FILL)
         if filled == self.request.quantity:
-            status = OrderStatus.FILLED
+            status = OrderStatus.FILLED  # whatever was in flight: nothing is left to cancel or to expire
         return replace(self, status=status, fill_ids=self.fill_ids | {fill.fill_id}, filled_quantity=filled,
                        filled_value=self.filled_value + fill.quantity * fill.price,
                        costs=self.costs + fill.commission + fill.tax)

@@ -67,7 +67,7 @@ class KisBrokerConfig:
     costs: CostSettings = field(default_factory=CostSettings)
     legacy_tr_ids: bool = False
     exchange: str = "KRX"
-    lookback_days: int = 7  # how far back inquire-daily-ccld looks for a run's orders
+    lookback_days: int = 7  # how far back list_orders looks (a run's orders are looked up on their own dates)
     row_ttl_seconds: float = 1.0  # how long one order's row answers repeated reads
 
 
@@ -179,6 +179,7 @@ class KisBroker:
             return await self._refused(record, instrument, error, correct=correct)
         ack = parse_order_ack(response.body)
         record = state.with_fields(record, ack.order_number, state=state.SENT, branch=ack.branch,
+                                   order_date=self._now().astimezone(KST).strftime("%Y%m%d"),
                                    order_time=ack.order_time)
         self._book.put(record)
         return state.report_of(record, None)
@@ -250,7 +251,8 @@ class KisBroker:
         """The account's orders of the last days (cancel rows left out), oldest first."""
         self._check_account(account_id)
         reports = []
-        for row in await self._day_rows({}):
+        today = self._now().astimezone(KST).date()
+        for row in await self._day_rows({}, (today - dt.timedelta(days=self.config.lookback_days), today)):
             if row.is_cancel_row:
                 continue
             record = self._book.find_by_broker_id(state.BROKER, account_id, row.order_number)
@@ -271,6 +273,9 @@ class KisBroker:
                 return None
             record = adopted
         row, costs = await self._row(record)
+        if row is not None and row.order_date and row.order_date != record.document.get("order_date"):
+            record = state.with_fields(record, order_date=row.order_date)  # KIS's own date of the order
+            self._book.put(record)
         if row is not None:
             total = costs if costs is not None else state.estimated_costs(
                 record, row.filled_amount, self._now().astimezone(KST).date(), self.config.costs)
@@ -283,7 +288,9 @@ class KisBroker:
     async def _adopt(self, record: BrokerOrderRecord) -> BrokerOrderRecord | None:
         """Find the order a lost reply left behind: same symbol/side/quantity/price, unclaimed, oldest first."""
         side = state.SIDE_CODES[state.side_of(record)]
-        rows = await self._day_rows({"PDNO": record.document["symbol"], "SLL_BUY_DVSN_CD": side})
+        recorded_on = dt.datetime.fromisoformat(record.document["recorded_at"]).astimezone(KST).date()
+        rows = await self._day_rows({"PDNO": record.document["symbol"], "SLL_BUY_DVSN_CD": side},
+                                    _around(recorded_on))
         candidates = [row for row in rows if state.matches(record, row)]
         claimed = self._book.claimed(state.BROKER, record.account_id, [row.order_number for row in candidates])
         free = sorted((row for row in candidates if row.order_number not in claimed),
@@ -306,20 +313,20 @@ class KisBroker:
         if cached is not None and (now - cached[0]).total_seconds() < self.config.row_ttl_seconds:
             return cached[1], cached[2]
         pages = await self._client.paginate(DAILY_ORDERS, self._tr("daily_orders"), self._ccld_params(
-            {"PDNO": record.document["symbol"], "ODNO": number}))
+            {"PDNO": record.document["symbol"], "ODNO": number}, _around(state.order_day(record))))
         rows = [row for row in parse_order_rows(pages) if row.order_number == number and not row.is_cancel_row]
         found = (rows[0] if rows else None, order_costs(pages))
         self._rows[number] = (now, *found)
         return found
 
-    async def _day_rows(self, filters: dict[str, str]) -> list[KisOrderRow]:
-        pages = await self._client.paginate(DAILY_ORDERS, self._tr("daily_orders"), self._ccld_params(filters))
+    async def _day_rows(self, filters: dict[str, str], days: tuple[dt.date, dt.date]) -> list[KisOrderRow]:
+        pages = await self._client.paginate(DAILY_ORDERS, self._tr("daily_orders"), self._ccld_params(filters, days))
         return sorted(parse_order_rows(pages), key=lambda row: (row.order_date, row.order_time, row.order_number))
 
-    def _ccld_params(self, filters: dict[str, str]) -> dict[str, str]:
-        today = self._now().astimezone(KST).date()
-        start = today - dt.timedelta(days=self.config.lookback_days)
-        end = today + dt.timedelta(days=1)
+    def _ccld_params(self, filters: dict[str, str], days: tuple[dt.date, dt.date]) -> dict[str, str]:
+        """inquire-daily-ccld parameters over the days `days` (first, last), never "today - N": a run's orders
+        are looked up on the dates they were sent, whatever today is."""
+        start, end = days
         return {**self._account_params(), "INQR_STRT_DT": start.strftime("%Y%m%d"),
                 "INQR_END_DT": end.strftime("%Y%m%d"), "SLL_BUY_DVSN_CD": "00", "INQR_DVSN": "01", "PDNO": "",
                 "CCLD_DVSN": "00", "ORD_GNO_BRNO": "", "ODNO": "", "INQR_DVSN_3": "00", "INQR_DVSN_1": "",
@@ -344,6 +351,11 @@ class KisBroker:
 
     def _now(self) -> dt.datetime:
         return self._clock.now()
+
+
+def _around(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The day before to the day after: an order's date in KST may differ by one from the recording clock's."""
+    return day - dt.timedelta(days=1), day + dt.timedelta(days=1)
 
 
 def _foreign_record(account_id: str, row: KisOrderRow) -> BrokerOrderRecord:

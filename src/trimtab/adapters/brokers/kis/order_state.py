@@ -24,6 +24,7 @@ from trimtab.domain.orders import OrderType, Side
 from trimtab.domain.snapshot import CostSettings
 
 BROKER = "kis"
+KST = dt.timezone(dt.timedelta(hours=9))
 SENDING, SENT, REJECTED = "sending", "sent", "rejected"
 SIDE_CODES = {Side.SELL: "01", Side.BUY: "02"}
 
@@ -57,6 +58,14 @@ def with_fields(record: BrokerOrderRecord, broker_order_id: str | None = None, *
     document = {**record.document, **fields}
     order_id = record.broker_order_id if broker_order_id is None else broker_order_id
     return replace(record, document=document, broker_order_id=order_id)
+
+
+def order_day(record: BrokerOrderRecord) -> dt.date:
+    """The KST date of the order: KIS's own (ord_dt) once seen or acknowledged, else the day it was recorded."""
+    text = record.document.get("order_date") or ""
+    if len(text) == 8 and text.isdigit():
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    return dt.datetime.fromisoformat(record.document["recorded_at"]).astimezone(KST).date()
 
 
 def sent_price(record: BrokerOrderRecord) -> Decimal | None:

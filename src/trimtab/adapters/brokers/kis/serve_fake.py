@@ -1,7 +1,7 @@
 """Serve the local KIS fake over HTTP for demos and manual tests.
 
     python -m trimtab.adapters.brokers.kis.serve_fake --port 8765 --account-file FILE \
-        [--start 2026-11-20T10:00:00+09:00] [--speed 10] [--host 127.0.0.1]
+        [--start 2026-11-20T10:00:00+09:00] [--speed 10] [--anchor EPOCH] [--host 127.0.0.1]
 
 The account file is YAML (see fake_kis_demo.yaml beside this module). Every scalar is read as text, so numbers
 become Decimal from their exact text and symbols such as 005930 stay strings. The fake's clock starts at --start
@@ -33,10 +33,19 @@ DEMO_ACCOUNT_FILE = Path(__file__).with_name("fake_kis_demo.yaml")
 
 def scaled_clock(
     start: float | None, speed: float, *, wall: Callable[[], float] = time.time,
-    elapsed: Callable[[], float] = time.monotonic,
+    elapsed: Callable[[], float] = time.monotonic, anchor: float | None = None,
 ) -> Callable[[], float]:
-    """Return a clock that reads `start` now (the wall time when None) and runs `speed` times real time."""
+    """Return a clock that reads `start` now (the wall time when None) and runs `speed` times real time.
+
+    With `anchor` (a real epoch second) the clock read `start` at that wall instant instead of now: another
+    process given the same start, anchor and speed (trimtab's TRIMTAB_SIMULATED_CLOCK) reads the same time.
+    """
     origin = wall() if start is None else start
+    if anchor is not None:
+        def anchored() -> float:
+            return origin + (wall() - anchor) * speed
+
+        return anchored
     began = elapsed()
 
     def clock() -> float:
@@ -143,13 +152,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--account-file", type=Path, default=DEMO_ACCOUNT_FILE, help="YAML account file")
     parser.add_argument("--start", default=None, help="the fake market's time at start-up, ISO (naive = KST)")
     parser.add_argument("--speed", type=float, default=1.0, help="how many times real time the clock runs")
+    parser.add_argument("--anchor", type=float, default=None,
+                        help="real epoch second at which the clock read --start (default: start-up)")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the fake until interrupted."""
     args = parse_args(argv)
-    config = load_account_file(args.account_file, scaled_clock(start_instant(args.start), args.speed))
+    config = load_account_file(args.account_file, scaled_clock(start_instant(args.start), args.speed,
+                                                                    anchor=args.anchor))
     config.gateway_clock = time.time  # the market may run simulated; tokens and limits run in real time
     app = make_fake_kis(config)
     family = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0][0]
