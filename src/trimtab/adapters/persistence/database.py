@@ -14,8 +14,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from trimtab.domain.errors import StorageUnavailable
 
 DATABASE_URL_VARIABLE = "TRIMTAB_DATABASE_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -47,8 +50,35 @@ def make_engine(url: str | URL, **options: Any) -> Engine:
         connect_args = {"timeout": BUSY_TIMEOUT_SECONDS, **options.pop("connect_args", {})}
         engine = create_engine(parsed, connect_args=connect_args, **options)
         _configure_sqlite(engine)
-        return engine
-    return create_engine(parsed, pool_pre_ping=True, **options)
+    else:
+        engine = create_engine(parsed, pool_pre_ping=True, **options)
+    _translate_storage_errors(engine)
+    return engine
+
+
+def describe(url: str | URL) -> str:
+    """Name a database for a message: backend and place, never a password."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite database {parsed.database or ':memory:'}"
+    return f"PostgreSQL database {parsed.database} at {parsed.host or 'localhost'}:{parsed.port or 5432}"
+
+
+def _translate_storage_errors(engine: Engine) -> None:
+    """A database that cannot be reached, read or written becomes StorageUnavailable, in one line.
+
+    Unreachable servers, cut connections, read-only or full disks and missing folders come from the driver as
+    OperationalError or InterfaceError; constraint violations (IntegrityError) and programming errors pass
+    through unchanged, as the repositories rely on them.
+    """
+    where = describe(engine.url)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        error = context.sqlalchemy_exception
+        if isinstance(error, OperationalError | InterfaceError):
+            detail = str(getattr(error, "orig", error)).strip().splitlines()
+            raise StorageUnavailable(f"{where}: {detail[0] if detail else type(error).__name__}") from None
 
 
 def _configure_sqlite(engine: Engine) -> None:
