@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = 0.5
     reprice_ticks: int = 1
     max_reprices: int = 2
+    cancel_timeout_seconds: float = Field(default=60.0, description="how long a cancel may wait for confirmation")
+    run_lease_seconds: float = Field(default=120.0, description="a run's lease lapses unrenewed after this long")
     paper_start: dt.datetime | None = Field(default=None, description="pin the paper market clock's start (tests)")
     crash_at: str | None = Field(default=None, description="test fault injection: die with SIGKILL at a point")
     simulated_clock: SimulatedClockSetting | None = Field(

@@ -35,8 +35,10 @@ from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
 from trimtab.adapters.persistence.records import Account, DailySummary, RebalancingConfig
 from trimtab.adapters.persistence.runs import SqlRunRepository
 from trimtab.adapters.persistence.summaries import SqlSummaryRepository
+from trimtab.adapters.processes import current_owner, is_gone
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.ports import RunRecord
+from trimtab.application.run_journal import LeasePolicy
 from trimtab.application.run_rebalance import RebalanceRunner, TradingSafety
 from trimtab.application.supervise import ExecutionPolicy, Progress
 from trimtab.config import Settings
@@ -82,10 +84,16 @@ class Services:
         """The paper broker over the database's paper accounts, on a simulated market clock."""
         return PaperBroker(self.paper_store, clock, PaperConfig(seed=self.settings.paper_seed))
 
+    def lease_policy(self) -> LeasePolicy:
+        """Leases of this process on runs: real time, renewed while it drives, replaced once it is gone."""
+        return LeasePolicy(owner=current_owner(), wall=SystemClock(), seconds=self.settings.run_lease_seconds,
+                           holder_gone=is_gone)
+
     def _policy_and_safety(self) -> tuple[ExecutionPolicy, TradingSafety]:
         policy = ExecutionPolicy(fill_timeout_seconds=self.settings.fill_timeout_seconds,
                                  poll_interval_seconds=self.settings.poll_interval_seconds,
-                                 reprice_ticks=self.settings.reprice_ticks, max_reprices=self.settings.max_reprices)
+                                 reprice_ticks=self.settings.reprice_ticks, max_reprices=self.settings.max_reprices,
+                                 cancel_timeout_seconds=self.settings.cancel_timeout_seconds)
         safety = TradingSafety(live_trading_enabled=self.settings.live_trading_enabled,
                                kill_switch=self.settings.disable_live_trading)
         return policy, safety
@@ -94,12 +102,17 @@ class Services:
         """A runner for a paper account: the paper broker on a simulated clock inside the market's session.
 
         A new run starts at the next session of the account's market (or TRIMTAB_PAPER_START); a resumed
-        run continues from the instant it was last saved, so its simulated market carries on where it was.
+        run continues from the later of the instant it was last saved and the paper account's last change,
+        so its simulated market carries on exactly where it was.
         """
         clock = FastForwardClock(start or self.settings.paper_start or self._market_start(account))
+        broker = self.paper_broker(clock)
+        if start is not None:
+            clock = FastForwardClock(max(start, broker.last_change(account.account_id) or start))
+            broker = self.paper_broker(clock)
         policy, safety = self._policy_and_safety()
-        return RebalanceRunner(self.paper_broker(clock), "paper", self.runs, clock, clock.sleep, safety, policy,
-                               progress, checkpoint=crash_checkpoint(self.settings.crash_at))
+        return RebalanceRunner(broker, "paper", self.runs, clock, clock.sleep, safety, policy, progress,
+                               checkpoint=crash_checkpoint(self.settings.crash_at), lease=self.lease_policy())
 
     def broker_clock(self) -> SystemClock | ScaledClock:
         """The clock of a real broker's run: the system's, or the simulated one shared with a local broker."""
@@ -143,7 +156,7 @@ class Services:
         policy, safety = self._policy_and_safety()
         try:
             yield RebalanceRunner(kis, "kis", self.runs, clock, clock.sleep, safety, policy, progress,
-                                  checkpoint=crash_checkpoint(self.settings.crash_at))
+                                  checkpoint=crash_checkpoint(self.settings.crash_at), lease=self.lease_policy())
         finally:
             await kis.aclose()
 
@@ -220,11 +233,16 @@ class Services:
 
 
 def crash_checkpoint(crash_at: str | None) -> Callable[[str], None]:
-    """Fault injection for crash tests: SIGKILL this process at the n-th pass of a point ("submit:3")."""
+    """Fault injection for crash tests: SIGKILL this process at the n-th pass of a point.
+
+    "submit:3" is the third order sent, "poll:5" the fifth poll, "step:selling" the first save of that step.
+    """
     if not crash_at:
         return lambda _point: None
-    point, _, nth = crash_at.partition(":") if crash_at.startswith("submit") else (crash_at, "", "1")
-    wanted, seen = int(nth or 1), [0]
+    point, _, nth = crash_at.rpartition(":")
+    if not nth.isdigit():
+        point, nth = crash_at, "1"
+    wanted, seen = int(nth), [0]
 
     def checkpoint(passed: str) -> None:
         if passed == point:

@@ -69,6 +69,36 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
+class LegPhase(StrEnum):
+    """Where a leg (the sells, or one round of buys) stands; saved before each phase acts."""
+
+    WAITING = "waiting"  # orders are out or being sent: wait for fills until the round's deadline
+    CANCELLING = "cancelling"  # the deadline passed: cancel what is open until the broker confirms it
+    REPRICING = "repricing"  # every order is closed: chase unfilled remainders with new orders, or finish
+    DONE = "done"
+
+
+@dataclass(slots=True)
+class LegProgress:
+    """What a leg needs to continue after a crash: its phase and the deadline of the phase, if any."""
+
+    phase: LegPhase = LegPhase.WAITING
+    deadline: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who drives a run: the holder, the fencing token of its tenure, and when it lapses unless renewed.
+
+    The token grows with every new holder; every write of the run checks it, so a process that lost the
+    lease (it stalled past `expires_at` and another took over) can no longer write or send anything.
+    """
+
+    owner: str
+    token: int
+    expires_at: dt.datetime
+
+
 class RunStep(StrEnum):
     """Steps of a run, each persisted before it acts."""
 
@@ -103,21 +133,42 @@ class RunRecord:
     reason: str = ""
     orders: list[TrackedOrder] = field(default_factory=list)
     attempts: dict[str, int] = field(default_factory=dict)  # leg -> re-pricing attempt counter
+    legs: dict[str, LegProgress] = field(default_factory=dict)  # leg -> phase and deadline
+    lease: Lease | None = None  # the driver's lease; None when nobody drives the run
 
 
 class RunRepository(Protocol):
-    """Durable runs. Every save is committed before the caller acts on it."""
+    """Durable runs. Every save is committed before the caller acts on it.
+
+    Writes are fenced by the run's lease: when `run.lease` is set, a write whose owner and token no longer
+    match the stored ones raises LeaseLost and changes nothing; without a lease, a write is refused while
+    another process holds one.
+    """
 
     def create(self, run: RunRecord) -> None:
-        """Store a new run; raise RunInProgress when the account already has an active run."""
+        """Store a new run (holding `run.lease`); raise RunInProgress when the account has an active run."""
+        ...
+
+    def acquire(self, run_id: str, lease: Lease, now: dt.datetime, replacing: str | None = None) -> RunRecord:
+        """Take the run's lease (owner and expiry of `lease`, a new token) when nobody holds it, it lapsed
+        before `now`, or its holder is `replacing` (a process known to be gone); raise RunLeaseHeld otherwise.
+        Return the run holding the new lease."""
+        ...
+
+    def renew(self, run: RunRecord) -> None:
+        """Store `run.lease.expires_at` if the lease is still this one's (else raise LeaseLost)."""
+        ...
+
+    def release_lease(self, run: RunRecord) -> None:
+        """Give the lease up if still held by `run.lease` (nothing happens otherwise)."""
         ...
 
     def save(self, run: RunRecord) -> None:
-        """Store the run's step, status, documents and orders atomically."""
+        """Store the run's step, status, documents, orders and lease expiry atomically (fenced)."""
         ...
 
-    def record_fills(self, run_id: str, fills: Sequence[Fill]) -> int:
-        """Store fills not seen before (idempotent by fill id); return how many were new."""
+    def record_fills(self, run: RunRecord, fills: Sequence[Fill]) -> int:
+        """Store fills not seen before (idempotent by fill id, fenced); return how many were new."""
         ...
 
     def list_fills(self, run_id: str) -> list[Fill]:
@@ -150,6 +201,18 @@ class PaperStateStore(Protocol):
     def save(self, account_id: str, state: dict[str, Any]) -> None:
         """Replace the account's state atomically (committed when this returns)."""
         ...
+
+
+class RunLeaseHeld(Busy):
+    """Another process drives the run."""
+
+    def __init__(self, run_id: str, owner: str, expires_at: dt.datetime | None) -> None:
+        self.run_id = run_id
+        self.owner = owner
+        self.expires_at = expires_at
+        until = "" if expires_at is None else f", lease until {expires_at.isoformat(timespec='seconds')}"
+        super().__init__(f"run {run_id} is being driven by another process ({owner}{until}); "
+                         "try again when it has finished or stopped")
 
 
 class RunInProgress(Busy):

@@ -1,7 +1,8 @@
 """Use case: a durable rebalance run — snapshot, plan, sells, supervised fills, re-planned buys, buys.
 
 Each step is saved before it acts, so a run killed at any point can be resumed: orders already recorded
-are reconciled with the broker before anything is sent again (see supervise.py). Guarantees and limits:
+are reconciled with the broker before anything is sent again (see supervise.py). One process drives a run at a
+time: it holds the run's lease and every write is fenced by it (run_journal.py). Guarantees and limits:
 docs/runs.md.
 """
 
@@ -16,8 +17,9 @@ from decimal import Decimal
 from trimtab.application.documents import intents_from_document, snapshot_to_document
 from trimtab.application.plan_document import plan_to_document
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
-from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, Progress
-from trimtab.domain.errors import BrokerError, DomainError
+from trimtab.application.run_journal import LeasePolicy, RunJournal
+from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUnsettled, Progress
+from trimtab.domain.errors import BrokerError, DomainError, TrimtabError
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.numbers import ZERO
@@ -68,10 +70,15 @@ class RebalanceRunner:
     progress: Progress = lambda _message: None
     make_run_id: Callable[[], str] = new_run_id
     checkpoint: Callable[[str], None] = lambda _point: None  # fault injection for crash tests
+    lease: LeasePolicy | None = None  # default: an owner unique to this runner, leases on the run's clock
+
+    def __post_init__(self) -> None:
+        policy = self.lease or LeasePolicy(owner=f"runner-{uuid.uuid4().hex}", wall=self.clock)
+        self.journal = RunJournal(self.runs, self.clock, policy)
 
     async def start(self, account_id: str, model: ModelPortfolio, settings: PlanSettings, *,
                     execute: bool) -> RunRecord:
-        """Create a run (taking the account's lock) and drive it as far as it goes."""
+        """Create a run (taking the account's lock and the run's lease) and drive it as far as it goes."""
         if execute:
             ensure_may_trade(self.broker, self.safety)
         now = self.clock.now()
@@ -79,42 +86,59 @@ class RebalanceRunner:
                         model_version=model.version, broker=self.broker_name, status=RunStatus.RUNNING,
                         step=RunStep.CREATED, execute=execute, force=settings.force, created_at=now,
                         updated_at=now)
-        self.runs.create(run)
+        self.journal.create(run)
         self.checkpoint("step:created")
         logger.info("run %s created for account %s (execute=%s)", run.run_id, account_id, execute)
-        return await self._drive(run, model, settings)
+        return await self._drive(run, model, settings, resumed=False)
 
     async def resume(self, run_id: str, model: ModelPortfolio, settings: PlanSettings) -> RunRecord:
-        """Continue a run that was interrupted or needs attention; a finished run is returned as it is."""
+        """Continue a run that was interrupted or needs attention; a finished run is returned as it is.
+
+        Raises RunLeaseHeld while another live process drives the run.
+        """
         run = self.runs.get(run_id)
         if run.status in FINAL:
             return run
         if run.execute:
             ensure_may_trade(self.broker, self.safety)
+        run = self.journal.acquire(run_id)
+        if run.status in FINAL:  # it finished while this process waited for the lease
+            self.journal.release(run)
+            return run
         if run.status is RunStatus.NEEDS_ATTENTION and run.step is RunStep.DONE:
             run.step = RunStep.PLAN_BUYS  # sold but did not buy everything: plan the buys again
         run.status, run.reason = RunStatus.RUNNING, ""
         self._save(run)
-        return await self._drive(run, model, replace(settings, force=run.force))
+        return await self._drive(run, model, replace(settings, force=run.force), resumed=True)
 
-    async def _drive(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings) -> RunRecord:
-        supervisor = LegSupervisor(self.broker, self.runs, self.clock, self.sleep,
-                                   lambda: ensure_may_trade(self.broker, self.safety), self.policy, self.progress,
-                                   self.checkpoint)
+    def _guard(self, run: RunRecord) -> None:
+        """Before every order: the safety settings, then proof that this process still holds the run."""
+        ensure_may_trade(self.broker, self.safety)
+        self.journal.confirm(run)
+
+    async def _drive(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings, *,
+                     resumed: bool) -> RunRecord:
+        supervisor = LegSupervisor(self.broker, self.journal, self.clock, self.sleep, self._guard, self.policy,
+                                   self.progress, self.checkpoint)
         steps = {RunStep.CREATED: self._plan, RunStep.SNAPSHOT: self._plan, RunStep.PLAN_SELLS: self._plan,
                  RunStep.SELLING: self._sell, RunStep.PLAN_BUYS: self._plan_buys, RunStep.BUYING: self._buy,
                  RunStep.DONE: self._finish}
         try:
+            if resumed:
+                await supervisor.refresh_closed(run)
             while run.status is RunStatus.RUNNING:
                 await steps[run.step](run, model, settings, supervisor)
-        except BrokerError as error:  # BrokerUnavailable included
+        except (BrokerError, LegUnsettled) as error:  # BrokerUnavailable included
             if run.orders:  # something may be at the broker: keep the lock until the run is resumed
-                self._attention(run, f"broker error at step {run.step.value}: {error}")
+                self._attention(run, f"{_kind(error)} at step {run.step.value}: {error}")
             else:  # nothing was recorded, so nothing was sent: end the run and free the account
                 run.status, run.reason = RunStatus.FAILED, f"broker error before any order: {error}"
                 self._save(run)
+        except TrimtabError:  # lease lost or storage gone: write nothing more, the next driver resumes
+            raise
         if run.status in FINAL:
             self.runs.release(run)
+        self.journal.release(run)
         return run
 
     async def _plan(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
@@ -176,9 +200,12 @@ class RebalanceRunner:
         self._save(run)
 
     def _save(self, run: RunRecord) -> None:
-        run.updated_at = self.clock.now()
-        self.runs.save(run)
+        self.journal.save(run)
         self.checkpoint(f"step:{run.step.value}")
+
+
+def _kind(error: TrimtabError) -> str:
+    return "broker error" if isinstance(error, BrokerError) else "unsettled"
 
 
 def _unbought(run: RunRecord, leg: str) -> list[str]:
@@ -189,4 +216,4 @@ def _unbought(run: RunRecord, leg: str) -> list[str]:
             latest[order.request.symbol] = (order.status, order.unfilled, order.reject_reason)
     return [f"{symbol} {status.value}" + (f" ({reason})" if reason else f", {unfilled} unfilled")
             for symbol, (status, unfilled, reason) in latest.items()
-            if status is OrderStatus.REJECTED or (status is OrderStatus.CANCELLED and unfilled > ZERO)]
+            if status is OrderStatus.REJECTED or (status.is_closed_unfilled and unfilled > ZERO)]

@@ -79,12 +79,13 @@ def test_save_updates_orders_and_appends_new_ones(runs: SqlRunRepository) -> Non
 
 
 def test_record_fills_twice_stores_each_fill_once(runs: SqlRunRepository) -> None:
-    runs.create(new_run("r1", "acc-1"))
+    run = new_run("r1", "acc-1")
+    runs.create(run)
     order = new_order("r1-s-AAA", "AAA", Side.SELL, "10", "70000")
     fills = [new_fill("F2", order, "6", "70100", minute=2), new_fill("F1", order, "4", "70000", minute=1)]
-    assert runs.record_fills("r1", fills) == 2
-    assert runs.record_fills("r1", [*fills, new_fill("F3", order, "0", "1", minute=3)]) == 1
-    assert runs.record_fills("r1", fills) == 0
+    assert runs.record_fills(run, fills) == 2
+    assert runs.record_fills(run, [*fills, new_fill("F3", order, "0", "1", minute=3)]) == 1
+    assert runs.record_fills(run, fills) == 0
     assert [f.fill_id for f in runs.list_fills("r1")] == ["F1", "F2", "F3"]
     assert runs.list_fills("r1")[0] == fills[1]
 
@@ -92,7 +93,7 @@ def test_record_fills_twice_stores_each_fill_once(runs: SqlRunRepository) -> Non
 def test_record_fills_unknown_run_raises_invalid_input(runs: SqlRunRepository) -> None:
     order = new_order("x", "AAA", Side.BUY, "1")
     with pytest.raises(InvalidInput, match="unknown run"):
-        runs.record_fills("missing", [new_fill("F1", order, "1", "1")])
+        runs.record_fills(new_run("missing", "acc-1"), [new_fill("F1", order, "1", "1")])
 
 
 def test_get_unknown_run_raises_invalid_input(runs: SqlRunRepository) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
@@ -9,7 +10,7 @@ from typing import Any
 
 from trimtab.adapters.persistence.tables import FillRow, ModelPortfolioRow, RunRow, TradeRow
 from trimtab.adapters.persistence.types import plain_decimal, to_json_ready
-from trimtab.application.ports import RunRecord, RunStatus, RunStep
+from trimtab.application.ports import Lease, LegPhase, LegProgress, RunRecord, RunStatus, RunStep
 from trimtab.domain.execution import Fill, OrderRequest, OrderStatus, TrackedOrder
 from trimtab.domain.instruments import InstrumentType, Market
 from trimtab.domain.models import AssetClass, ModelHolding, ModelPortfolio
@@ -80,8 +81,31 @@ def run_values(run: RunRecord) -> dict[str, Any]:
         "broker": run.broker, "status": run.status.value, "step": run.step.value, "execute": run.execute,
         "force": run.force, "reason": run.reason, "snapshot": to_json_ready(run.snapshot),
         "plan": to_json_ready(run.plan), "buy_plan": to_json_ready(run.buy_plan), "post": to_json_ready(run.post),
-        "attempts": to_json_ready(run.attempts), "created_at": run.created_at, "updated_at": run.updated_at,
+        "attempts": to_json_ready(run.attempts), "progress": progress_document(run.legs),
+        "created_at": run.created_at, "updated_at": run.updated_at,
     }
+
+
+def progress_document(legs: dict[str, LegProgress]) -> dict[str, Any]:
+    """Each leg's phase and deadline as JSON."""
+    return {"legs": {leg: {"phase": progress.phase.value,
+                           "deadline": None if progress.deadline is None else progress.deadline.isoformat()}
+                     for leg, progress in legs.items()}}
+
+
+def document_progress(document: dict[str, Any]) -> dict[str, LegProgress]:
+    """Rebuild each leg's progress from its JSON."""
+    legs: dict[str, Any] = document.get("legs", {})
+    return {leg: LegProgress(LegPhase(item["phase"]),
+                             None if item.get("deadline") is None else dt.datetime.fromisoformat(item["deadline"]))
+            for leg, item in legs.items()}
+
+
+def row_lease(row: RunRow) -> Lease | None:
+    """The stored lease, or None when nobody holds it."""
+    if row.lease_owner is None or row.lease_expires_at is None:
+        return None
+    return Lease(row.lease_owner, row.lease_token, row.lease_expires_at)
 
 
 def row_to_run(row: RunRow, trades: list[TradeRow]) -> RunRecord:
@@ -94,6 +118,7 @@ def row_to_run(row: RunRow, trades: list[TradeRow]) -> RunRecord:
         buy_plan=dict(row.buy_plan), post=dict(row.post), reason=row.reason,
         orders=[trade_to_order(trade) for trade in trades],
         attempts={str(leg): int(count) for leg, count in row.attempts.items()},
+        legs=document_progress(dict(row.progress)), lease=row_lease(row),
     )
 
 

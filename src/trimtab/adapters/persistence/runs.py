@@ -1,11 +1,21 @@
-"""Durable rebalance runs: the run row, its orders as trades, its fills, and the per-account lock."""
+"""Durable rebalance runs: the run row, its orders as trades, its fills, the per-account lock and the run's lease.
+
+The lease is three columns of the run row (owner, fencing token, expiry). Taking it is one conditional UPDATE
+(nobody holds it, it lapsed, or its holder is known to be gone) that also increments the token; every later
+write of the holder starts with an UPDATE conditioned on its owner and token, in the same transaction as the
+write. SQLite serialises writers (BEGIN IMMEDIATE) and PostgreSQL row-locks the run row until commit, so a
+takeover and a write of the previous holder can never interleave: once the token moved on, the previous
+holder's writes raise LeaseLost and change nothing.
+"""
 
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,8 +23,8 @@ from trimtab.adapters.persistence.mapping import fill_values, order_values, row_
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.statements import insert_missing
 from trimtab.adapters.persistence.tables import ActiveRunRow, FillRow, RunRow, TradeRow
-from trimtab.application.ports import RunInProgress, RunRecord
-from trimtab.domain.errors import DomainError, InvalidInput
+from trimtab.application.ports import Lease, RunInProgress, RunLeaseHeld, RunRecord
+from trimtab.domain.errors import DomainError, InvalidInput, LeaseLost
 from trimtab.domain.execution import Fill, TrackedOrder
 
 # A lock refused by the database, then found free again (its run ended meanwhile), is tried again.
@@ -48,30 +58,66 @@ class SqlRunRepository:
                 raise RunInProgress(run.account_id, holder.run_id)
             if session.get(RunRow, run.run_id) is not None:
                 raise DomainError(f"run {run.run_id} already exists")
-            session.add(RunRow(run_id=run.run_id, **run_values(run)))
+            session.add(RunRow(run_id=run.run_id, **run_values(run), **_lease_values(run.lease)))
             session.flush()
             session.add(ActiveRunRow(account_id=run.account_id, run_id=run.run_id))
             session.flush()  # the primary key of active_runs refuses a second lock here
             _store_orders(session, run)
 
-    def save(self, run: RunRecord) -> None:
-        """Store the run's step, status, documents and orders in one transaction."""
+    def acquire(self, run_id: str, lease: Lease, now: dt.datetime, replacing: str | None = None) -> RunRecord:
+        """Take the run's lease with a new token; raise RunLeaseHeld while another live holder has it."""
         with self._sessions.begin() as session:
+            _require_run(session, run_id)
+            takeable = [RunRow.lease_owner.is_(None), RunRow.lease_expires_at < now, RunRow.lease_owner == lease.owner]
+            if replacing is not None:
+                takeable.append(RunRow.lease_owner == replacing)
+            statement = (update(RunRow).where(RunRow.run_id == run_id, or_(*takeable))
+                         .values(lease_owner=lease.owner, lease_token=RunRow.lease_token + 1,
+                                 lease_expires_at=lease.expires_at)
+                         .execution_options(synchronize_session=False))
+            if _count(session.execute(statement)) != 1:
+                row = session.get(RunRow, run_id, populate_existing=True)
+                owner = "unknown" if row is None or row.lease_owner is None else row.lease_owner
+                raise RunLeaseHeld(run_id, owner, None if row is None else row.lease_expires_at)
+        return self.get(run_id)
+
+    def renew(self, run: RunRecord) -> None:
+        """Extend the lease to `run.lease.expires_at`; raise LeaseLost if it is no longer this run's."""
+        with self._sessions.begin() as session:
+            _fence(session, run)
+
+    def release_lease(self, run: RunRecord) -> None:
+        """Give the lease up if `run.lease` still holds it."""
+        if run.lease is None:
+            return
+        with self._sessions.begin() as session:
+            session.execute(update(RunRow).where(RunRow.run_id == run.run_id,
+                                                 RunRow.lease_owner == run.lease.owner,
+                                                 RunRow.lease_token == run.lease.token)
+                            .values(lease_owner=None, lease_expires_at=None)
+                            .execution_options(synchronize_session=False))
+
+    def save(self, run: RunRecord) -> None:
+        """Store the run's step, status, documents and orders in one transaction, fenced by its lease."""
+        with self._sessions.begin() as session:
+            _fence(session, run)
             row = session.get(RunRow, run.run_id)
             values = run_values(run)
             if row is None:
-                session.add(RunRow(run_id=run.run_id, **values))
+                session.add(RunRow(run_id=run.run_id, **values, **_lease_values(run.lease)))
             else:
                 for name, value in values.items():
                     setattr(row, name, value)
             session.flush()
             _store_orders(session, run)
 
-    def record_fills(self, run_id: str, fills: Sequence[Fill]) -> int:
-        """Store the fills not seen before (by fill id); return how many were new."""
+    def record_fills(self, run: RunRecord, fills: Sequence[Fill]) -> int:
+        """Store the fills not seen before (by fill id), fenced by the run's lease; return how many were new."""
         with self._sessions.begin() as session:
-            _require_run(session, run_id)
-            return insert_missing(session, FillRow, [fill_values(run_id, fill) for fill in fills], ["fill_id"])
+            _require_run(session, run.run_id)
+            _fence(session, run)
+            rows = [fill_values(run.run_id, fill) for fill in fills]
+            return insert_missing(session, FillRow, rows, ["fill_id"])
 
     def list_fills(self, run_id: str) -> builtins.list[Fill]:
         """Return the run's stored fills in the order they happened."""
@@ -98,8 +144,9 @@ class SqlRunRepository:
             return [row_to_run(row, trades.get(row.run_id, [])) for row in rows]
 
     def release(self, run: RunRecord) -> None:
-        """End the account's lock if this run holds it."""
+        """End the account's lock if this run holds it (fenced by the run's lease)."""
         with self._sessions.begin() as session:
+            _fence(session, run)
             session.execute(
                 delete(ActiveRunRow).where(ActiveRunRow.account_id == run.account_id,
                                            ActiveRunRow.run_id == run.run_id)
@@ -114,6 +161,35 @@ class SqlRunRepository:
     def _exists(self, run_id: str) -> bool:
         with self._sessions() as session:
             return session.get(RunRow, run_id) is not None
+
+
+def _count(result: object) -> int:
+    """Rows an UPDATE matched (SQLite and PostgreSQL both report it)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _lease_values(lease: Lease | None) -> dict[str, Any]:
+    if lease is None:
+        return {"lease_owner": None, "lease_token": 0, "lease_expires_at": None}
+    return {"lease_owner": lease.owner, "lease_token": lease.token, "lease_expires_at": lease.expires_at}
+
+
+def _fence(session: Session, run: RunRecord) -> None:
+    """Check, inside the caller's transaction, that the run's lease is still `run.lease` (and extend it).
+
+    Without a lease, writing is allowed only while nobody holds one (a run no process drives).
+    """
+    if run.lease is None:
+        owner = session.scalar(select(RunRow.lease_owner).where(RunRow.run_id == run.run_id))
+        if owner is not None:
+            raise LeaseLost(f"run {run.run_id} is driven by {owner}; this process holds no lease on it")
+        return
+    statement = (update(RunRow).where(RunRow.run_id == run.run_id, RunRow.lease_owner == run.lease.owner,
+                                      RunRow.lease_token == run.lease.token)
+                 .values(lease_expires_at=run.lease.expires_at).execution_options(synchronize_session=False))
+    if _count(session.execute(statement)) != 1:
+        raise LeaseLost(f"run {run.run_id}: another process took the lease over (this one held token "
+                        f"{run.lease.token}); nothing more is written or sent from here")
 
 
 def _require_run(session: Session, run_id: str) -> RunRow:

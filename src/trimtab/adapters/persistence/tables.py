@@ -109,8 +109,13 @@ class RunRow(Base):
     buy_plan: Mapped[dict[str, Any]]
     post: Mapped[dict[str, Any]]
     attempts: Mapped[dict[str, Any]]
+    progress: Mapped[dict[str, Any]]  # what a resumed run needs to continue: each leg's phase and deadline
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    # The lease of the process driving the run (fenced writes); the token grows with every new holder.
+    lease_owner: Mapped[str | None]
+    lease_token: Mapped[int] = mapped_column(Integer)
+    lease_expires_at: Mapped[dt.datetime | None]
 
 
 class TradeRow(Base):
