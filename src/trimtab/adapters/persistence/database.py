@@ -1,8 +1,13 @@
 """Engines, the default database location, and migrations run from Python.
 
-SQLite connections run with foreign keys on, WAL, a 30 s busy timeout and ``BEGIN IMMEDIATE``
-transactions: a transaction takes the write lock when it starts, so two writers queue instead of one
-failing on an upgrade from a read lock (https://www.sqlite.org/lang_transaction.html).
+SQLite connections run with foreign keys on, a rollback journal (TRUNCATE), a 30 s busy timeout and
+``BEGIN IMMEDIATE`` transactions: a transaction takes the write lock when it starts, so two writers queue
+instead of one failing on an upgrade from a read lock (https://www.sqlite.org/lang_transaction.html).
+
+Not WAL: WAL keeps its index in a memory-mapped ``-shm`` file, and a database made read-only under a running
+process (a read-only remount, an immutable file) then kills the process with SIGBUS in the middle of a write.
+With a rollback journal the same event is an ordinary error (StorageUnavailable), at ~2 ms more per commit.
+Every transaction also checks that the file it opened is still there (see ``_on_begin``).
 """
 
 from __future__ import annotations
@@ -81,21 +86,42 @@ def _translate_storage_errors(engine: Engine) -> None:
             raise StorageUnavailable(f"{where}: {detail[0] if detail else type(error).__name__}") from None
 
 
+def _file_identity(path: str) -> tuple[int, int] | None:
+    """The file's device and inode, or None when it is gone."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    database = engine.url.database
+    path = None if database in (None, "", ":memory:") or database.startswith("file:") else database
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
-            if engine.url.database not in (None, "", ":memory:"):
-                cursor.execute("PRAGMA journal_mode=WAL")
+            if path is not None:
+                cursor.execute("PRAGMA journal_mode=TRUNCATE")
         finally:
             cursor.close()
+        if path is not None:
+            record.info["file_identity"] = _file_identity(path)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        # An open SQLite file keeps working after it was deleted (or its folder was): writes would succeed
+        # into a file nobody will ever read again. Every transaction first checks that the path still names
+        # the file this connection opened, so such a run stops loudly instead of finishing silently.
+        expected = connection.info.get("file_identity")
+        if path is not None and expected is not None and _file_identity(path) != expected:
+            raise StorageUnavailable(f"{describe(engine.url)} was deleted or replaced while in use; "
+                                     "nothing more is written")
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
