@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 from collections import Counter
 from decimal import Decimal
 
@@ -71,10 +72,12 @@ def test_fill_between_last_poll_and_cancel_completes_without_a_reprice(engine: E
     run = _start(broker, engine)
     assert run.status is RunStatus.COMPLETED, run.reason
     (z_order,) = _orders(run, "Z")  # filled while the cancel was on its way: nothing left to chase
-    assert z_order.status is OrderStatus.FILLED and z_order.filled_quantity == 20
+    assert z_order.status is OrderStatus.FILLED
+    assert z_order.filled_quantity == 20
     assert broker.positions["Z"] == 0
     fills = _fill_ids(engine, run)
-    assert len(fills) == len(set(fills)) and sum(1 for f in fills if "-Z-" in f) == 1
+    assert len(fills) == len(set(fills))
+    assert sum(1 for f in fills if "-Z-" in f) == 1
 
 
 def test_partial_fill_racing_each_cancel_reprices_only_the_true_remainder(engine: Engine) -> None:
@@ -83,7 +86,7 @@ def test_partial_fill_racing_each_cancel_reprices_only_the_true_remainder(engine
     assert run.status is RunStatus.COMPLETED, run.reason
     z_orders = _orders(run, "Z")
     assert [o.request.quantity for o in z_orders] == [20, 10, 5]
-    for previous, chased in zip(z_orders, z_orders[1:], strict=False):
+    for previous, chased in itertools.pairwise(z_orders):
         assert chased.request.quantity == previous.unfilled  # each re-price chases what was really left
     assert sum(o.filled_quantity for o in z_orders) == 20 - broker.positions["Z"]
 
@@ -113,7 +116,8 @@ def test_fill_reported_after_the_cancel_is_applied_before_the_reprice(engine: En
     run = _start(broker, engine)
     assert run.status is RunStatus.COMPLETED, run.reason
     z_orders = _orders(run, "Z")
-    assert z_orders[0].status is OrderStatus.CANCELLED and z_orders[0].filled_quantity == 10
+    assert z_orders[0].status is OrderStatus.CANCELLED
+    assert z_orders[0].filled_quantity == 10
     assert z_orders[1].request.quantity == 10  # not 20: the late fill was counted first
     fills = _fill_ids(engine, run)
     assert len(fills) == len(set(fills))
@@ -135,14 +139,16 @@ def test_crash_around_a_racing_cancel_then_resume_ends_like_the_uninterrupted_ru
         asyncio.run(runner.start("ACC2", MODEL, PlanSettings(), execute=True))
     (crashed,) = SqlRunRepository(engine).list("ACC2")
     assert crashed.status is RunStatus.RUNNING
-    assert crashed.lease is not None and crashed.lease.owner == "process-1"  # the dead process still holds it
+    assert crashed.lease is not None
+    assert crashed.lease.owner == "process-1"
     restarted = _runner(broker, engine, owner="process-2", gone=frozenset({"process-1"}))
     resumed = asyncio.run(restarted.resume(crashed.run_id, MODEL, PlanSettings()))
 
     assert resumed.status is RunStatus.COMPLETED, resumed.reason
     assert [(o.request.client_order_id.split("-", 1)[1], o.request.quantity, o.filled_quantity)
             for o in resumed.orders] == expected_orders
-    assert broker.positions == reference.positions and broker.cash == reference.cash
+    assert broker.positions == reference.positions
+    assert broker.cash == reference.cash
     assert len(broker.submitted) == len(set(broker.submitted))
     fills = _fill_ids(engine, resumed)
     assert len(fills) == len(set(fills))

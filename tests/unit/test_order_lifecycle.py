@@ -68,16 +68,19 @@ def test_transition_table_every_open_state_can_be_cancelled_confirmed() -> None:
 def test_pending_cancel_is_open_and_closed_states_are_not() -> None:
     assert S.PENDING_CANCEL.is_open
     assert not S.EXPIRED.is_open
-    assert S.EXPIRED.is_closed_unfilled and S.CANCELLED.is_closed_unfilled
+    assert S.EXPIRED.is_closed_unfilled
+    assert S.CANCELLED.is_closed_unfilled
     assert not S.FILLED.is_closed_unfilled
 
 
 def test_fill_during_pending_cancel_is_applied_and_a_complete_fill_makes_it_filled() -> None:
     order = _order().apply(E.ACCEPT).apply(E.CANCEL_REQUEST)
     partly = order.apply_fill(_fill("F1", 4))
-    assert partly.status is S.PENDING_CANCEL and partly.filled_quantity == 4
+    assert partly.status is S.PENDING_CANCEL
+    assert partly.filled_quantity == 4
     done = partly.apply_fill(_fill("F2", 6))
-    assert done.status is S.FILLED and done.unfilled == 0
+    assert done.status is S.FILLED
+    assert done.unfilled == 0
 
 
 def test_late_fill_after_confirmed_cancel_counts_once() -> None:
@@ -102,7 +105,9 @@ def test_refused_cancel_returns_the_order_to_where_it_was() -> None:
 
 def test_expired_day_order_keeps_its_fills_and_late_ones() -> None:
     expired = _order().apply(E.ACCEPT).apply_fill(_fill("F1", 2)).apply(E.EXPIRE)
-    assert expired.status is S.EXPIRED and expired.remaining == 0 and expired.unfilled == 8
+    assert expired.status is S.EXPIRED
+    assert expired.remaining == 0
+    assert expired.unfilled == 8
     assert expired.apply_fill(_fill("F2", 1)).filled_quantity == 3
 
 
