@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     run_lease_seconds: float = Field(default=120.0, description="a run's lease lapses unrenewed after this long")
     paper_start: dt.datetime | None = Field(default=None, description="pin the paper market clock's start (tests)")
     crash_at: str | None = Field(default=None, description="test fault injection: die with SIGKILL at a point")
+    paper_latency_seconds: float = Field(default=0.0, description="test fault injection: real seconds each "
+                                         "paper broker call takes")
     simulated_clock: SimulatedClockSetting | None = Field(
         default=None, description='JSON {"start": ISO, "anchor": epoch s, "speed": x}: trimtab\'s clock for a '
         "broker run, shared with a local broker (tests and demos)")

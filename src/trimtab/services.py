@@ -82,7 +82,8 @@ class Services:
 
     def paper_broker(self, clock: FastForwardClock) -> PaperBroker:
         """The paper broker over the database's paper accounts, on a simulated market clock."""
-        return PaperBroker(self.paper_store, clock, PaperConfig(seed=self.settings.paper_seed))
+        config = PaperConfig(seed=self.settings.paper_seed, latency_seconds=self.settings.paper_latency_seconds)
+        return PaperBroker(self.paper_store, clock, config)
 
     def lease_policy(self) -> LeasePolicy:
         """Leases of this process on runs: real time, renewed while it drives, replaced once it is gone."""
@@ -102,17 +103,13 @@ class Services:
         """A runner for a paper account: the paper broker on a simulated clock inside the market's session.
 
         A new run starts at the next session of the account's market (or TRIMTAB_PAPER_START); a resumed
-        run continues from the later of the instant it was last saved and the paper account's last change,
-        so its simulated market carries on exactly where it was.
+        run continues from the instant it was last saved (every save stamps it), on the same grid of polls and
+        with the deadlines it saved, so its simulated market carries on where it was.
         """
         clock = FastForwardClock(start or self.settings.paper_start or self._market_start(account))
-        broker = self.paper_broker(clock)
-        if start is not None:
-            clock = FastForwardClock(max(start, broker.last_change(account.account_id) or start))
-            broker = self.paper_broker(clock)
         policy, safety = self._policy_and_safety()
-        return RebalanceRunner(broker, "paper", self.runs, clock, clock.sleep, safety, policy, progress,
-                               checkpoint=crash_checkpoint(self.settings.crash_at), lease=self.lease_policy())
+        return RebalanceRunner(self.paper_broker(clock), "paper", self.runs, clock, clock.sleep, safety, policy,
+                               progress, checkpoint=crash_checkpoint(self.settings.crash_at), lease=self.lease_policy())
 
     def broker_clock(self) -> SystemClock | ScaledClock:
         """The clock of a real broker's run: the system's, or the simulated one shared with a local broker."""

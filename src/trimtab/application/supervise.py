@@ -123,19 +123,23 @@ class LegSupervisor:
 
     async def _reconcile(self, run: RunRecord, leg: str, *, send_missing: bool) -> None:
         """Bring every open order of the leg up to date with the broker, send those it never got, then save."""
-        changed = False
+        changed, accepted = False, 0
         for order in [o for o in run.orders if _leg_of(o) == leg and o.status.is_open]:
             updated = await self._refresh(run, order, send_missing=send_missing)
             if updated != order:
                 run.orders[run.orders.index(order)] = updated
                 changed = True
+                accepted += order.status is OrderStatus.INTENDED and updated.status is not OrderStatus.INTENDED
         if changed:
             self.journal.save(run)
+        for _ in range(accepted):
+            self.checkpoint("accepted")  # one pass per order the broker took, after it was saved
 
     async def _refresh(self, run: RunRecord, order: TrackedOrder, *, send_missing: bool) -> TrackedOrder:
         request = order.request
         try:
             report = await self.broker.get_order(request.account_id, request.client_order_id)
+            self.checkpoint("refreshed")  # the broker may have moved on (fills applied) before the run is saved
             if report is None and send_missing and order.status is OrderStatus.INTENDED:
                 self.guard(run)
                 logger.info("sending %s %s %s x %s", request.client_order_id, request.side, request.symbol,

@@ -5,16 +5,27 @@ process over a fixed range and kept as plain dicts of aware UTC datetimes. A sma
 closures the library misses: 2026-06-03, the 9th nationwide local election, is a session in exchange_calendars
 4.13.2 although KRX is closed (shared/BROKERS.md §6). Crypto trades around the clock.
 
+Building a calendar takes seconds (XKRX computes lunar holidays), so the sessions are also kept in a small JSON
+file under the user's cache folder (~/.cache/trimtab/calendars), keyed by the library's version, the range and
+the override table; a damaged or unwritable cache only costs the build.
+
 Only the continuous session counts as open (KRX 09:00-15:30, the year's first session from 10:00; NYSE
 09:30-16:00); pre-market, after-hours and single-price sessions are not modelled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from trimtab.domain.instruments import Market
@@ -113,13 +124,47 @@ def _require_aware(at: dt.datetime) -> None:
 
 
 def _load_sessions(name: str) -> dict[dt.date, Session]:
-    """Load a calendar's sessions once per process (exchange_calendars takes seconds to build one)."""
+    """Load a calendar's sessions once per process: from the cache file, else built (and cached)."""
     with _lock:
         cached = _sessions.get(name)
         if cached is None:
-            cached = _build_sessions(name)
+            path = _cache_path(name)
+            cached = _read_cache(path)
+            if cached is None:
+                cached = _build_sessions(name)
+                _write_cache(path, cached)
             _sessions[name] = cached
         return cached
+
+
+def _cache_path(name: str) -> Path:
+    key = json.dumps([metadata.version("exchange_calendars"), name, CALENDAR_START.isoformat(),
+                      CALENDAR_END.isoformat(), sorted(day.isoformat() for day in EXTRA_CLOSURES.get(name, ()))])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return Path.home() / ".cache" / "trimtab" / "calendars" / f"{name}-{digest}.json"
+
+
+def _read_cache(path: Path) -> dict[dt.date, Session] | None:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return {dt.date.fromisoformat(day): Session(dt.datetime.fromisoformat(opens), dt.datetime.fromisoformat(closes))
+                for day, opens, closes in rows}
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _write_cache(path: Path, sessions: dict[dt.date, Session]) -> None:
+    rows = [[day.isoformat(), s.opens_at.isoformat(), s.closes_at.isoformat()] for day, s in sorted(sessions.items())]
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(rows, handle)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
 
 
 def _build_sessions(name: str) -> dict[dt.date, Session]:

@@ -11,8 +11,6 @@ BrokerUnavailable, exactly like a reply lost on the network. A retry with the sa
 Paper orders are good till cancelled (they do not expire at the close; fills wait for the next session when
 the calendar check is on), and list_orders returns every order of the account, rejected ones included.
 Unknown accounts raise InvalidInput (open them first); cancelling an unknown order raises OrderRejected.
-Each saved change stamps the account with the clock's instant (`last_change`), so that a run resumed after a
-crash can carry its simulated market on from the latest instant anything happened, never rewind it.
 """
 
 from __future__ import annotations
@@ -79,7 +77,7 @@ class PaperBroker:
         now = self._now()
         state, before = self._load(account_id)
         self.exchange.settle(state, now)
-        self._save(state, before, now)
+        self._save(state, before)
         return build_snapshot(self.exchange, state, symbols, now)
 
     async def submit(self, request: OrderRequest) -> OrderReport:
@@ -89,7 +87,7 @@ class PaperBroker:
         state, before = self._load(request.account_id)
         is_new = request.client_order_id not in state.orders
         order = self.exchange.submit(state, request, now)
-        self._save(state, before, now)
+        self._save(state, before)
         if is_new:
             self._maybe_drop(state, request.client_order_id, "submit")
         return order_report(order)
@@ -101,7 +99,7 @@ class PaperBroker:
         state, before = self._load(account_id)
         was_open = client_order_id in state.orders and state.orders[client_order_id].status.is_open
         order = self.exchange.cancel(state, client_order_id, now)
-        self._save(state, before, now)
+        self._save(state, before)
         if order is None:
             raise OrderRejected(f"paper account {account_id} has no order {client_order_id}", code="UNKNOWN_ORDER")
         if was_open:
@@ -129,9 +127,8 @@ class PaperBroker:
 
     def _caught_up(self, account_id: str) -> AccountState:
         state, before = self._load(account_id)
-        now = self._now()
-        self.exchange.settle(state, now)
-        self._save(state, before, now)
+        self.exchange.settle(state, self._now())
+        self._save(state, before)
         return state
 
     async def _wait(self) -> None:
@@ -151,16 +148,10 @@ class PaperBroker:
                                value=account_id)
         return AccountState.from_json(document), document
 
-    def _save(self, state: AccountState, before: dict[str, Any], now: dt.datetime) -> None:
+    def _save(self, state: AccountState, before: dict[str, Any]) -> None:
         document = state.to_json()
         if document != before:
-            state.changed_at = now
-            self._store.save(state.account_id, state.to_json())
-
-    def last_change(self, account_id: str) -> dt.datetime | None:
-        """The simulated instant the account last changed (None for an unknown or untouched account)."""
-        document = self._store.load(account_id)
-        return None if document is None else AccountState.from_json(document).changed_at
+            self._store.save(state.account_id, document)
 
     def _maybe_drop(self, state: AccountState, client_order_id: str, operation: str) -> None:
         rate = self.config.drop_response_rate

@@ -142,7 +142,6 @@ class AccountState:
     fills: list[FillRecord] = field(default_factory=list)
     event_counter: int = 0
     repeated_submissions: list[str] = field(default_factory=list)  # client ids submitted again (audit)
-    changed_at: dt.datetime | None = None  # the simulated instant of the last change (a resumed run goes on from it)
 
     def next_event(self) -> int:
         """Count one more event and return its number."""
@@ -161,7 +160,6 @@ class AccountState:
             "fills": [fill.to_json() for fill in self.fills],
             "event_counter": self.event_counter,
             "repeated_submissions": list(self.repeated_submissions),
-            "changed_at": None if self.changed_at is None else self.changed_at.isoformat(),
         }
 
     @classmethod
@@ -181,7 +179,6 @@ class AccountState:
             fills=[FillRecord.from_json(fill) for fill in data["fills"]],
             event_counter=int(data["event_counter"]),
             repeated_submissions=[str(item) for item in data.get("repeated_submissions", [])],
-            changed_at=None if data.get("changed_at") is None else dt.datetime.fromisoformat(data["changed_at"]),
         )
 
 
