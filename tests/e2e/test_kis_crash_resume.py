@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import pytest
 import uvicorn
 from sqlalchemy import text
 
+from tests.conftest import postgres_schema_url
 from trimtab.adapters.brokers.kis.fake_server import FakeKisConfig, FakeKisState, fake_state, make_fake_kis
 from trimtab.adapters.brokers.kis.serve_fake import DEMO_ACCOUNT_FILE, load_account_file
 from trimtab.adapters.clock import ScaledClock
@@ -45,26 +47,70 @@ pytestmark = pytest.mark.slow
 
 
 class KillOnOrder:
-    """ASGI wrapper: on the n-th order-cash call, let KIS take the order, then SIGKILL the caller unanswered."""
+    """ASGI wrapper around the local KIS.
+
+    - `at`: on the n-th order-cash call, let KIS take the order, then SIGKILL the caller unanswered;
+    - `fill_before_cancel`: every cancel arrives just after the order's remainder filled (the race between the
+      last poll and the cancel), so KIS refuses it: nothing is left to cancel;
+    - `cancel_at`: on the n-th cancel, let KIS answer it, then SIGKILL the caller unanswered.
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.pid: int | None = None
         self.at: int | None = None
         self.seen = 0
+        self.fill_before_cancel = False
+        self.cancel_at: int | None = None
+        self.cancels = 0
+        self.state: FakeKisState | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].endswith("/order-cash") and self.pid is not None:
             self.seen += 1
             if self.seen == self.at:
-                async def swallow(_message: Any) -> None:
-                    return None
-
-                await self.app(scope, receive, swallow)
-                os.kill(self.pid, signal.SIGKILL)
-                await asyncio.sleep(0.5)
+                await self._answer_then_kill(scope, receive)
+                return
+        if scope["type"] == "http" and scope["path"].endswith("/order-rvsecncl"):
+            receive = await self._before_cancel(receive)
+            self.cancels += 1
+            if self.cancels == self.cancel_at and self.pid is not None:
+                await self._answer_then_kill(scope, receive)
                 return
         await self.app(scope, receive, send)
+
+    async def _answer_then_kill(self, scope: Any, receive: Any) -> None:
+        async def swallow(_message: Any) -> None:
+            return None
+
+        await self.app(scope, receive, swallow)
+        assert self.pid is not None
+        os.kill(self.pid, signal.SIGKILL)
+        await asyncio.sleep(0.5)
+
+    async def _before_cancel(self, receive: Any) -> Any:
+        """Read the cancel's body; fill the order's remainder first when asked to; replay the body."""
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if self.fill_before_cancel and self.state is not None:
+            self.state.catch_up()
+            order = self.state.find_order(str(json.loads(body).get("ORGN_ODNO", "")))
+            if order is not None and order.remaining > 0:
+                self.state.fill(order, order.remaining, self.state.config.clock())
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay
 
 
 @dataclass
@@ -95,6 +141,7 @@ def serve_local_kis() -> Iterator[LocalKis]:
         time.sleep(0.01)
     assert server.started
     try:
+        killer.state = fake_state(app)
         yield LocalKis(f"http://127.0.0.1:{listener.getsockname()[1]}", config, fake_state(app), killer, clock)
     finally:
         server.should_exit = True
@@ -102,7 +149,8 @@ def serve_local_kis() -> Iterator[LocalKis]:
         listener.close()
 
 
-def _environment(kis: LocalKis, database: str, folder: Path, crash_at: str | None) -> dict[str, str]:
+def _environment(kis: LocalKis, database: str, folder: Path, crash_at: str | None,
+                 **extra: str) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
     environment.update({
         "TRIMTAB_DATABASE_URL": database, "TRIMTAB_KIS_BASE_URL": kis.url, "TRIMTAB_KIS_ENV": "virtual",
@@ -116,16 +164,20 @@ def _environment(kis: LocalKis, database: str, folder: Path, crash_at: str | Non
     })
     if crash_at:
         environment["TRIMTAB_CRASH_AT"] = crash_at
+    environment.update(extra)
     return environment
 
 
 def _trimtab(kis: LocalKis, database: str, folder: Path, *args: str, crash_at: str | None = None,
-             kill_at_order: int | None = None) -> tuple[int, str]:
+             kill_at_order: int | None = None, kill_at_cancel: int | None = None,
+             settings: dict[str, str] | None = None) -> tuple[int, str]:
     command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
-    process = subprocess.Popen(command, cwd=ROOT, env=_environment(kis, database, folder, crash_at),  # noqa: S603
+    environment = _environment(kis, database, folder, crash_at, **(settings or {}))
+    process = subprocess.Popen(command, cwd=ROOT, env=environment,  # noqa: S603
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if kill_at_order is not None:
+    if kill_at_order is not None or kill_at_cancel is not None:
         kis.killer.pid, kis.killer.at, kis.killer.seen = process.pid, kill_at_order, 0
+        kis.killer.cancel_at, kis.killer.cancels = kill_at_cancel, 0
     output, _ = process.communicate(timeout=300)
     kis.killer.pid = None
     return process.returncode, output
@@ -211,3 +263,84 @@ def test_kis_unreachable_run_fails_with_exit_1_and_frees_the_account(tmp_path: P
     assert second[0] == 1, second[1]  # not refused as "already has an active run"
     assert _query(database, "select status from rebalancing_runs") == [("failed",), ("failed",)]
     assert kis.state.api_calls == 0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def kis_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'trimtab.db'}"
+    else:
+        yield from postgres_schema_url()
+
+
+def test_kis_two_resumes_started_together_one_drives_the_other_is_refused(
+    tmp_path: Path, kis_database: str, expected: dict[str, int],
+) -> None:
+    database = kis_database
+    with serve_local_kis() as kis:
+        _prepare(kis, database, tmp_path)
+        code, output = _trimtab(kis, database, tmp_path, *REBALANCE, kill_at_order=2)
+        assert code == -signal.SIGKILL, output
+        ((run_id, _),) = _query(database, "select run_id, status from rebalancing_runs")
+        command = [sys.executable, "-m", "trimtab.entrypoints.cli", "runs", "resume", run_id]
+        environment = _environment(kis, database, tmp_path, None)
+        both = [subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE,  # noqa: S603
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outputs = [process.communicate(timeout=300) for process in both]
+
+        results = [(process.returncode, *output) for process, output in zip(both, outputs, strict=True)]
+        assert sorted(code for code, _, _ in results) == [0, 3], results
+        (refused,) = [stderr for code, _, stderr in results if code == 3]
+        assert "being driven by another process" in refused
+        assert "Traceback" not in refused
+        assert _query(database, "select status from rebalancing_runs") == [("completed",)]
+        _assert_each_order_sent_once(kis, database)
+        assert _holdings(kis) == expected
+
+
+FILL_RACE = {"TRIMTAB_FILL_TIMEOUT_SECONDS": "15"}  # simulated: orders are still part-filled at the deadline
+
+
+def _assert_fills_once_and_no_reprice(database: str) -> None:
+    trades = _query(database, "select client_order_id, quantity, filled_quantity, status from rebalancing_trades")
+    assert trades, "the run sent orders"
+    assert all(client_id.endswith("-0") for client_id, *_ in trades), trades  # nothing was re-priced
+    assert all(status == "filled" for *_, status in trades), trades
+    fills = _query(database, "select client_order_id, quantity from fills")
+    for client_id, quantity, filled, _ in trades:  # every fill recorded once: they add up to each order
+        assert sum(Decimal(str(q)) for c, q in fills if c == client_id) == Decimal(str(filled)) == Decimal(
+            str(quantity))
+
+
+def test_kis_fill_between_last_poll_and_cancel_completes_with_each_fill_once(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    with serve_local_kis() as kis:
+        kis.killer.fill_before_cancel = True
+        _prepare(kis, database, tmp_path)
+        code, output = _trimtab(kis, database, tmp_path, *REBALANCE, settings=FILL_RACE)
+
+        assert code == 0, output
+        assert kis.killer.cancels >= 1, "the deadline passed with orders open: cancels were sent"
+        assert _query(database, "select status from rebalancing_runs") == [("completed",)]
+        _assert_each_order_sent_once(kis, database)
+        _assert_fills_once_and_no_reprice(database)
+
+
+def test_kis_killed_as_a_cancel_races_a_fill_then_resumed_completes_with_each_fill_once(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    with serve_local_kis() as kis:
+        kis.killer.fill_before_cancel = True
+        _prepare(kis, database, tmp_path)
+        code, output = _trimtab(kis, database, tmp_path, *REBALANCE, kill_at_cancel=1, settings=FILL_RACE)
+        assert code == -signal.SIGKILL, output
+        ((run_id, status),) = _query(database, "select run_id, status from rebalancing_runs")
+        assert status == "running"
+        pending = _query(database, "select status from rebalancing_trades where status = 'pending_cancel'")
+        assert pending, "the cancel request was saved before it was sent"
+
+        code, output = _trimtab(kis, database, tmp_path, "runs", "resume", run_id, settings=FILL_RACE)
+
+        assert code == 0, output
+        assert _query(database, "select status from rebalancing_runs") == [("completed",)]
+        _assert_each_order_sent_once(kis, database)
+        _assert_fills_once_and_no_reprice(database)
