@@ -41,8 +41,9 @@ def _broker(cancels: dict[str, str]) -> ScriptedBroker:
 
 
 def _runner(broker: ScriptedBroker, engine: Engine, crash_at: str | None = None,
-            owner: str = "process-1", gone: frozenset[str] = frozenset()) -> RebalanceRunner:
-    clock = FastForwardClock(START)
+            owner: str = "process-1", gone: frozenset[str] = frozenset(), start: dt.datetime = START,
+            ) -> RebalanceRunner:
+    clock = FastForwardClock(start)
     lease = LeasePolicy(owner=owner, wall=clock, holder_gone=lambda holder: holder in gone)
     policy = ExecutionPolicy(fill_timeout_seconds=5, poll_interval_seconds=1, max_reprices=2,
                              cancel_timeout_seconds=5)
@@ -153,3 +154,17 @@ def test_crash_around_a_racing_cancel_then_resume_ends_like_the_uninterrupted_ru
     fills = _fill_ids(engine, resumed)
     assert len(fills) == len(set(fills))
     assert all(progress.phase is LegPhase.DONE for progress in resumed.legs.values())
+
+
+def test_resume_long_after_the_cancel_deadline_still_waits_for_the_confirmation(engine: Engine) -> None:
+    broker = _broker({"Z": "pending"})
+    with pytest.raises(Crash):
+        asyncio.run(_runner(broker, engine, crash_at="cancel_answered").start("ACC", MODEL, PlanSettings(),
+                                                                               execute=True))
+    (crashed,) = SqlRunRepository(engine).list("ACC")
+    assert crashed.legs["S"].phase is LegPhase.CANCELLING
+    later = START + dt.timedelta(hours=3)  # far past the saved cancel deadline
+    restarted = _runner(broker, engine, owner="process-2", gone=frozenset({"process-1"}), start=later)
+    resumed = asyncio.run(restarted.resume(crashed.run_id, MODEL, PlanSettings()))
+    assert resumed.status is RunStatus.COMPLETED, resumed.reason
+    assert _orders(resumed, "Z")[0].status is OrderStatus.CANCELLED

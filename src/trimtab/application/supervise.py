@@ -183,7 +183,10 @@ class LegSupervisor:
 
     async def _cancel_open(self, run: RunRecord, leg: str) -> None:
         """Cancel every open order (again, after a crash: a cancel is idempotent) until the broker confirms."""
-        deadline = run.legs[leg].deadline or self._after(self.policy.cancel_timeout_seconds)
+        deadline = run.legs[leg].deadline
+        if deadline is None or deadline <= self.clock.now():  # resumed late: the broker still gets its time
+            deadline = self._after(self.policy.cancel_timeout_seconds)
+            self._enter(run, leg, LegPhase.CANCELLING, deadline)
         for order in _open(run, leg):
             await self._request_cancel(run, order)
         while _open(run, leg) and self.clock.now() < deadline:

@@ -31,6 +31,13 @@ def render_run(run: RunRecord, fills: list[Fill], console: Console) -> None:
                   f"v{run.model_version} on {run.broker}: [bold]{run.status.value}[/] (step {run.step.value})")
     if run.reason:
         console.print(f"  {run.reason}")
+    if run.lease is not None:
+        console.print(f"  driven by {run.lease.owner} (lease until "
+                      f"{run.lease.expires_at.isoformat(timespec='seconds')})")
+    for leg, progress in run.legs.items():
+        if progress.phase.value != "done":
+            deadline = "" if progress.deadline is None else f" until {progress.deadline.isoformat(timespec='seconds')}"
+            console.print(f"  leg {leg}: {progress.phase.value}{deadline}")
     for breach in run.plan.get("breaches", []):
         console.print(f"  breach: {breach}")
     console.print(_orders_table(run) if run.orders else _planned_table(run))
