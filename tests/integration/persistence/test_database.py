@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from trimtab.adapters.persistence.database import (
     migrate,
     normalise_url,
 )
+from trimtab.domain.errors import StorageUnavailable
 
 
 def test_default_database_url_without_variable_is_sqlite_file_in_created_folder(
@@ -42,13 +44,13 @@ def test_migrate_without_url_uses_variable(monkeypatch: pytest.MonkeyPatch, tmp_
         engine.dispose()
 
 
-def test_sqlite_engine_enables_foreign_keys_wal_and_busy_timeout(tmp_path: Path) -> None:
+def test_sqlite_engine_enables_foreign_keys_rollback_journal_and_busy_timeout(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
     try:
         with engine.connect() as connection:
             pragmas = [connection.execute(text(f"PRAGMA {name}")).scalar_one()
                        for name in ("foreign_keys", "journal_mode", "busy_timeout")]
-        assert pragmas == [1, "wal", 30000]
+        assert pragmas == [1, "truncate", 30000]  # not WAL: see database.py (SIGBUS on a read-only file)
     finally:
         engine.dispose()
 
@@ -56,3 +58,35 @@ def test_sqlite_engine_enables_foreign_keys_wal_and_busy_timeout(tmp_path: Path)
 def test_plain_postgresql_url_gets_psycopg_driver() -> None:
     assert normalise_url("postgresql://postgres@127.0.0.1/test").drivername == "postgresql+psycopg"
     assert normalise_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_unreachable_postgresql_raises_storage_unavailable_without_password() -> None:
+    with pytest.raises(StorageUnavailable, match=r"PostgreSQL database test at 127\.0\.0\.1:1: ") as raised:
+        migrate("postgresql://postgres:s3cret@127.0.0.1:1/test")
+    assert "s3cret" not in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_sqlite_in_a_missing_folder_raises_storage_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(StorageUnavailable, match="unable to open database file"):
+        migrate(f"sqlite:///{tmp_path / 'missing' / 'trimtab.db'}")
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_sqlite_file_deleted_or_replaced_while_open_stops_the_next_transaction(tmp_path: Path, replace: bool) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'trimtab.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("SELECT count(*) FROM accounts"))
+        shutil.rmtree(folder)
+        if replace:  # a restored backup in its place is another file: not the one this process had open
+            folder.mkdir()
+            migrate(url)
+        with pytest.raises(StorageUnavailable, match="deleted or replaced"), engine.begin() as connection:
+            connection.execute(text("INSERT INTO accounts VALUES ('A', 'A', 'KRW', 'paper', '2026-01-01')"))
+    finally:
+        engine.dispose()
