@@ -198,7 +198,7 @@ class FakeKisConfig:
     refuse_past_day_cancels: bool = True  # a cancel of an earlier day's order is refused (FAKE0017)
     costs_ignore_order_filter: bool = True  # output2 of an ODNO-filtered daily-ccld sums the whole day
     cancel_rows_keep_remaining: bool = False  # True: the original row keeps rmn_qty, cnc_cfrm_qty 0 after a cancel
-    order_number_quirks: bool = False  # acks zero-stripped ("117057"), daily-ccld odno space-padded
+    order_number_quirks: bool = False  # answers zero-stripped ("117057"), daily-ccld odno space-padded
     detect_changes_between_pages: bool = True  # daily-ccld's next page answers SYDB0050 if its rows changed
     halted_symbols: Set[str] = frozenset()  # psbl-order and orders answer rt_cd 7 (FAKE0018)
 

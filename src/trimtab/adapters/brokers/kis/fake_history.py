@@ -5,8 +5,9 @@ an ODNO-filtered query's output2 sums the whole of its days (§1.8.9). A cancel 
 original order (orgn_odno); the original row's remainder drops to 0 with cnc_cfrm_qty set, or, with
 `cancel_rows_keep_remaining`, keeps its remainder and cnc_cfrm_qty 0 (the cancel row carries the quantity). An
 expired day order's row keeps its rmn_qty unless `expired_rows_keep_remaining` is off. With
-`order_number_quirks` odno comes space-padded and orgn_odno zero-stripped. With `detect_changes_between_pages`
-the context of a next page fingerprints the rows, and a next page whose rows changed answers SYDB0050.
+`order_number_quirks` odno comes space-padded and orgn_odno (like the order answers) zero-stripped. With
+`detect_changes_between_pages` the context of a next page fingerprints the rows, and a next page whose rows
+changed answers SYDB0050.
 """
 
 from __future__ import annotations

@@ -161,12 +161,11 @@ def ok(output: Mapping[str, str], msg_cd: str = ORDER_SENT, msg1: str = ORDER_SE
 
 
 def shown_number(config: FakeKisConfig, odno: str, *, pad: bool = False) -> str:
-    """An order number as an answer shows it: 10 digits, or with `order_number_quirks` zero-stripped (and
-    space-padded to 10 characters when `pad`), as live clients report (BROKERS.md §1.8.9)."""
+    """An order number as an answer shows it: 10 digits, or with `order_number_quirks` zero-stripped (order and
+    cancel answers, orgn_odno) or space-padded (`pad`: daily-ccld's odno), as live clients report (§1.8.9)."""
     if not config.order_number_quirks or not odno:
         return odno
-    stripped = odno.lstrip("0") or "0"
-    return stripped.rjust(10) if pad else stripped
+    return odno.ljust(12) if pad else odno.lstrip("0") or "0"
 
 
 def receipt(config: FakeKisConfig, odno: str, at: float) -> dict[str, str]:
