@@ -194,7 +194,7 @@ def test_closing_auction_fills_at_1530_and_what_is_left_expires_after_the_grace(
         await kis.broker.submit(marketable)
         await kis.broker.submit(resting)
         kis.at(kst_epoch(2026, 11, 20, 15, 29, 59))
-        seen = [await kis.broker.get_order(ACCOUNT, marketable.client_order_id)]
+        seen: list[Any] = [await kis.broker.get_order(ACCOUNT, marketable.client_order_id)]
         kis.at(kst_epoch(2026, 11, 20, 15, 35))
         seen += [await kis.broker.get_order(ACCOUNT, request.client_order_id) for request in (marketable, resting)]
         kis.at(kst_epoch(2026, 11, 20, 15, 41))
@@ -243,7 +243,7 @@ def test_costs_of_a_lone_order_are_kis_estimate_and_of_two_orders_the_schedule_n
         found = []
         for request in requests:
             fills = await kis.broker.get_fills(ACCOUNT, request.client_order_id)
-            found.append((sum(f.commission for f in fills), sum(f.tax for f in fills)))
+            found.append((sum((f.commission for f in fills), Decimal(0)), sum((f.tax for f in fills), Decimal(0))))
         return found
 
     # KIS: floor(715,000 × 0.00014) = 100 commission, floor(715,000 × 0.2 %) = 1,430 tax.
