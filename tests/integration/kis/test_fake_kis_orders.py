@@ -29,6 +29,7 @@ from trimtab.adapters.brokers.kis.fake_server import (
     BALANCE_PATH,
     CANCEL_QUANTITY,
     DAILY_CCLD_PATH,
+    HALTED,
     INSUFFICIENT_CASH,
     MARKET_CLOSED,
     NOT_A_STRING,
@@ -44,6 +45,8 @@ from trimtab.adapters.brokers.kis.fake_server import (
     RVSECNCL_PATH,
     TR_ID_MISMATCH,
     UNKNOWN_ORDER,
+    VIRTUAL_NOT_BUSINESS_DAY,
+    VIRTUAL_OFF_TICK,
     WRONG_ACCOUNT,
     FakeKisConfig,
     FakePrice,
@@ -222,8 +225,8 @@ def test_market_order_needs_ord_unpr_zero_and_reserves_at_the_upper_limit() -> N
         return priced, limit_zero, market, await kis.psbl()
 
     priced, limit_zero, market, psbl = run(app, config, steps)
-    assert (priced["rt_cd"], priced["msg_cd"]) == ("1", BAD_PRICE)
-    assert (limit_zero["rt_cd"], limit_zero["msg_cd"]) == ("1", BAD_PRICE)
+    assert (priced["rt_cd"], priced["msg_cd"]) == ("7", BAD_PRICE)
+    assert (limit_zero["rt_cd"], limit_zero["msg_cd"]) == ("7", BAD_PRICE)
     assert market["output"]["ODNO"] == "0000000001"
     # 10 × 92,900 (upper limit) + floor(929,000 × 0.00014) = 929,130 held back from 10,000,000.
     assert psbl["ord_psbl_cash"] == "9070870"
@@ -247,12 +250,15 @@ def test_other_order_types_exchanges_and_sell_types_are_refused_as_not_modelled(
 
 
 REJECTIONS: list[tuple[str, float, dict[str, Any], str]] = [
-    ("saturday", kst_epoch(2026, 11, 21, 10), {}, MARKET_CLOSED),
+    ("saturday", kst_epoch(2026, 11, 21, 10), {}, VIRTUAL_NOT_BUSINESS_DAY),
+    ("saturday on real", kst_epoch(2026, 11, 21, 10), {"REAL": True}, MARKET_CLOSED),
     ("after close", kst_epoch(2026, 11, 20, 15, 31), {}, MARKET_CLOSED),
     ("at 15:30 sharp", kst_epoch(2026, 11, 20, 15, 30), {}, MARKET_CLOSED),
-    ("before open", kst_epoch(2026, 11, 20, 8, 59, 59), {}, MARKET_CLOSED),
+    ("before the opening auction", kst_epoch(2026, 11, 20, 8, 29, 59), {}, MARKET_CLOSED),
     ("unknown symbol", FRIDAY_SESSION, {"PDNO": "123456"}, PRODUCT_NOT_FOUND),
-    ("off tick", FRIDAY_SESSION, {"ORD_UNPR": "71550"}, OFF_TICK),
+    ("halted symbol", FRIDAY_SESSION, {"HALTED": True, "PDNO": "000660", "ORD_UNPR": "190000"}, HALTED),
+    ("off tick", FRIDAY_SESSION, {"ORD_UNPR": "71550"}, VIRTUAL_OFF_TICK),
+    ("off tick on real", FRIDAY_SESSION, {"ORD_UNPR": "71550", "REAL": True}, OFF_TICK),
     ("above the upper limit", FRIDAY_SESSION, {"ORD_UNPR": "93000"}, OUTSIDE_LIMITS),
     ("below the lower limit", FRIDAY_SESSION, {"ORD_UNPR": "50000"}, OUTSIDE_LIMITS),
     ("insufficient cash", FRIDAY_SESSION, {"ORD_QTY": "140", "ORD_UNPR": "71500"}, INSUFFICIENT_CASH),
@@ -268,10 +274,13 @@ REJECTIONS: list[tuple[str, float, dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("start", "change", "code"), [case[1:] for case in REJECTIONS],
                          ids=[case[0] for case in REJECTIONS])
-def test_rejected_order_answers_rt_cd_1_and_changes_nothing(start: float, change: dict[str, Any], code: str) -> None:
-    app, config, clock = trading_fake(start)
+def test_rejected_order_answers_rt_cd_7_and_changes_nothing(start: float, change: dict[str, Any], code: str) -> None:
     fields = dict(change)
     sell = fields.pop("SELL", False)
+    options: dict[str, Any] = {"environment": "real"} if fields.pop("REAL", False) else {}
+    if fields.pop("HALTED", False):
+        options["halted_symbols"] = frozenset({"000660"})
+    app, config, clock = trading_fake(start, **options)
 
     async def steps(kis: Kis) -> tuple[Any, ...]:
         before = (await kis.balance(), await kis.psbl(), (await kis.ccld()).json())
@@ -283,13 +292,13 @@ def test_rejected_order_answers_rt_cd_1_and_changes_nothing(start: float, change
 
     response, before, after = run(app, config, steps)
     assert response.status_code == 200
-    assert response.json()["rt_cd"] == "1"
+    assert response.json()["rt_cd"] == "7"
     assert response.json()["msg_cd"] == code
     assert "output" not in response.json()
     assert after == before
     state = fake_state(app)
     assert (state.orders, state.last_number) == ([], 0)
-    assert [(call.rt_cd, call.msg_cd, call.odno) for call in state.order_calls] == [("1", code, None)]
+    assert [(call.rt_cd, call.msg_cd, call.odno) for call in state.order_calls] == [("7", code, None)]
 
 
 def test_buy_up_to_orderable_cash_is_accepted_one_more_is_refused() -> None:
@@ -342,7 +351,7 @@ def test_holiday_closes_a_weekday_and_enforce_hours_off_opens_a_saturday() -> No
 
     closed, _ = run(holiday[0], holiday[1], order)
     opened, row = run(saturday[0], saturday[1], order)
-    assert closed["msg_cd"] == MARKET_CLOSED
+    assert closed["msg_cd"] == VIRTUAL_NOT_BUSINESS_DAY
     assert opened["rt_cd"] == "0"
     assert row["hldg_qty"] == "52"
 
@@ -487,8 +496,8 @@ def test_resting_buy_waits_then_fills_at_the_new_price_after_set_price() -> None
                     ("6", "425700", "70950")]
 
 
-def test_no_fills_after_the_close() -> None:
-    app, config, clock = trading_fake(kst_epoch(2026, 11, 20, 15, 29, 55))
+def test_no_fills_after_the_close_without_auctions() -> None:
+    app, config, clock = trading_fake(kst_epoch(2026, 11, 20, 15, 29, 55), auctions=False)
 
     async def steps(kis: Kis) -> tuple[str, str]:
         await kis.order("buy", "000660", 4, 190000)
@@ -600,7 +609,7 @@ def test_daily_ccld_pages_15_rows_on_virtual_with_totals_over_all_rows() -> None
     odnos = [row["odno"] for body in bodies for row in body["output1"]]
     assert odnos == [f"{n:010d}" for n in range(33, 0, -1)]  # newest first
     assert bodies[0]["ctx_area_fk100"] == "50000000" + "01" + "^" + " " * 89
-    assert bodies[0]["ctx_area_nk100"].strip() == "5000000001^15"
+    assert bodies[0]["ctx_area_nk100"].strip().startswith("5000000001^15^")  # then the rows' fingerprint
     assert bodies[2]["ctx_area_nk100"].strip() == ""
     # floor(22,000 × 0.00014) = 3 per order.
     totals = {"tot_ord_qty": "33", "tot_ccld_qty": "33", "tot_ccld_amt": "726000", "prsm_tlex_smtl": "99",
@@ -672,7 +681,7 @@ def test_daily_ccld_without_dates_is_refused() -> None:
         return answer
 
     answer = run(app, config, steps)
-    assert (answer["rt_cd"], answer["msg_cd"]) == ("1", "FAKE0016")
+    assert (answer["rt_cd"], answer["msg_cd"]) == ("7", "FAKE0016")
 
 
 # --- holdings -------------------------------------------------------------------------------------------------------
@@ -736,7 +745,7 @@ def test_inquire_price_reports_the_tick_of_the_grid_orders_are_checked_against()
 
     units, codes = run(app, config, steps)
     assert units == ["5", "1", "100", "500", "50"]
-    assert codes == ["0", OFF_TICK, "0", "0", "0", OFF_TICK]
+    assert codes == ["0", VIRTUAL_OFF_TICK, "0", "0", "0", VIRTUAL_OFF_TICK]
 
 
 # --- faults ---------------------------------------------------------------------------------------------------------

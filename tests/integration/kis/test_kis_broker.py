@@ -233,7 +233,7 @@ def test_sell_refused_as_off_grid_is_corrected_once_from_a_fresh_quote(tmp_path:
     report = asyncio.run(broker.submit(_sell("r1-S-005930-0", "005930", 5, "71600")))
 
     assert [(call.body["ORD_UNPR"], call.rt_cd) for call in fake.order_calls if isinstance(call.body, dict)] == [
-        ("71600", "1"), ("72000", "0")]
+        ("71600", "7"), ("72000", "0")]
     assert report.status is OrderStatus.ACCEPTED
     assert report.limit_price == Decimal(72_000)
     assert len(fake.orders) == 1
@@ -246,7 +246,7 @@ def test_refusal_for_another_reason_is_rejected_with_kis_code_and_not_retried(tm
     report = asyncio.run(broker.submit(_sell("r1-S-005930-0", "005930", 21, "71500")))  # 20 held
 
     assert report.status is OrderStatus.REJECTED
-    assert report.reject_code.startswith("FAKE")
+    assert report.reject_code == "APBK0400"  # oversell, KIS's own code
     assert len(fake.order_calls) == 1
     assert fake.orders == []
     again = asyncio.run(broker.submit(_sell("r1-S-005930-0", "005930", 21, "71500")))

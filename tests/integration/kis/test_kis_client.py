@@ -216,3 +216,75 @@ def test_secrets_never_in_logs_or_error_messages(tmp_path: Path, caplog: pytest.
     for secret in (config.app_key, config.app_secret, "WRONG-" + config.app_secret, token):
         assert not any(secret in text for text in texts)
     assert "EGW00201" in caplog.text
+
+
+@pytest.mark.parametrize(("code", "status"), [
+    ("EGW00215", 500), ("EGW00316", 500), ("SYDB0050", 200), ("90020000", 200), ("EGW00201", 200),
+])
+def test_transient_code_is_retried_with_backoff_whatever_the_status(tmp_path: Path, code: str, status: int) -> None:
+    clock = ManualClock()
+    app, config = fake_for(clock)
+    config.requests_per_second = 1000
+    fake_state(app).inject_fault(code, path=BALANCE_PATH, status=status, count=2)
+    client = make_client(app, config, clock, tmp_path / "tokens.json", requests_per_second=1000)
+
+    async def scenario() -> BrokerBalance:
+        async with client:
+            return await fetch_balance(client)
+
+    assert asyncio.run(scenario()).cash == Decimal(4_500_000)
+    assert fake_state(app).api_calls == 3
+    assert clock.slept == pytest.approx([0.1, 0.2])  # exponential backoff on the shared clock
+
+
+def test_transient_code_past_the_budget_raises_broker_unavailable(tmp_path: Path) -> None:
+    clock = ManualClock()
+    app, config = fake_for(clock)
+    config.requests_per_second = 1000
+    fake_state(app).inject_fault("EGW00215", path=BALANCE_PATH, count=100)
+    client = make_client(app, config, clock, tmp_path / "tokens.json", requests_per_second=1000, max_attempts=5)
+
+    async def scenario() -> BrokerBalance:
+        async with client:
+            return await fetch_balance(client)
+
+    with pytest.raises(BrokerUnavailable, match="EGW00215"):
+        asyncio.run(scenario())
+    assert fake_state(app).api_calls == 5
+    assert clock.slept == pytest.approx([0.1, 0.2, 0.4, 0.8])
+
+
+def test_token_revoked_before_its_expiry_is_renewed_once_and_the_call_succeeds(tmp_path: Path) -> None:
+    clock = ManualClock()
+    app, config = fake_for(clock)
+    client = make_client(app, config, clock, tmp_path / "tokens.json")
+
+    async def scenario() -> BrokerQuote:
+        async with client:
+            await fetch_quote(client)
+            clock.advance(3600)  # valid for 23 more hours, then revoked
+            fake_state(app).revoke_token("EGW00121")
+            return await fetch_quote(client)
+
+    assert asyncio.run(scenario()).price == Decimal(71500)
+    assert fake_state(app).issuances == 2
+    assert fake_state(app).api_calls == 3
+
+
+def test_token_refused_again_after_its_renewal_stops_without_looping(tmp_path: Path) -> None:
+    clock = ManualClock()
+    app, config = fake_for(clock)
+    client = make_client(app, config, clock, tmp_path / "tokens.json")
+
+    async def scenario() -> BrokerQuote:
+        async with client:
+            await fetch_quote(client)
+            clock.advance(3600)
+            fake_state(app).revoke_token("EGW00123")
+            fake_state(app).revoke_new_tokens = 5  # every token issued from now on is refused too
+            return await fetch_quote(client)
+
+    with pytest.raises(AuthenticationFailed, match="EGW00121"):
+        asyncio.run(scenario())
+    assert fake_state(app).issuances == 2  # one renewal, no more
+    assert fake_state(app).api_calls == 3

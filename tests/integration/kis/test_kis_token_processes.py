@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from starlette.applications import Starlette
 
 from tests.integration.kis.test_kis_uvicorn import served_fake
 from trimtab.adapters.brokers.kis.fake_server import FakeKisConfig, fake_state
+from trimtab.adapters.brokers.kis.token_cache import TokenCache
 
 __all__ = ["served_fake"]
 
@@ -50,3 +52,28 @@ def test_two_processes_started_together_issue_one_token(
     assert state.api_calls >= 4  # two pages each (23 holdings, 20 per virtual page)
     assert oct((tmp_path / "tokens.json").stat().st_mode & 0o777) == "0o600"
     assert config.app_key not in (tmp_path / "tokens.json").read_text()
+
+
+PROBE = """
+import sys
+from filelock import FileLock, Timeout
+try:
+    FileLock(sys.argv[1]).acquire(timeout=0)
+except Timeout:
+    sys.exit(3)
+"""
+
+
+def test_token_cache_lock_excludes_another_process_until_released(tmp_path: Path) -> None:
+    cache = TokenCache(tmp_path / "tokens.json")
+    lock_file = str(tmp_path / "tokens.json.lock")
+
+    def probe() -> int:
+        return subprocess.run([sys.executable, "-c", PROBE, lock_file], check=False, timeout=60).returncode  # noqa: S603
+
+    async def scenario() -> tuple[int, int]:
+        async with cache.locked():
+            held = probe()  # another process cannot take the lock while this one holds it
+        return held, probe()
+
+    assert asyncio.run(scenario()) == (3, 0)

@@ -9,7 +9,12 @@ not claimed by another record, and adopts it instead of sending again.
 Prices are checked against a fresh inquire-price before sending: off KIS's grid or outside its daily limits,
 a limit is corrected (never more aggressive than asked) and a warning logged. If KIS still refuses the order
 and a fresh quote shows the sent price off the grid or outside the limits, it is corrected and sent once more;
-any other refusal comes back REJECTED with KIS's code. Orders are day orders at KIS.
+any other refusal comes back REJECTED with KIS's code. Orders are day orders at KIS: once the order's own day
+has closed, what is left open is reported EXPIRED (order_state.status_of).
+
+An order's state is read from inquire-daily-ccld by symbol and side over its own days (not by ODNO: a cancel is
+its own row under its own number), its cancel rows folded in (order_state.combine); order numbers are compared
+and stored in one normalised form (parse.normalise_order_number).
 """
 
 from __future__ import annotations
@@ -38,10 +43,10 @@ from trimtab.adapters.brokers.kis.endpoints import (
 from trimtab.adapters.brokers.kis.parse import (
     BrokerQuote,
     KisOrderRow,
-    order_costs,
     parse_balance,
     parse_order_ack,
     parse_order_rows,
+    parse_order_totals,
     parse_orderable_cash,
     parse_quote,
 )
@@ -69,6 +74,8 @@ class KisBrokerConfig:
     exchange: str = "KRX"
     lookback_days: int = 7  # how far back list_orders looks (a run's orders are looked up on their own dates)
     row_ttl_seconds: float = 1.0  # how long one order's row answers repeated reads
+    expiry_grace_seconds: float = 600.0  # after 15:30 KST of its day, an order still open is EXPIRED
+    orderable_cash_symbols: int = 3  # how many symbols inquire-psbl-order is tried with before the D+2 cash
 
 
 class KisBroker:
@@ -104,7 +111,7 @@ class KisBroker:
         balance = parse_balance(pages)
         wanted = list(dict.fromkeys([*(h.symbol for h in balance.holdings), *symbols]))
         quotes = {symbol: await self._quote(symbol) for symbol in wanted}
-        cash = await self._orderable_cash(wanted[0] if wanted else DEFAULT_PRICE_SYMBOL)
+        cash = await self._orderable_cash([*wanted, DEFAULT_PRICE_SYMBOL], balance.cash)
         holdings = tuple(
             Holding(quotes[h.symbol], h.quantity, min(max(h.orderable_quantity, Decimal(0)), h.quantity))
             for h in balance.holdings
@@ -116,11 +123,22 @@ class KisBroker:
         return {**self._account_params(), "AFHR_FLPR_YN": "N", "OFL_YN": "", "INQR_DVSN": "02", "UNPR_DVSN": "01",
                 "FUND_STTL_ICLD_YN": "N", "FNCG_AMT_AUTO_RDPT_YN": "N", "PRCS_DVSN": "00"}
 
-    async def _orderable_cash(self, symbol: str) -> Decimal:
-        params = {**self._account_params(), "PDNO": symbol, "ORD_UNPR": "0", "ORD_DVSN": "01",
-                  "CMA_EVLU_AMT_ICLD_YN": "N", "OVRS_ICLD_YN": "N"}
-        response = await self._client.request("GET", ORDERABLE, self._tr("orderable"), params=params)
-        return parse_orderable_cash(response.body)
+    async def _orderable_cash(self, symbols: Sequence[str], settled_cash: Decimal) -> Decimal:
+        """ord_psbl_cash from inquire-psbl-order, which KIS refuses (rt_cd 7) for a halted symbol: try the next
+        symbol, and after a few refusals use the balance's D+2 cash (it does not hold back open buys)."""
+        for symbol in list(dict.fromkeys(symbols))[:self.config.orderable_cash_symbols]:
+            params = {**self._account_params(), "PDNO": symbol, "ORD_UNPR": "0", "ORD_DVSN": "01",
+                      "CMA_EVLU_AMT_ICLD_YN": "N", "OVRS_ICLD_YN": "N"}
+            try:
+                response = await self._client.request("GET", ORDERABLE, self._tr("orderable"), params=params)
+            except OrderRejected as error:
+                logger.warning("KIS refused inquire-psbl-order for %s [%s]; trying another symbol", symbol,
+                               error.code)
+                continue
+            return parse_orderable_cash(response.body)
+        logger.warning("KIS gave no orderable cash; using the balance's D+2 cash %s (open buys not held back)",
+                       settled_cash)
+        return settled_cash
 
     async def _kis_quote(self, symbol: str) -> tuple[BrokerQuote, Instrument]:
         params = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": symbol}
@@ -252,13 +270,15 @@ class KisBroker:
         self._check_account(account_id)
         reports = []
         today = self._now().astimezone(KST).date()
-        for row in await self._day_rows({}, (today - dt.timedelta(days=self.config.lookback_days), today)):
-            if row.is_cancel_row:
+        rows = await self._day_rows({}, (today - dt.timedelta(days=self.config.lookback_days), today))
+        for own in rows:
+            row = None if own.is_cancel_row else state.combine(rows, own.order_number)
+            if row is None:
                 continue
             record = self._book.find_by_broker_id(state.BROKER, account_id, row.order_number)
             if record is None:
                 record = _foreign_record(account_id, row)
-            reports.append(state.report_of(record, row))
+            reports.append(state.report_of(record, row, day_over=self._day_over(row)))
         return reports
 
     # -- reconciliation ---------------------------------------------------------------------------------------
@@ -283,7 +303,10 @@ class KisBroker:
             if absorbed is not record:
                 self._book.put(absorbed)
                 record = absorbed
-        return state.report_of(record, row)
+        return state.report_of(record, row, day_over=row is not None and self._day_over(row))
+
+    def _day_over(self, row: KisOrderRow) -> bool:
+        return state.day_is_over(row, self._now(), dt.timedelta(seconds=self.config.expiry_grace_seconds))
 
     async def _adopt(self, record: BrokerOrderRecord) -> BrokerOrderRecord | None:
         """Find the order a lost reply left behind: same symbol/side/quantity/price, unclaimed, oldest first."""
@@ -306,18 +329,20 @@ class KisBroker:
         return adopted
 
     async def _row(self, record: BrokerOrderRecord) -> tuple[KisOrderRow | None, Decimal | None]:
-        """The order's row and KIS's cost estimate for it, re-read at most once per row_ttl_seconds."""
+        """The order's row (cancel rows folded in) and KIS's cost estimate when output2 is this order's alone,
+        re-read at most once per row_ttl_seconds."""
         number = record.broker_order_id
         now = self._now()
         cached = self._rows.get(number)
         if cached is not None and (now - cached[0]).total_seconds() < self.config.row_ttl_seconds:
             return cached[1], cached[2]
+        filters = {"PDNO": record.document["symbol"], "SLL_BUY_DVSN_CD": state.SIDE_CODES[state.side_of(record)]}
         pages = await self._client.paginate(DAILY_ORDERS, self._tr("daily_orders"), self._ccld_params(
-            {"PDNO": record.document["symbol"], "ODNO": number}, _around(state.order_day(record))))
-        rows = [row for row in parse_order_rows(pages) if row.order_number == number and not row.is_cancel_row]
-        found = (rows[0] if rows else None, order_costs(pages))
-        self._rows[number] = (now, *found)
-        return found
+            filters, _around(state.order_day(record))))
+        row = state.combine(parse_order_rows(pages), number)
+        costs = None if row is None else state.attributable_costs(row, parse_order_totals(pages))
+        self._rows[number] = (now, row, costs)
+        return row, costs
 
     async def _day_rows(self, filters: dict[str, str], days: tuple[dt.date, dt.date]) -> list[KisOrderRow]:
         pages = await self._client.paginate(DAILY_ORDERS, self._tr("daily_orders"), self._ccld_params(filters, days))

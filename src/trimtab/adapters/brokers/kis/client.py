@@ -1,8 +1,10 @@
 """Transport and auth for the KIS Open API: token cache, rate limit, retries and envelope translation.
 
-Errors are translated by `msg_cd` (never by message text, whatever the HTTP status; BROKERS.md §1.3-1.4) into
-trimtab's tree: rate limits and gateway trouble become BrokerUnavailable after bounded retries, refused
-credentials AuthenticationFailed, any other `rt_cd` != "0" OrderRejected with the KIS code. App key, app secret
+Errors are translated by `msg_cd` through the tables of codes.py (never by message text, whatever the HTTP
+status; BROKERS.md §1.3-1.4, §1.8.7) into trimtab's tree: transient codes (rate limits, SYDB0050, gateway
+trouble) are retried with exponential backoff by tenacity and become BrokerUnavailable once the bounded budget
+is spent, a refused token is renewed once per call, refused credentials raise AuthenticationFailed, and any
+other `rt_cd` != "0" ("1" or "7") OrderRejected with the KIS code. App key, app secret
 and token never appear in a log line or an error message.
 """
 
@@ -14,14 +16,23 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 from pydantic import SecretStr
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from trimtab.adapters.brokers.kis.rate_limit import RateLimiter, Sleep, limiter_for
+from trimtab.adapters.brokers.kis.codes import (
+    CREDENTIAL_CODES,
+    DATA_CHANGED,
+    ISSUANCE_TOO_SOON,
+    REFUSED_BEFORE_ACTING,
+    RESTART_PAGING_CODES,
+    Meaning,
+    meaning_of,
+)
+from trimtab.adapters.brokers.kis.throttle import Sleep, Throttle, throttle_for
 from trimtab.adapters.brokers.kis.token_cache import CachedToken, TokenCache, cache_key
 from trimtab.domain.errors import AuthenticationFailed, BrokerUnavailable, OrderRejected
 
@@ -52,17 +63,7 @@ KST = dt.timezone(dt.timedelta(hours=9))
 ISSUE_ENDPOINT = "/oauth2/tokenP"
 ISSUANCE_INTERVAL_SECONDS = 60.0
 TOKEN_RENEWAL_MARGIN_SECONDS = 300.0
-RATE_LIMITED = "EGW00201"
-ISSUANCE_TOO_SOON = "EGW00133"
-TOKEN_EXPIRED_CODES = frozenset({"EGW00123", "EGW00121"})
-CREDENTIAL_CODES = frozenset({"EGW00103", "EGW00102", "EGW00105"})
 MORE_PAGES = frozenset({"F", "M"})
-
-
-class Outcome(Enum):
-    OK = "ok"
-    RETRY = "retry"
-    RENEW = "renew"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,29 @@ class KisResponse:
 
     body: dict[str, Any]
     tr_cont: str
+
+
+class _Transient(Exception):
+    """An answer worth another try after a pause (never leaves the client: it becomes BrokerUnavailable)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _StalePages(Exception):
+    """KIS says the data changed under a paged query (SYDB0050): its context keys are stale."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(slots=True)
+class _Renewal:
+    """One token renewal per request: a token refused again after renewal stops, never loops."""
+
+    used: bool = False
 
 
 def parse_expiry(payload: Mapping[str, Any], now: float) -> float:
@@ -91,22 +115,19 @@ def read_json(response: httpx.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def classify(status: int, body: Mapping[str, Any]) -> Outcome:
-    """Decide what an API answer means, by msg_cd first; raise for permanent failures."""
-    code = str(body.get("msg_cd", ""))
-    if code == RATE_LIMITED:
-        return Outcome.RETRY
-    if code in TOKEN_EXPIRED_CODES:
-        return Outcome.RENEW
-    if code in CREDENTIAL_CODES:
-        raise AuthenticationFailed(f"KIS refused the credentials [{code}]")
-    if "rt_cd" not in body:
+def classify(status: int, body: Mapping[str, Any]) -> Meaning:
+    """Decide what an API answer means by its msg_cd (codes.py), whatever the HTTP status; raise for refusals."""
+    code = str(body.get("msg_cd", "") or "")
+    if "rt_cd" not in body and not code:
         if status >= 500 or status == 429:
-            return Outcome.RETRY
+            return Meaning.TRANSIENT
         raise BrokerUnavailable(f"KIS answered HTTP {status} without an envelope")
-    if body["rt_cd"] == "0":
-        return Outcome.OK
-    raise OrderRejected(str(body.get("msg1", "")).strip(), code=code)
+    meaning = meaning_of(code, None if "rt_cd" not in body else str(body["rt_cd"]))
+    if meaning is Meaning.CREDENTIALS:
+        raise AuthenticationFailed(f"KIS refused the credentials [{code}]")
+    if meaning is Meaning.REFUSED:
+        raise OrderRejected(str(body.get("msg1", "")).strip(), code=code)
+    return meaning
 
 
 class KisClient:
@@ -115,9 +136,10 @@ class KisClient:
     def __init__(
         self, *, base_url: str, environment: Environment, app_key: SecretStr, app_secret: SecretStr,
         token_cache_path: Path, transport: httpx.AsyncBaseTransport | None = None,
-        requests_per_second: int | None = None, rate_limiter: RateLimiter | None = None,
+        requests_per_second: int | None = None, throttle: Throttle | None = None,
         clock: Callable[[], float] = time.time, sleep: Sleep = asyncio.sleep, max_attempts: int = 5,
-        backoff_seconds: float = 0.1, max_issuance_wait_seconds: float = 65.0, custtype: str = "P",
+        backoff_seconds: float = 0.1, max_backoff_seconds: float = 5.0, max_page_restarts: int = 3,
+        max_issuance_wait_seconds: float = 65.0, custtype: str = "P",
     ) -> None:
         self.environment = environment
         self._app_key = app_key
@@ -125,11 +147,13 @@ class KisClient:
         self._http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=10.0)
         self._cache = TokenCache(token_cache_path)
         self._cache_key = cache_key(environment, app_key.get_secret_value())
-        self._limiter = rate_limiter or limiter_for(environment, app_key.get_secret_value(), requests_per_second)
+        self._throttle = throttle or throttle_for(environment, app_key.get_secret_value(), requests_per_second)
         self._clock = clock
         self._sleep = sleep
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        self.max_page_restarts = max_page_restarts
         self.max_issuance_wait_seconds = max_issuance_wait_seconds
         self._custtype = custtype
         self._token: CachedToken | None = None
@@ -227,7 +251,7 @@ class KisClient:
         body: Mapping[str, str] | None, tr_cont: str,
     ) -> httpx.Response | None:
         """Send one call through the rate limiter; return None on a transport failure."""
-        await self._limiter.acquire(self._clock, self._sleep)
+        await self._throttle.acquire(self._clock, self._sleep)
         logger.debug("KIS %s %s tr_id=%s tr_cont=%r", method, path, tr_id, tr_cont)
         try:
             return await self._http.request(
@@ -237,45 +261,91 @@ class KisClient:
             logger.warning("KIS %s %s failed: %s", method, path, type(error).__name__)
             return None
 
+    def _retrying(self, attempts: int, retry_on: type[Exception], what: str) -> AsyncRetrying:
+        """tenacity's loop over `attempts` tries of `retry_on` failures, sleeping on the injected sleep."""
+
+        def log(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome is not None else None
+            pause = state.next_action.sleep if state.next_action is not None else 0.0
+            logger.warning("KIS %s busy [%s]; retrying in %.2f s", what, error, pause)
+
+        return AsyncRetrying(
+            stop=stop_after_attempt(attempts), retry=retry_if_exception_type(retry_on), sleep=self._sleep,
+            wait=wait_exponential(multiplier=self.backoff_seconds, max=self.max_backoff_seconds),
+            before_sleep=log, reraise=True,
+        )
+
     async def request(
         self, method: str, path: str, tr_id: str, *, params: Mapping[str, str] | None = None,
         body: Mapping[str, str] | None = None, tr_cont: str = "", idempotent: bool = True,
     ) -> KisResponse:
-        """Make one API call: renew an expired token once, retry rate limits and 5xx with backoff.
+        """Make one API call: renew a refused token once, retry transient answers with backoff (tenacity).
 
         A call that is not idempotent (an order, a cancel) is retried only when KIS refused it before acting
-        (EGW00201, an expired token). A lost reply or a 5xx without an envelope is ambiguous: the order may
-        have been placed, so it raises BrokerUnavailable at once and the caller reconciles with the day's orders.
+        (codes.REFUSED_BEFORE_ACTING, or a refused token). A lost reply, a 5xx without an envelope or any other
+        transient code is ambiguous: the order may have been placed, so it raises BrokerUnavailable at once and
+        the caller reconciles with the day's orders. SYDB0050 on a next page raises for paginate to restart.
         """
-        renewed = False
-        attempt = 0
-        while attempt < self.max_attempts:
+        renewal = _Renewal()
+        try:
+            async for attempt in self._retrying(self.max_attempts, _Transient, f"{method} {path}"):
+                with attempt:
+                    return await self._attempt(method, path, tr_id, params, body, tr_cont, idempotent, renewal)
+        except _Transient as error:
+            raise BrokerUnavailable(
+                f"KIS {path} still unavailable after {self.max_attempts} attempts [{error.code}]") from None
+        raise BrokerUnavailable(f"KIS {path} made no attempt")  # unreachable: tenacity tries at least once
+
+    async def _attempt(
+        self, method: str, path: str, tr_id: str, params: Mapping[str, str] | None,
+        body: Mapping[str, str] | None, tr_cont: str, idempotent: bool, renewal: _Renewal,
+    ) -> KisResponse:
+        """One try, plus at most one more with a renewed token when KIS refuses the token (EGW00123/121)."""
+        while True:
             token = await self.access_token()
             response = await self._send(method, path, tr_id, token, params, body, tr_cont)
             payload = read_json(response) if response is not None else {}
-            outcome = classify(response.status_code, payload) if response is not None else Outcome.RETRY
-            if not idempotent and outcome is Outcome.RETRY and payload.get("msg_cd") != RATE_LIMITED:
-                status = "no reply" if response is None else f"HTTP {response.status_code}"
-                raise BrokerUnavailable(f"KIS {path} outcome unknown ({status}); check the day's orders")
-            if outcome is Outcome.OK and response is not None:
+            meaning = Meaning.TRANSIENT if response is None else classify(response.status_code, payload)
+            if meaning is Meaning.OK and response is not None:
                 return KisResponse(payload, response.headers.get("tr_cont", "").strip())
-            if outcome is Outcome.RENEW:
-                if renewed:
-                    raise AuthenticationFailed(f"KIS rejected a freshly issued token [{payload.get('msg_cd')}]")
-                renewed = True
-                await self._drop_token(token)
-                continue
-            delay = self.backoff_seconds * 2**attempt
-            logger.warning("KIS %s %s busy [%s]; retrying in %.2f s", method, path, payload.get("msg_cd"), delay)
-            await self._sleep(delay)
-            attempt += 1
-        raise BrokerUnavailable(f"KIS {path} still unavailable after {self.max_attempts} attempts")
+            code = str(payload.get("msg_cd", "") or "")
+            if meaning is not Meaning.RENEW:
+                raise self._not_done(path, response, code, tr_cont, idempotent)
+            if renewal.used:
+                raise AuthenticationFailed(f"KIS refused a freshly issued token [{code}]")
+            renewal.used = True
+            logger.warning("KIS refused the token [%s]; renewing it once", code)
+            await self._drop_token(token)
+
+    @staticmethod
+    def _not_done(path: str, response: httpx.Response | None, code: str, tr_cont: str,
+                  idempotent: bool) -> Exception:
+        """The error a transient answer becomes: outcome unknown, stale pages, or worth another try."""
+        if not idempotent and code not in REFUSED_BEFORE_ACTING:
+            status = "no reply" if response is None else f"HTTP {response.status_code}"
+            detail = f" [{code}]" if code else ""
+            return BrokerUnavailable(f"KIS {path} outcome unknown ({status}){detail}; check the day's orders")
+        if tr_cont == "N" and code in RESTART_PAGING_CODES:
+            return _StalePages(code)
+        return _Transient(code or ("no reply" if response is None else f"HTTP {response.status_code}"))
 
     async def paginate(
         self, path: str, tr_id: str, params: Mapping[str, str], *, context_suffix: str = "100",
         max_pages: int = 200,
     ) -> list[dict[str, Any]]:
-        """GET every page: follow the `tr_cont` header (F/M = more) echoing ctx_area_fk/nk back."""
+        """GET every page (following `tr_cont`); read again from the first page when KIS says the data changed
+        between pages (SYDB0050), at most max_page_restarts times."""
+        try:
+            async for attempt in self._retrying(self.max_page_restarts + 1, _StalePages, f"GET {path} pages"):
+                with attempt:
+                    return await self._pages(path, tr_id, params, context_suffix, max_pages)
+        except _StalePages:
+            raise BrokerUnavailable(f"KIS {path} kept changing between pages [{DATA_CHANGED}]") from None
+        raise BrokerUnavailable(f"KIS {path} made no attempt")  # unreachable: tenacity tries at least once
+
+    async def _pages(self, path: str, tr_id: str, params: Mapping[str, str], context_suffix: str,
+                     max_pages: int) -> list[dict[str, Any]]:
+        """One pass over the pages: echo ctx_area_fk/nk back with tr_cont N while the header says F/M."""
         fk_key, nk_key = f"CTX_AREA_FK{context_suffix}", f"CTX_AREA_NK{context_suffix}"
         query = {fk_key: "", nk_key: "", **params}
         pages: list[dict[str, Any]] = []

@@ -1,12 +1,13 @@
 """The local KIS fake's account: configuration, holdings, orders, fills over time, costs and cash.
 
 Fills are computed lazily: every request (and `FakeKisState.set_price`) first calls `catch_up()`, which plays
-every fill step due up to `config.clock()` in time order. An order accepted at t0 has fill steps at
-t0 + k × fill_interval_seconds (k = 1, 2, ...); a step fills max(1, ceil(ord_qty × fill_fraction)) units, capped
-at the remainder, at the instrument's current price, but only if the session is open at that instant and the
-order is marketable (market order, buy limit >= price, sell limit <= price). Prices change only through
-`set_price`, which catches up first, so each step sees the price in force at its own instant. With
-fill_interval_seconds 0 a marketable order fills in full as soon as it is seen (at acceptance or later).
+every event due up to `config.clock()` in time order (fake_fills: continuous steps, the two single-price
+auctions, day-order expiry at 15:30). An order accepted at t0 has fill steps at t0 + k × fill_interval_seconds
+(k = 1, 2, ...); a step fills max(1, ceil(ord_qty × fill_fraction)) units, capped at the remainder, at the
+instrument's current price, but only in continuous trading and if the order is marketable (market order, buy
+limit >= price, sell limit <= price). Prices change only through `set_price`, which catches up first, so each
+step sees the price in force at its own instant. With fill_interval_seconds 0 a marketable order fills in full
+as soon as it is seen in continuous trading.
 
 Costs are computed on each order's cumulative filled amount, so totals never depend on fill granularity:
 commission = floor(cum × commission_rate); tax = floor(cum × sell_tax_rate) for sells of kind "stock" only.
@@ -28,11 +29,19 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
-from trimtab.adapters.brokers.kis.fake_market import FakePrice, Kind, in_session, next_session_open
+from trimtab.adapters.brokers.kis import fake_fills
+from trimtab.adapters.brokers.kis.fake_faults import FakeFault
+from trimtab.adapters.brokers.kis.fake_market import FakePrice, Kind, phase_at
 
 Environment = Literal["real", "virtual"]
 Side = Literal["buy", "sell"]
 ORG_NO = "91252"  # KRX_FWDG_ORD_ORGNO as in BROKERS.md §1.5's example answer
+
+
+def canonical_number(text: str) -> str:
+    """An order number in the fake's own form: 10 digits, zero-padded (any spacing or zero-stripping undone)."""
+    digits = text.strip()
+    return digits.lstrip("0").zfill(10) if digits.isdigit() else digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +106,11 @@ class FakeOrder:
     exchange: str = "KRX"
     fills: list[FakeFill] = field(default_factory=list)
     cancelled: int = 0
+    expired: int = 0  # open quantity that lapsed at the close of its day
     commission: int = 0
     tax: int = 0
     next_step: int = 1
+    last_auction_at: float = 0.0
 
     @property
     def is_market(self) -> bool:
@@ -115,7 +126,7 @@ class FakeOrder:
 
     @property
     def remaining(self) -> int:
-        return self.quantity - self.filled - self.cancelled
+        return self.quantity - self.filled - self.cancelled - self.expired
 
     @property
     def costs(self) -> int:
@@ -178,6 +189,18 @@ class FakeKisConfig:
     # Tokens and per-second limits run on the gateway's clock, real time even when the market clock is shifted
     # to a simulated session (serve_fake --start); None means the market clock (tests' manual clocks).
     gateway_clock: Callable[[], float] | None = None
+    # How strict the fake is (BROKERS.md §1.8.7-9); the defaults are the real KIS's behaviour where known.
+    rejection_rt_cd: str = "7"  # order refusals; gateway errors keep rt_cd "1"
+    numeric_virtual_codes: bool = True  # the virtual server's 40030000 off-tick and 40100000 not a business day
+    auctions: bool = True  # 08:30-09:00 and 15:20-15:30 take orders and fill only at 09:00 and 15:30
+    day_orders_expire: bool = True  # open quantity lapses at 15:30 of its day; nothing fills on a later day
+    expired_rows_keep_remaining: bool = True  # an expired order's row keeps rmn_qty (False: rmn_qty 0)
+    refuse_past_day_cancels: bool = True  # a cancel of an earlier day's order is refused (FAKE0017)
+    costs_ignore_order_filter: bool = True  # output2 of an ODNO-filtered daily-ccld sums the whole day
+    cancel_rows_keep_remaining: bool = False  # True: the original row keeps rmn_qty, cnc_cfrm_qty 0 after a cancel
+    order_number_quirks: bool = False  # answers zero-stripped ("117057"), daily-ccld odno space-padded
+    detect_changes_between_pages: bool = True  # daily-ccld's next page answers SYDB0050 if its rows changed
+    halted_symbols: Set[str] = frozenset()  # psbl-order and orders answer rt_cd 7 (FAKE0018)
 
     def gateway_now(self) -> float:
         """Return the gateway's time (token issuance and expiry, rate-limit seconds)."""
@@ -210,8 +233,12 @@ class FakeKisConfig:
         return self.deposit if self.settled_cash is None else self.settled_cash
 
     def session_open(self, epoch: float) -> bool:
-        """Tell whether orders may be placed and fills happen at `epoch`."""
-        return not self.enforce_hours or in_session(epoch, self.holidays)
+        """Tell whether orders may be placed at `epoch` (an auction or continuous trading)."""
+        return not self.enforce_hours or phase_at(epoch, self.holidays, auctions=self.auctions) != "closed"
+
+    def continuous(self, epoch: float) -> bool:
+        """Tell whether continuous trading (fill steps) runs at `epoch`."""
+        return not self.enforce_hours or phase_at(epoch, self.holidays, auctions=self.auctions) == "continuous"
 
 
 @dataclass(slots=True)
@@ -240,6 +267,9 @@ class FakeKisState:
     rvsecncl_calls: list[FakeOrderCall] = field(default_factory=list)
     lost_responses: int = 0
     last_number: int = 0
+    faults: list[FakeFault] = field(default_factory=list)
+    revoked_tokens: dict[str, str] = field(default_factory=dict)  # token value -> the code it is refused with
+    revoke_new_tokens: int = 0  # tokens issued from now on that are revoked at once (a renewal refused too)
 
     def __post_init__(self) -> None:
         if not self.positions:
@@ -252,6 +282,16 @@ class FakeKisState:
     def inject_lost_order_response(self, count: int = 1) -> None:
         """Process and record the next `count` order-cash/order-rvsecncl calls, then answer 502 with no JSON."""
         self.lost_responses += count
+
+    def inject_fault(self, code: str, message: str = "", *, path: str | None = None, status: int = 500,
+                     rt_cd: str = "1", count: int = 1, next_page_only: bool = False) -> None:
+        """Answer the next `count` calls (to `path`, or any) with `code` instead of serving them."""
+        self.faults.append(FakeFault(code, message or code, status, rt_cd, path, next_page_only, count))
+
+    def revoke_token(self, code: str = "EGW00123") -> None:
+        """Revoke the current token before its expiry: calls with it answer `code` (EGW00123 or EGW00121)."""
+        if self.token is not None:
+            self.revoked_tokens[self.token.value] = code
 
     def max_requests_in_one_second(self) -> int:
         """Return the largest number of API calls one app key made within one clock second."""
@@ -268,8 +308,9 @@ class FakeKisState:
         return f"{self.last_number:010d}"
 
     def find_order(self, odno: str) -> FakeOrder | None:
-        """Return the accepted order with this ODNO."""
-        return next((order for order in self.orders if order.odno == odno), None)
+        """Return the accepted order with this ODNO (zero-stripped or space-padded forms accepted)."""
+        wanted = canonical_number(odno)
+        return next((order for order in self.orders if order.odno == wanted), None)
 
     def position(self, symbol: str) -> FakePosition | None:
         """Return the holding row of `symbol`, sold-out rows included."""
@@ -317,21 +358,8 @@ class FakeKisState:
     # --- fills ------------------------------------------------------------------------------------------------
 
     def catch_up(self) -> None:
-        """Play every fill due up to config.clock(), in time order (ties by order number)."""
-        now = self.config.clock()
-        if self.config.fill_interval_seconds <= 0:
-            for order in self.orders:
-                if order.remaining > 0 and self.marketable(order) and self.config.session_open(now):
-                    self.fill(order, order.remaining, now)
-            return
-        while True:
-            due = [(at, order.odno, order) for order in self.orders if (at := self.due_at(order, now)) is not None]
-            if not due:
-                return
-            at, _, order = min(due, key=lambda item: (item[0], item[1]))
-            step = max(1, math.ceil(order.quantity * self.config.fill_fraction))
-            self.fill(order, min(step, order.remaining), at)
-            order.next_step += 1
+        """Play every fill, auction and expiry due up to config.clock(), in time order (fake_fills)."""
+        fake_fills.catch_up(self)
 
     def marketable(self, order: FakeOrder) -> bool:
         """Tell whether the order would trade at the instrument's current price."""
@@ -341,25 +369,6 @@ class FakeKisState:
         if order.is_market:
             return True
         return order.price >= instrument.price if order.side == "buy" else order.price <= instrument.price
-
-    def due_at(self, order: FakeOrder, now: float) -> float | None:
-        """Return the instant of the order's next fill step if one is due by `now`, skipping dead steps."""
-        interval = self.config.fill_interval_seconds
-        while order.remaining > 0:
-            at = order.accepted_at + order.next_step * interval
-            if at > now:
-                return None
-            if not self.marketable(order):  # the price holds until now: no step up to now can fill
-                order.next_step = math.floor((now - order.accepted_at) / interval) + 1
-                return None
-            if self.config.session_open(at):
-                return at
-            opening = next_session_open(at, self.config.holidays)
-            if opening is None:
-                order.next_step = math.floor((now - order.accepted_at) / interval) + 1
-                return None
-            order.next_step = max(order.next_step + 1, math.ceil((opening - order.accepted_at) / interval))
-        return None
 
     def fill(self, order: FakeOrder, quantity: int, at: float) -> None:
         """Fill `quantity` of the order at the current price; charge the rise in its cumulative costs."""

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 
 from trimtab.adapters.brokers.kis.fake_account import Environment, FakeKisState, IssuedToken
 from trimtab.adapters.brokers.kis.fake_codes import TR_ID_MISMATCH
+from trimtab.adapters.brokers.kis.fake_faults import take_fault
 from trimtab.adapters.brokers.kis.fake_market import kst_text
 
 TOKEN_LIFETIME_SECONDS = 86_400
@@ -45,9 +46,9 @@ def fake_of(request: Request) -> FakeKisState:
     return state
 
 
-def envelope_error(msg_cd: str, msg1: str, status: int = 500) -> JSONResponse:
+def envelope_error(msg_cd: str, msg1: str, status: int = 500, rt_cd: str = "1") -> JSONResponse:
     """Answer with the rt_cd envelope carrying an error."""
-    return JSONResponse({"rt_cd": "1", "msg_cd": msg_cd, "msg1": msg1}, status_code=status)
+    return JSONResponse({"rt_cd": rt_cd, "msg_cd": msg_cd, "msg1": msg1}, status_code=status)
 
 
 def gateway_error(code: str, description: str) -> JSONResponse:
@@ -58,11 +59,15 @@ def gateway_error(code: str, description: str) -> JSONResponse:
 def mint_token(state: FakeKisState, now: float) -> IssuedToken:
     """Return the current token if issued within 6 h and still valid, else a new one."""
     current = state.token
-    if current is not None and now - current.issued_at < SAME_TOKEN_WINDOW_SECONDS and now < current.expires_at:
+    if (current is not None and now - current.issued_at < SAME_TOKEN_WINDOW_SECONDS and now < current.expires_at
+            and current.value not in state.revoked_tokens):
         return current
     seed = f"{state.config.app_key}:{now}:{state.issuances}".encode()
     value = "fake." + hashlib.sha256(seed).hexdigest()
     state.token = IssuedToken(value, now, now + TOKEN_LIFETIME_SECONDS)
+    if state.revoke_new_tokens > 0:
+        state.revoke_new_tokens -= 1
+        state.revoked_tokens[value] = "EGW00121"
     return state.token
 
 
@@ -113,6 +118,10 @@ def check_auth(request: Request, state: FakeKisState) -> JSONResponse | None:
         return envelope_error("EGW00121", "유효하지 않은 token 입니다.")
     if config.gateway_now() >= token.expires_at:
         return envelope_error("EGW00123", "기간이 만료된 token 입니다.")
+    revoked = state.revoked_tokens.get(token.value)
+    if revoked is not None:  # revoked before its expiry (BROKERS.md §1.8.7): refused like an expired one
+        expired = revoked == "EGW00123"
+        return envelope_error(revoked, "기간이 만료된 token 입니다." if expired else "유효하지 않은 token 입니다.")
     return None
 
 
@@ -139,6 +148,9 @@ def check_call(request: Request) -> JSONResponse | None:
         return envelope_error(TR_ID_MISMATCH, f"tr_id {tr_id!r} does not fit this path and environment")
     refused = check_auth(request, state) or check_rate(state, request.headers.get("appkey", ""))
     if refused is None:
+        fault = take_fault(state.faults, request.url.path, request.headers.get("tr_cont", ""))
+        if fault is not None:
+            return envelope_error(fault.code, fault.message, fault.status, fault.rt_cd)
         state.catch_up()
     return refused
 
@@ -147,9 +159,15 @@ def page_start(request: Request) -> int:
     """Return the row offset a next-page request asks for (0 on a first call)."""
     if request.headers.get("tr_cont", "") != "N":
         return 0
-    context = request.query_params.get("CTX_AREA_NK100", "").strip()
-    _, _, offset = context.partition("^")
+    parts = request.query_params.get("CTX_AREA_NK100", "").strip().split("^")
+    offset = parts[1] if len(parts) > 1 else ""
     return int(offset) if offset.isdigit() else 0
+
+
+def page_version(request: Request) -> str:
+    """Return the data version a next-page request's context carries ("" when none)."""
+    parts = request.query_params.get("CTX_AREA_NK100", "").strip().split("^")
+    return parts[2] if len(parts) > 2 else ""
 
 
 def page_flag(start: int, more: bool) -> str:
@@ -159,11 +177,13 @@ def page_flag(start: int, more: bool) -> str:
     return "D" if start == 0 else "E"
 
 
-def page_context(account: str, end: int, more: bool) -> dict[str, str]:
-    """Return the ctx_area_fk100/nk100 keys to echo; nk100 is blank on the last page."""
+def page_context(account: str, end: int, more: bool, version: str = "") -> dict[str, str]:
+    """Return the ctx_area_fk100/nk100 keys to echo; nk100 is blank on the last page; `version` (daily-ccld)
+    fingerprints the rows so a next page can tell that they changed since the first."""
+    suffix = f"^{version}" if version else ""
     return {
         "ctx_area_fk100": f"{account}^".ljust(100),
-        "ctx_area_nk100": f"{account}^{end}".ljust(100) if more else "".ljust(100),
+        "ctx_area_nk100": f"{account}^{end}{suffix}".ljust(100) if more else "".ljust(100),
     }
 
 

@@ -12,8 +12,12 @@ from decimal import Decimal
 from typing import Literal
 
 KST = dt.timezone(dt.timedelta(hours=9))
-SESSION_OPEN = dt.time(9, 0)
-SESSION_CLOSE = dt.time(15, 30)  # continuous session and closing auction end; 15:30 itself is closed
+AUCTION_OPEN = dt.time(8, 30)  # the opening single-price auction takes orders from 08:30 (BROKERS.md §1.8.8)
+SESSION_OPEN = dt.time(9, 0)  # the opening auction's one price, then continuous trading
+CLOSING_AUCTION = dt.time(15, 20)  # continuous trading stops; orders wait for the closing auction's one price
+SESSION_CLOSE = dt.time(15, 30)  # the closing auction's price; day orders expire; 15:30 itself takes no order
+
+Phase = Literal["closed", "opening_auction", "continuous", "closing_auction"]
 
 Kind = Literal["stock", "etf"]
 TickTable = tuple[tuple[Decimal, Decimal], ...]
@@ -89,6 +93,24 @@ def kst_text(epoch: float) -> str:
 def is_trading_day(day: dt.date, holidays: Set[dt.date]) -> bool:
     """Monday to Friday and not a configured holiday."""
     return day.weekday() < 5 and day not in holidays
+
+
+def phase_at(epoch: float, holidays: Set[dt.date], *, auctions: bool) -> Phase:
+    """KRX's phase at `epoch`: without auctions, 09:00-15:30 is all continuous and the rest closed."""
+    moment = kst(epoch)
+    if not is_trading_day(moment.date(), holidays):
+        return "closed"
+    now = moment.time()
+    if auctions and AUCTION_OPEN <= now < SESSION_OPEN:
+        return "opening_auction"
+    if auctions and CLOSING_AUCTION <= now < SESSION_CLOSE:
+        return "closing_auction"
+    return "continuous" if SESSION_OPEN <= now < SESSION_CLOSE else "closed"
+
+
+def at_kst(epoch: float, wall: dt.time) -> float:
+    """The epoch of `wall` KST on the KST day of `epoch`."""
+    return dt.datetime.combine(kst(epoch).date(), wall, KST).timestamp()
 
 
 def in_session(epoch: float, holidays: Set[dt.date]) -> bool:

@@ -1,9 +1,11 @@
-"""The local KIS fake's order endpoints (BROKERS.md §1.5): order-cash, order-rvsecncl, inquire-psbl-order and
-inquire-daily-ccld.
+"""The local KIS fake's order endpoints (BROKERS.md §1.5): order-cash, order-rvsecncl and inquire-psbl-order
+(inquire-daily-ccld lives in fake_history).
 
 Request bodies carry UPPER-CASE keys with every value a string; answers use the rt_cd/msg_cd/msg1 envelope.
 Order and cancel answers keep the UPPER-CASE output keys of KIS's documented example; inquiries answer lower case.
-Rejections answer rt_cd "1" with HTTP 200 and change nothing; the codes are listed in fake_codes.
+Rejections answer rt_cd "7" (FakeKisConfig.rejection_rt_cd) with HTTP 200 and change nothing; the codes are
+listed in fake_codes. Orders are taken in both single-price auctions and continuous trading (08:30-15:30 KST on
+trading days); a cancel of an earlier day's order is refused (its open quantity expired at its close).
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -22,17 +23,19 @@ from starlette.responses import JSONResponse, Response
 from trimtab.adapters.brokers.kis.fake_account import (
     ORG_NO,
     FakeCancel,
+    FakeKisConfig,
     FakeKisState,
     FakeOrder,
     FakeOrderCall,
     Side,
+    canonical_number,
 )
 from trimtab.adapters.brokers.kis.fake_codes import (
-    BAD_DATE,
     BAD_PRICE,
     BAD_QUANTITY,
     BAD_REQUEST,
     CANCEL_QUANTITY,
+    HALTED,
     INQUIRY_DONE,
     INSUFFICIENT_CASH,
     MARKET_CLOSED,
@@ -44,8 +47,11 @@ from trimtab.adapters.brokers.kis.fake_codes import (
     ORDER_SENT_MESSAGE,
     OUTSIDE_LIMITS,
     OVERSELL,
+    PAST_DAY_ORDER,
     PRODUCT_NOT_FOUND,
     UNKNOWN_ORDER,
+    VIRTUAL_NOT_BUSINESS_DAY,
+    VIRTUAL_OFF_TICK,
     WRONG_ACCOUNT,
 )
 from trimtab.adapters.brokers.kis.fake_gateway import (
@@ -54,12 +60,9 @@ from trimtab.adapters.brokers.kis.fake_gateway import (
     envelope_error,
     fake_of,
     num,
-    page_context,
-    page_flag,
-    page_start,
     real_form,
 )
-from trimtab.adapters.brokers.kis.fake_market import FakePrice, kst
+from trimtab.adapters.brokers.kis.fake_market import FakePrice, is_trading_day, kst
 
 ORDER_TYPES = {"00": "지정가", "01": "시장가"}
 SIDE_CODES: dict[Side, str] = {"sell": "01", "buy": "02"}
@@ -71,7 +74,7 @@ DATE = re.compile(r"\d{8}")
 
 
 class Rejected(Exception):
-    """A request the fake answers with rt_cd "1" (HTTP 200) and no effect."""
+    """A request the fake answers with rt_cd "7" (config.rejection_rt_cd, HTTP 200) and no effect."""
 
     def __init__(self, msg_cd: str, msg1: str) -> None:
         super().__init__(msg_cd, msg1)
@@ -120,17 +123,30 @@ def check_account(state: FakeKisState, fields: Mapping[str, str]) -> None:
         raise Rejected(WRONG_ACCOUNT, f"account {account!r} is not this fake's account")
 
 
+def is_numeric_virtual(config: FakeKisConfig) -> bool:
+    """Whether refusals use the virtual server's numeric codes."""
+    return config.environment == "virtual" and config.numeric_virtual_codes
+
+
 def check_session(state: FakeKisState) -> None:
-    """Refuse orders and cancels outside the regular session."""
-    if not state.config.session_open(state.config.clock()):
-        raise Rejected(MARKET_CLOSED, "장운영시간이 아닙니다.")
+    """Refuse orders and cancels outside 08:30-15:30 KST on trading days (the virtual server's own code on
+    a day that is no business day)."""
+    config = state.config
+    now = config.clock()
+    if config.session_open(now):
+        return
+    if is_numeric_virtual(config) and not is_trading_day(kst(now).date(), config.holidays):
+        raise Rejected(VIRTUAL_NOT_BUSINESS_DAY, "영업일이 아닙니다.")
+    raise Rejected(MARKET_CLOSED, "장운영시간이 아닙니다.")
 
 
 def instrument_of(state: FakeKisState, symbol: str) -> FakePrice:
-    """Return the instrument, or refuse with APBK0656."""
+    """Return the instrument, or refuse with APBK0656 (unknown) or FAKE0018 (halted)."""
     instrument = state.config.prices.get(symbol)
     if instrument is None:
         raise Rejected(PRODUCT_NOT_FOUND, "주문 가능한 상품이 아닙니다.")  # product not found
+    if symbol in state.config.halted_symbols:
+        raise Rejected(HALTED, "거래정지 종목입니다.")
     return instrument
 
 
@@ -144,9 +160,17 @@ def ok(output: Mapping[str, str], msg_cd: str = ORDER_SENT, msg1: str = ORDER_SE
     return JSONResponse({"rt_cd": "0", "msg_cd": msg_cd, "msg1": msg1, "output": dict(output)})
 
 
-def receipt(odno: str, at: float) -> dict[str, str]:
+def shown_number(config: FakeKisConfig, odno: str, *, pad: bool = False) -> str:
+    """An order number as an answer shows it: 10 digits, or with `order_number_quirks` zero-stripped (order and
+    cancel answers, orgn_odno) or space-padded (`pad`: daily-ccld's odno), as live clients report (§1.8.9)."""
+    if not config.order_number_quirks or not odno:
+        return odno
+    return odno.ljust(12) if pad else odno.lstrip("0") or "0"
+
+
+def receipt(config: FakeKisConfig, odno: str, at: float) -> dict[str, str]:
     """Return the order/cancel answer's output: org number, order number, KST time."""
-    return {"KRX_FWDG_ORD_ORGNO": ORG_NO, "ODNO": odno, "ORD_TMD": kst(at).strftime("%H%M%S")}
+    return {"KRX_FWDG_ORD_ORGNO": ORG_NO, "ODNO": shown_number(config, odno), "ORD_TMD": kst(at).strftime("%H%M%S")}
 
 
 # --- order-cash ---------------------------------------------------------------------------------------------------
@@ -155,7 +179,7 @@ def receipt(odno: str, at: float) -> dict[str, str]:
 ORDER_KEYS = ("CANO", "ACNT_PRDT_CD", "PDNO", "ORD_DVSN", "ORD_QTY", "ORD_UNPR")
 
 
-def order_price(instrument: FakePrice, ord_dvsn: str, price: Decimal) -> Decimal:
+def order_price(config: FakeKisConfig, instrument: FakePrice, ord_dvsn: str, price: Decimal) -> Decimal:
     """Check ORD_UNPR against the order type, tick grid and daily limits; return the price to reserve at."""
     if ord_dvsn == "01":
         if price != 0:
@@ -164,7 +188,8 @@ def order_price(instrument: FakePrice, ord_dvsn: str, price: Decimal) -> Decimal
     if price <= 0 or price != price.to_integral_value():
         raise Rejected(BAD_PRICE, "a limit order takes a whole ORD_UNPR above 0")
     if not instrument.on_grid(price):
-        raise Rejected(OFF_TICK, f"ORD_UNPR {price} is off the tick grid ({instrument.tick_at(price)})")
+        code = VIRTUAL_OFF_TICK if is_numeric_virtual(config) else OFF_TICK
+        raise Rejected(code, f"ORD_UNPR {price} is off the tick grid ({instrument.tick_at(price)})")
     if not instrument.lower_limit <= price <= instrument.upper_limit:
         limits = f"{instrument.lower_limit}..{instrument.upper_limit}"
         raise Rejected(OUTSIDE_LIMITS, f"ORD_UNPR {price} is outside the daily limits {limits}")
@@ -188,7 +213,7 @@ def place_order(state: FakeKisState, side: Side, body: object) -> FakeOrder:
     if quantity <= 0:
         raise Rejected(BAD_QUANTITY, "ORD_QTY must be above 0")
     price = decimal(fields, "ORD_UNPR")
-    reserve = order_price(instrument, ord_dvsn, price)
+    reserve = order_price(state.config, instrument, ord_dvsn, price)
     if side == "buy" and state.buy_need(reserve * quantity) > state.orderable_cash():
         raise Rejected(INSUFFICIENT_CASH, "주문가능금액을 초과 했습니다.")
     if side == "sell" and quantity > state.orderable_quantity(symbol):
@@ -210,7 +235,7 @@ async def order_cash(request: Request) -> Response:
     def handle(state: FakeKisState, body: object) -> JSONResponse:
         side: Side = "buy" if real_form(request.headers.get("tr_id", "")) in BUY_TR_IDS else "sell"
         order = place_order(state, side, body)
-        return ok(receipt(order.odno, order.accepted_at))
+        return ok(receipt(state.config, order.odno, order.accepted_at))
 
     state = fake_of(request)
     return await order_call(request, state.order_calls, handle)
@@ -254,6 +279,8 @@ def place_cancel(state: FakeKisState, body: object) -> FakeCancel:
     original = state.find_order(fields["ORGN_ODNO"])
     if original is None or original.org_no != fields["KRX_FWDG_ORD_ORGNO"]:
         raise Rejected(UNKNOWN_ORDER, f"no order {fields['KRX_FWDG_ORD_ORGNO']}/{fields['ORGN_ODNO']}")
+    if state.config.refuse_past_day_cancels and kst(original.accepted_at).date() != kst(state.config.clock()).date():
+        raise Rejected(PAST_DAY_ORDER, "an order of an earlier day cannot be cancelled (it expired at its close)")
     if original.remaining <= 0:
         raise Rejected(NOTHING_REMAINING, "the order has nothing left to cancel (filled or cancelled)")
     quantity = cancel_quantity(fields, original.remaining)
@@ -268,7 +295,7 @@ async def order_rvsecncl(request: Request) -> Response:
 
     def handle(state: FakeKisState, body: object) -> JSONResponse:
         cancel = place_cancel(state, body)
-        return ok(receipt(cancel.odno, cancel.accepted_at))
+        return ok(receipt(state.config, cancel.odno, cancel.accepted_at))
 
     state = fake_of(request)
     return await order_call(request, state.rvsecncl_calls, handle)
@@ -299,13 +326,15 @@ async def order_call(
         try:
             response = handle(state, body)
         except Rejected as rejection:
-            response = envelope_error(rejection.msg_cd, rejection.msg1, 200)
+            response = envelope_error(rejection.msg_cd, rejection.msg1, 200, state.config.rejection_rt_cd)
     answer: dict[str, Any] = json.loads(bytes(response.body))
     lost = passed and state.lost_responses > 0
     output = answer.get("output") or {}
+    odno = output.get("ODNO")
     log.append(FakeOrderCall(
         request.url.path, request.headers.get("tr_id", ""), body, state.config.clock(), response.status_code,
-        str(answer.get("rt_cd", "")), str(answer.get("msg_cd", "")), output.get("ODNO"), lost,
+        str(answer.get("rt_cd", "")), str(answer.get("msg_cd", "")), None if odno is None else canonical_number(odno),
+        lost,
     ))
     if lost:
         state.lost_responses -= 1
@@ -340,130 +369,7 @@ async def inquire_psbl_order(request: Request) -> JSONResponse:
         instrument = instrument_of(state, params.get("PDNO", ""))
         price = decimal(params, "ORD_UNPR") if params.get("ORD_UNPR", "").strip() else Decimal(0)
     except Rejected as rejection:
-        return envelope_error(rejection.msg_cd, rejection.msg1, 200)
+        return envelope_error(rejection.msg_cd, rejection.msg1, 200, state.config.rejection_rt_cd)
     if price <= 0 or params.get("ORD_DVSN", "") == "01":
         price = instrument.price
     return ok(psbl_output(state, price), INQUIRY_DONE, "조회가 완료되었습니다")
-
-
-# --- inquire-daily-ccld -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CcldEntry:
-    """One row of inquire-daily-ccld with what its filters and totals need."""
-
-    row: dict[str, str]
-    at: float
-    odno: str
-    side: Side
-    symbol: str
-    filled: int
-    remaining: int
-    amount: Decimal
-    costs: int
-    cancel: bool
-
-
-def average(amount: Decimal, quantity: int) -> Decimal:
-    return amount / quantity if quantity else Decimal(0)
-
-
-def order_entry(order: FakeOrder) -> CcldEntry:
-    """Render an order as a daily-ccld row."""
-    moment = kst(order.accepted_at)
-    filled, amount = order.filled, order.filled_amount
-    row = {
-        "ord_dt": moment.strftime("%Y%m%d"), "ord_gno_brno": order.org_no, "odno": order.odno, "orgn_odno": "",
-        "ord_dvsn_name": ORDER_TYPES[order.ord_dvsn], "ord_dvsn_cd": order.ord_dvsn,
-        "sll_buy_dvsn_cd": SIDE_CODES[order.side], "sll_buy_dvsn_cd_name": SIDE_NAMES[order.side],
-        "pdno": order.symbol, "prdt_name": order.name, "ord_qty": str(order.quantity), "ord_unpr": num(order.price),
-        "ord_tmd": moment.strftime("%H%M%S"), "tot_ccld_qty": str(filled),
-        "avg_prvs": num(average(amount, filled).quantize(Decimal(1), ROUND_HALF_UP)), "tot_ccld_amt": num(amount),
-        "cncl_yn": "N", "cnc_cfrm_qty": str(order.cancelled), "rmn_qty": str(order.remaining), "rjct_qty": "0",
-        "excg_id_dvsn_Cd": order.exchange,
-    }
-    return CcldEntry(row, order.accepted_at, order.odno, order.side, order.symbol, filled, order.remaining, amount,
-                     order.costs, cancel=False)
-
-
-def cancel_entry(cancel: FakeCancel) -> CcldEntry:
-    """Render a cancel as its own daily-ccld row pointing at the original order."""
-    original = cancel.original
-    moment = kst(cancel.accepted_at)
-    row = {
-        "ord_dt": moment.strftime("%Y%m%d"), "ord_gno_brno": original.org_no, "odno": cancel.odno,
-        "orgn_odno": original.odno, "ord_dvsn_name": ORDER_TYPES[cancel.ord_dvsn], "ord_dvsn_cd": cancel.ord_dvsn,
-        "sll_buy_dvsn_cd": SIDE_CODES[original.side], "sll_buy_dvsn_cd_name": SIDE_NAMES[original.side],
-        "pdno": original.symbol, "prdt_name": original.name, "ord_qty": str(cancel.quantity), "ord_unpr": "0",
-        "ord_tmd": moment.strftime("%H%M%S"), "tot_ccld_qty": "0", "avg_prvs": "0", "tot_ccld_amt": "0",
-        "cncl_yn": "Y", "cnc_cfrm_qty": str(cancel.quantity), "rmn_qty": "0", "rjct_qty": "0",
-        "excg_id_dvsn_Cd": original.exchange,
-    }
-    return CcldEntry(row, cancel.accepted_at, cancel.odno, original.side, original.symbol, 0, 0, Decimal(0), 0,
-                     cancel=True)
-
-
-def ccld_filter(params: Mapping[str, str]) -> Callable[[CcldEntry], bool]:
-    """Return the predicate the query's date, side, symbol, fill state, order number and branch ask for."""
-    start, end = params.get("INQR_STRT_DT", ""), params.get("INQR_END_DT", "")
-    if not (DATE.fullmatch(start) and DATE.fullmatch(end)):
-        raise Rejected(BAD_DATE, "INQR_STRT_DT and INQR_END_DT must be YYYYMMDD")
-    side = {"01": "sell", "02": "buy"}.get(params.get("SLL_BUY_DVSN_CD", "00"))
-    symbol = params.get("PDNO", "").strip()
-    odno = params.get("ODNO", "").strip()
-    branch = params.get("ORD_GNO_BRNO", "").strip()
-    exchange = params.get("EXCG_ID_DVSN_CD", "").strip()
-    fill_state = params.get("CCLD_DVSN", "00")
-
-    def keep(entry: CcldEntry) -> bool:
-        row = entry.row
-        return all((
-            start <= row["ord_dt"] <= end, side is None or entry.side == side, not symbol or entry.symbol == symbol,
-            not odno or entry.odno == odno, not branch or row["ord_gno_brno"] == branch,
-            exchange in ("", "ALL") or row["excg_id_dvsn_Cd"] == exchange,
-            fill_state != "01" or entry.filled > 0, fill_state != "02" or entry.remaining > 0,
-        ))
-
-    return keep
-
-
-def ccld_totals(entries: list[CcldEntry]) -> dict[str, str]:
-    """Render output2 over every filtered row (all pages); cancel rows add no ordered quantity."""
-    ordered = sum(int(entry.row["ord_qty"]) for entry in entries if not entry.cancel)
-    filled = sum(entry.filled for entry in entries)
-    amount = sum((entry.amount for entry in entries), Decimal(0))
-    return {
-        "tot_ord_qty": str(ordered), "tot_ccld_qty": str(filled), "tot_ccld_amt": num(amount),
-        "prsm_tlex_smtl": str(sum(entry.costs for entry in entries)),
-        "pchs_avg_pric": f"{average(amount, filled):.4f}",
-    }
-
-
-async def inquire_daily_ccld(request: Request) -> JSONResponse:
-    """GET trading/inquire-daily-ccld, paged with tr_cont and ctx_area_*."""
-    refused = check_call(request)
-    if refused is not None:
-        return refused
-    state = fake_of(request)
-    params = request.query_params
-    try:
-        check_account(state, params)
-        keep = ccld_filter(params)
-    except Rejected as rejection:
-        return envelope_error(rejection.msg_cd, rejection.msg1, 200)
-    entries = [order_entry(order) for order in state.orders] + [cancel_entry(cancel) for cancel in state.cancels]
-    entries = sorted(filter(keep, entries), key=lambda entry: (entry.at, entry.odno))
-    if params.get("INQR_DVSN", "00") != "01":
-        entries.reverse()
-    start = page_start(request)
-    end = start + state.config.ccld_rows_per_page
-    more = end < len(entries)
-    account = params.get("CANO", "") + params.get("ACNT_PRDT_CD", "")
-    body = {
-        **page_context(account, end, more),
-        "output1": [entry.row for entry in entries[start:end]],
-        "output2": ccld_totals(entries),
-        "rt_cd": "0", "msg_cd": INQUIRY_DONE, "msg1": "조회가 완료되었습니다",
-    }
-    return JSONResponse(body, headers={"tr_cont": page_flag(start, more)})

@@ -11,12 +11,19 @@ is a string.
 Modules: fake_market (instruments, KRX ticks, session), fake_account (config, holdings, orders, fills, cash),
 fake_gateway (tr_ids, envelope, tokens, rate limit, paging), fake_orders (order endpoints), fake_codes (codes).
 
+Strictness (BROKERS.md §1.8.7-9), each a FakeKisConfig switch: refusals with rt_cd "7" and the real codes
+(APBK0952, APBK0400, APBK0919; 40030000/40100000 on virtual); the two single-price auctions; day orders that
+expire at 15:30 and cannot be cancelled later; output2 totals that ignore the ODNO filter; both cancel row
+shapes; zero-stripped and space-padded order numbers; SYDB0050 when daily-ccld's rows change between pages;
+halted symbols (rt_cd 7 on psbl-order); and, on demand (FakeKisState.inject_fault, revoke_token), transient
+codes on any path and tokens revoked before their expiry.
+
 Codes prefixed `FAKE` are the fake's own, for cases BROKERS.md names no real code for (see fake_codes):
 FAKE0001 tr_id mismatch, FAKE0002 unknown symbol on inquire-price, FAKE0003 malformed request, FAKE0004 value
 not a string, FAKE0005 wrong account, FAKE0006 not modelled (ORD_DVSN, exchange, SLL_TYPE, revise), FAKE0007
-quantity <= 0, FAKE0008 bad ORD_UNPR for the order type, FAKE0009 off tick, FAKE0010 outside the daily limits,
-FAKE0011 insufficient orderable cash, FAKE0012 oversell, FAKE0013 unknown original order, FAKE0014 nothing left
-to cancel, FAKE0015 cancel quantity not within the remainder, FAKE0016 bad inquiry dates.
+quantity <= 0, FAKE0008 bad ORD_UNPR for the order type, FAKE0009 off tick (real server), FAKE0010 outside the
+daily limits, FAKE0013 unknown original order, FAKE0014 nothing left to cancel, FAKE0015 cancel quantity not
+within the remainder, FAKE0016 bad inquiry dates, FAKE0017 cancel of an earlier day's order, FAKE0018 halted.
 """
 
 from __future__ import annotations
@@ -46,8 +53,12 @@ from trimtab.adapters.brokers.kis.fake_codes import (
     BAD_QUANTITY,
     BAD_REQUEST,
     CANCEL_QUANTITY,
+    DATA_CHANGED,
     FAKE_CODES,
+    GATEWAY_BUSY,
+    HALTED,
     INSUFFICIENT_CASH,
+    LEDGER_RATE_LIMITED,
     MARKET_CLOSED,
     NOT_A_STRING,
     NOT_MODELLED,
@@ -56,10 +67,14 @@ from trimtab.adapters.brokers.kis.fake_codes import (
     ORDER_SENT,
     OUTSIDE_LIMITS,
     OVERSELL,
+    PAST_DAY_ORDER,
     PRODUCT_NOT_FOUND,
     TR_ID_MISMATCH,
     UNKNOWN_ORDER,
     UNKNOWN_SYMBOL,
+    VIRTUAL_DELAYED,
+    VIRTUAL_NOT_BUSINESS_DAY,
+    VIRTUAL_OFF_TICK,
     WRONG_ACCOUNT,
 )
 from trimtab.adapters.brokers.kis.fake_gateway import (
@@ -88,27 +103,85 @@ from trimtab.adapters.brokers.kis.fake_gateway import (
     page_flag,
     page_start,
 )
+from trimtab.adapters.brokers.kis.fake_history import inquire_daily_ccld
 from trimtab.adapters.brokers.kis.fake_market import KST, FakePrice, kst_text
 from trimtab.adapters.brokers.kis.fake_orders import (
     Rejected,
     check_account,
-    inquire_daily_ccld,
     inquire_psbl_order,
     order_cash,
     order_rvsecncl,
 )
 
 __all__ = [
-    "BAD_DATE", "BAD_PRICE", "BAD_QUANTITY", "BAD_REQUEST", "BALANCE_PATH", "CANCEL_QUANTITY", "DAILY_CCLD_PATH",
-    "FAKE_CODES", "INSUFFICIENT_CASH", "ISSUANCE_INTERVAL_SECONDS", "KST", "MARKET_CLOSED", "NOTHING_REMAINING",
-    "NOT_A_STRING", "NOT_MODELLED", "OFF_TICK", "ORDER_CASH_PATH", "ORDER_SENT", "OUTSIDE_LIMITS", "OVERSELL",
-    "PRICE_PATH", "PRODUCT_NOT_FOUND", "PSBL_ORDER_PATH", "RVSECNCL_PATH", "SAME_TOKEN_WINDOW_SECONDS",
-    "SHARED_TR_IDS", "TOKEN_LIFETIME_SECONDS", "TR_IDS", "TR_ID_MISMATCH", "UNKNOWN_ORDER", "UNKNOWN_SYMBOL",
-    "WRONG_ACCOUNT", "Environment", "FakeCancel", "FakeFill", "FakeHolding", "FakeKisConfig", "FakeKisState",
-    "FakeOrder", "FakeOrderCall", "FakePosition", "FakePrice", "IssuedToken", "check_auth", "check_call",
-    "check_rate", "envelope_error", "expected_tr_ids", "fake_state", "gateway_error", "holding_row",
-    "inquire_balance", "inquire_price", "issue_token", "kst_text", "make_fake_kis", "mint_token", "page_start",
-    "price_output", "summary_row",
+    "BAD_DATE",
+    "BAD_PRICE",
+    "BAD_QUANTITY",
+    "BAD_REQUEST",
+    "BALANCE_PATH",
+    "CANCEL_QUANTITY",
+    "DAILY_CCLD_PATH",
+    "DATA_CHANGED",
+    "FAKE_CODES",
+    "GATEWAY_BUSY",
+    "HALTED",
+    "INSUFFICIENT_CASH",
+    "ISSUANCE_INTERVAL_SECONDS",
+    "KST",
+    "LEDGER_RATE_LIMITED",
+    "MARKET_CLOSED",
+    "NOTHING_REMAINING",
+    "NOT_A_STRING",
+    "NOT_MODELLED",
+    "OFF_TICK",
+    "ORDER_CASH_PATH",
+    "ORDER_SENT",
+    "OUTSIDE_LIMITS",
+    "OVERSELL",
+    "PAST_DAY_ORDER",
+    "PRICE_PATH",
+    "PRODUCT_NOT_FOUND",
+    "PSBL_ORDER_PATH",
+    "RVSECNCL_PATH",
+    "SAME_TOKEN_WINDOW_SECONDS",
+    "SHARED_TR_IDS",
+    "TOKEN_LIFETIME_SECONDS",
+    "TR_IDS",
+    "TR_ID_MISMATCH",
+    "UNKNOWN_ORDER",
+    "UNKNOWN_SYMBOL",
+    "VIRTUAL_DELAYED",
+    "VIRTUAL_NOT_BUSINESS_DAY",
+    "VIRTUAL_OFF_TICK",
+    "WRONG_ACCOUNT",
+    "Environment",
+    "FakeCancel",
+    "FakeFill",
+    "FakeHolding",
+    "FakeKisConfig",
+    "FakeKisState",
+    "FakeOrder",
+    "FakeOrderCall",
+    "FakePosition",
+    "FakePrice",
+    "IssuedToken",
+    "check_auth",
+    "check_call",
+    "check_rate",
+    "envelope_error",
+    "expected_tr_ids",
+    "fake_state",
+    "gateway_error",
+    "holding_row",
+    "inquire_balance",
+    "inquire_price",
+    "issue_token",
+    "kst_text",
+    "make_fake_kis",
+    "mint_token",
+    "page_start",
+    "price_output",
+    "summary_row",
 ]
 
 
@@ -158,7 +231,7 @@ async def inquire_balance(request: Request) -> JSONResponse:
     try:
         check_account(state, request.query_params)
     except Rejected as rejection:
-        return envelope_error(rejection.msg_cd, rejection.msg1, 200)
+        return envelope_error(rejection.msg_cd, rejection.msg1, 200, state.config.rejection_rt_cd)
     account = request.query_params.get("CANO", "") + request.query_params.get("ACNT_PRDT_CD", "")
     start = page_start(request)
     end = start + state.config.rows_per_page
@@ -191,8 +264,11 @@ async def inquire_price(request: Request) -> JSONResponse:
     symbol = request.query_params.get("FID_INPUT_ISCD", "")
     price = config.prices.get(symbol)
     if price is None:
-        return envelope_error(UNKNOWN_SYMBOL, f"unknown symbol {symbol!r}", 200)
-    body = {"output": price_output(price), "rt_cd": "0", "msg_cd": "MCA00000", "msg1": "정상처리 되었습니다."}
+        return envelope_error(UNKNOWN_SYMBOL, f"unknown symbol {symbol!r}", 200, config.rejection_rt_cd)
+    output = price_output(price)
+    if symbol in config.halted_symbols:
+        output["temp_stop_yn"] = "Y"
+    body = {"output": output, "rt_cd": "0", "msg_cd": "MCA00000", "msg1": "정상처리 되었습니다."}
     return JSONResponse(body)
 
 

@@ -3,18 +3,26 @@
 KIS reports an order's cumulative filled quantity and amount (inquire-daily-ccld), not single executions.
 Each increase seen becomes one Fill whose id is `ODNO:cumulative quantity`, stored before it is returned, so
 a fill once reported keeps its id, quantity and price across processes and restarts. Costs come from KIS's
-estimate for that order (output2.prsm_tlex_smtl, cumulative) when given, else from the account's commission
-and the sell tax; the tax part is the sell-tax estimate capped by the total.
+estimate (output2.prsm_tlex_smtl, cumulative) only when output2 provably covers this one order (its totals equal
+the order's row: KIS may sum the whole day whatever the filter, BROKERS.md §1.8.9), else from the account's
+commission and the sell tax; the tax part is the sell-tax estimate capped by the total.
+
+A cancel is its own row (orgn_odno = the original). KIS either drops the original row's remainder to 0 (with
+cnc_cfrm_qty) or leaves it and lets the cancel row carry the quantity: `combine` folds the cancel rows in, so the
+cancelled and remaining quantities are true in both shapes. KRX orders are day orders: an order whose day closed
+(15:30 KST, plus a grace for the closing auction's results) with quantity still open is EXPIRED, whether KIS's
+row still shows that remainder or dropped it without a cancel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from trimtab.adapters.brokers.kis.parse import KisOrderRow
+from trimtab.adapters.brokers.kis.parse import KisOrderRow, KisOrderTotals
 from trimtab.application.ports import BrokerOrderRecord
 from trimtab.domain.costs import commission, sell_tax, sell_tax_rate
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest, OrderStatus
@@ -27,6 +35,7 @@ BROKER = "kis"
 KST = dt.timezone(dt.timedelta(hours=9))
 SENDING, SENT, REJECTED = "sending", "sent", "rejected"
 SIDE_CODES = {Side.SELL: "01", Side.BUY: "02"}
+DAY_CLOSE = dt.time(15, 30)  # KRX's close: the closing auction's price, then day orders lapse (BROKERS.md §2.2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +98,54 @@ def matches(record: BrokerOrderRecord, row: KisOrderRow) -> bool:
             and row.price == (ZERO if price is None else price))
 
 
-def status_of(row: KisOrderRow) -> OrderStatus:
-    """An order row's status: filled, open (with or without fills), rejected by the exchange, or cancelled."""
+def combine(rows: Sequence[KisOrderRow], number: str) -> KisOrderRow | None:
+    """The order's own row with its cancel rows folded in (true cancelled and remaining quantities)."""
+    own = next((row for row in rows if row.order_number == number and not row.is_cancel_row), None)
+    if own is None:
+        return None
+    from_cancel_rows = sum((row.cancelled_quantity for row in rows if row.original_order_number == number),
+                           ZERO)
+    cancelled = max(own.cancelled_quantity, from_cancel_rows)
+    left = own.quantity - own.filled_quantity - cancelled - own.rejected_quantity
+    return replace(own, cancelled_quantity=cancelled, remaining=max(ZERO, min(own.remaining, left)))
+
+
+def day_is_over(row: KisOrderRow, now: dt.datetime, grace: dt.timedelta) -> bool:
+    """Whether the order's own day (KIS's ord_dt) has closed, its closing auction included, at `now`."""
+    text = row.order_date
+    if len(text) != 8 or not text.isdigit():
+        return False
+    close = dt.datetime.combine(dt.date(int(text[:4]), int(text[4:6]), int(text[6:])), DAY_CLOSE, KST)
+    return now >= close + grace
+
+
+def status_of(row: KisOrderRow, *, day_over: bool = False) -> OrderStatus:
+    """An order row's status: filled, open, expired (its day closed), rejected by the exchange, or cancelled."""
     if row.filled_quantity >= row.quantity:
         return OrderStatus.FILLED
     if row.remaining > 0:
+        if day_over:
+            return OrderStatus.EXPIRED
         return OrderStatus.PARTIALLY_FILLED if row.filled_quantity > 0 else OrderStatus.ACCEPTED
     if row.filled_quantity == 0 and row.rejected_quantity > 0 and row.cancelled_quantity == 0:
         return OrderStatus.REJECTED
+    if day_over and row.cancelled_quantity == 0:
+        return OrderStatus.EXPIRED  # KIS dropped the lapsed remainder without any cancel
     return OrderStatus.CANCELLED
 
 
-def report_of(record: BrokerOrderRecord, row: KisOrderRow | None) -> OrderReport:
+def attributable_costs(row: KisOrderRow, totals: KisOrderTotals | None) -> Decimal | None:
+    """KIS's cost estimate when output2 covers this one order alone (its ordered, filled quantity and amount
+    equal the row's), else None: a total that may sum other orders is never charged to one."""
+    if totals is None or totals.costs is None:
+        return None
+    if (totals.ordered, totals.filled_quantity, totals.filled_amount) != (
+            row.quantity, row.filled_quantity, row.filled_amount):
+        return None
+    return totals.costs
+
+
+def report_of(record: BrokerOrderRecord, row: KisOrderRow | None, *, day_over: bool = False) -> OrderReport:
     """The normalised report of a sent order; without a row yet (KIS not showing it) it is accepted, unfilled."""
     document = record.document
     base = OrderReport(
@@ -112,7 +157,8 @@ def report_of(record: BrokerOrderRecord, row: KisOrderRow | None) -> OrderReport
     if row is None or document["state"] == REJECTED:
         return base
     average = row.filled_amount / row.filled_quantity if row.filled_quantity > 0 else None
-    return replace(base, status=status_of(row), filled_quantity=row.filled_quantity, average_price=average)
+    return replace(base, status=status_of(row, day_over=day_over), filled_quantity=row.filled_quantity,
+                   average_price=average)
 
 
 def _instrument(record: BrokerOrderRecord) -> Instrument:

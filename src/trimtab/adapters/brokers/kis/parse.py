@@ -110,6 +110,15 @@ class KisOrderRow:
         return bool(self.original_order_number.strip("0 "))
 
 
+def normalise_order_number(text: str) -> str:
+    """An order number in one form, KIS's 10 zero-padded digits: answers may strip the zeros or pad with spaces
+    (BROKERS.md §1.8.9), and numbers are compared, claimed and stored only in this form."""
+    digits = text.strip()
+    if not digits.isdigit():
+        return digits
+    return digits.lstrip("0").zfill(10)
+
+
 def lower_keys(row: Mapping[str, Any]) -> dict[str, Any]:
     """KIS spells some keys in mixed case (excg_id_dvsn_Cd, ODNO): read them case-insensitively."""
     return {str(key).lower(): value for key, value in row.items()}
@@ -128,8 +137,9 @@ def parse_order_row(raw: Mapping[str, Any]) -> KisOrderRow:
     """Turn one inquire-daily-ccld output1 row into a KisOrderRow."""
     row = lower_keys(raw)
     return KisOrderRow(
-        order_date=_text(row, "ord_dt"), branch=_text(row, "ord_gno_brno"), order_number=_text(row, "odno"),
-        original_order_number=_text(row, "orgn_odno"), side_code=_text(row, "sll_buy_dvsn_cd"),
+        order_date=_text(row, "ord_dt"), branch=_text(row, "ord_gno_brno"),
+        order_number=normalise_order_number(_text(row, "odno")),
+        original_order_number=_original_number(_text(row, "orgn_odno")), side_code=_text(row, "sll_buy_dvsn_cd"),
         symbol=_text(row, "pdno"), quantity=to_decimal(row, "ord_qty"), price=_number(row, "ord_unpr"),
         order_time=_text(row, "ord_tmd"), filled_quantity=_number(row, "tot_ccld_qty"),
         filled_amount=_number(row, "tot_ccld_amt"), cancelled_quantity=_number(row, "cnc_cfrm_qty"),
@@ -138,20 +148,39 @@ def parse_order_row(raw: Mapping[str, Any]) -> KisOrderRow:
     )
 
 
+def _original_number(text: str) -> str:
+    """orgn_odno: blank (or all zeros) on an order's own row, the original's number on a cancel row."""
+    return normalise_order_number(text) if text.strip("0 ") else ""
+
+
 def parse_order_rows(pages: Sequence[Mapping[str, Any]]) -> list[KisOrderRow]:
     """Every order row of every inquire-daily-ccld page."""
     return [parse_order_row(row) for page in pages for row in page.get("output1") or []]
 
 
-def order_costs(pages: Sequence[Mapping[str, Any]]) -> Decimal | None:
-    """The estimated costs so far (output2.prsm_tlex_smtl) of the queried orders, when KIS gives them."""
+@dataclass(frozen=True, slots=True)
+class KisOrderTotals:
+    """inquire-daily-ccld output2: ordered, filled quantity and amount, and KIS's cost estimate (None if blank)."""
+
+    ordered: Decimal
+    filled_quantity: Decimal
+    filled_amount: Decimal
+    costs: Decimal | None
+
+
+def parse_order_totals(pages: Sequence[Mapping[str, Any]]) -> KisOrderTotals | None:
+    """output2 of the last page (it sums every page's rows), when KIS gives one."""
     if not pages:
         return None
     summary = pages[-1].get("output2") or {}
     if isinstance(summary, list):
         summary = summary[0] if summary else {}
     row = lower_keys(summary)
-    return to_decimal(row, "prsm_tlex_smtl") if _text(row, "prsm_tlex_smtl") else None
+    if not row:
+        return None
+    costs = to_decimal(row, "prsm_tlex_smtl") if _text(row, "prsm_tlex_smtl") else None
+    return KisOrderTotals(_number(row, "tot_ord_qty"), _number(row, "tot_ccld_qty"), _number(row, "tot_ccld_amt"),
+                          costs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +195,7 @@ class KisOrderAck:
 def parse_order_ack(body: Mapping[str, Any]) -> KisOrderAck:
     """Read an order acknowledgement (keys case-insensitively, BROKERS.md §1.5)."""
     output = lower_keys(body.get("output") or {})
-    number = _text(output, "odno")
+    number = normalise_order_number(_text(output, "odno"))
     if not number:
         raise BrokerUnavailable("KIS accepted an order without an order number (ODNO)")
     return KisOrderAck(_text(output, "krx_fwdg_ord_orgno"), number, _text(output, "ord_tmd"))

@@ -2,15 +2,13 @@
 
 KIS allows one issuance a minute and alerts the user on every one (BROKERS.md §1.2), so every process must
 reuse the token another process already holds. Entries are keyed by environment and a hash of the app key, so
-the file never holds the app key itself. An exclusive `flock` on a sibling lock file serialises the
-read-check-issue-write sequence between processes.
+the file never holds the app key itself. An exclusive lock on a sibling lock file (filelock: fcntl where it
+exists, Windows' own locking elsewhere) serialises the read-check-issue-write sequence between processes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -19,6 +17,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from filelock import AsyncFileLock
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +47,10 @@ class TokenCache:
 
     @contextlib.asynccontextmanager
     async def locked(self) -> AsyncIterator[None]:
-        """Hold the cross-process lock (waiting in a thread so the event loop keeps running)."""
+        """Hold the cross-process lock (filelock waits in a thread, so the event loop keeps running)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            await asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX)
+        async with AsyncFileLock(self._lock_path, mode=0o600):
             yield
-        finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-            os.close(descriptor)
 
     def _read_all(self) -> dict[str, Any]:
         try:
