@@ -36,6 +36,13 @@ def _bounded_repr() -> reprlib.Repr:
 _REPR = _bounded_repr()
 
 
+def printable(text: str) -> str:
+    """Text with its control characters escaped (``\\n``, ``\\x00``): an error message stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else repr(char)[1:-1] for char in text)
+
+
 def shorten(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """Cut text to at most ``limit`` characters, keeping its start and end around an ellipsis."""
     if len(text) <= limit:
@@ -66,13 +73,13 @@ class InvalidInput(TrimtabError):
         self.value = value
         parts = []
         if where:
-            parts.append(shorten(where, WHERE_LENGTH))
+            parts.append(shorten(printable(where), WHERE_LENGTH))
         if field:
             parts.append(f"field {excerpt(field)}")
         if value is not None:
             parts.append(f"value {excerpt(value)}")
         prefix = ", ".join(parts)
-        message = shorten(message, MESSAGE_LENGTH)
+        message = shorten(printable(message), MESSAGE_LENGTH)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 

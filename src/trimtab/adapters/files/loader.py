@@ -53,18 +53,22 @@ def require_list(value: object, *, where: str, field: str) -> list[object]:
 
 def require_text(value: object, *, where: str, field: str, allow_empty: bool = False) -> str:
     """Check that a value is printable text of bounded length (a name, a description) and strip it."""
-    if not isinstance(value, str):
-        raise InvalidInput(f"expected text, got {_kind(value)}; quote it", where=where, field=field,
-                           value=value)
-    text = check_name(value.strip(), where=where, field=field)
-    if not text and not allow_empty:
-        raise InvalidInput("must not be empty", where=where, field=field, value=value)
-    return text
+    return check_name(_stripped(value, where=where, field=field, allow_empty=allow_empty), where=where, field=field)
 
 
 def require_identifier(value: object, *, where: str, field: str) -> str:
     """Check that a value is a non-empty identifier (a symbol, an id, a model name) and strip it."""
-    return check_identifier(require_text(value, where=where, field=field), where=where, field=field)
+    return check_identifier(_stripped(value, where=where, field=field, allow_empty=False), where=where, field=field)
+
+
+def _stripped(value: object, *, where: str, field: str, allow_empty: bool) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"expected text, got {_kind(value)}; quote it", where=where, field=field,
+                           value=value)
+    text = value.strip()
+    if not text and not allow_empty:
+        raise InvalidInput("must not be empty", where=where, field=field, value=value)
+    return text
 
 
 def parse_number(value: object, *, where: str, field: str, bound: Bound | None = None) -> Decimal:
