@@ -28,7 +28,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from trimtab.domain.errors import InvalidInput, excerpt
 
@@ -138,10 +138,13 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        raise _settings_error(error) from None
+        raise settings_error(error) from None
+    except SettingsError as error:  # a source that cannot decode a value; its message names no value
+        raise InvalidInput(str(error).partition("\n")[0], where="settings") from None
 
 
-def _settings_error(error: ValidationError) -> InvalidInput:
+def settings_error(error: ValidationError) -> InvalidInput:
+    """One InvalidInput for a validation error: the variable, a short value (never a secret's), the problem."""
     problems = error.errors(include_url=False, include_context=False)
     first = problems[0]
     location = [str(part) for part in first["loc"]]
