@@ -96,7 +96,7 @@ def test_plan_exact_json_prints_json_only_even_when_the_solver_writes_to_stdout(
         monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     from trimtab.adapters.solvers import milp as solver
 
-    monkeypatch.setattr(solver, "milp", _noisy_milp(solver.milp))
+    monkeypatch.setattr(solver, "milp", _noisy_milp(getattr(solver, "milp")))  # noqa: B009
     monkeypatch.setattr(sys, "argv", ["trimtab", "plan", "--model", str(EXAMPLES / "models.yaml"), "--model-name",
                                       "KR-ALLWEATHER", "--snapshot", str(EXAMPLES / "snapshot-kr.yaml"),
                                       "--method", "exact", "--json"])
