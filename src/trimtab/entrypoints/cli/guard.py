@@ -22,7 +22,6 @@ import datetime as dt
 import os
 import tempfile
 import traceback
-import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +33,7 @@ from rich.markup import escape
 from typer.exceptions import TyperException
 
 from trimtab.domain.bounds import MINIMUM_TRADE, check_bound
-from trimtab.domain.errors import BrokerError, Busy, StorageUnavailable, TrimtabError
+from trimtab.domain.errors import BrokerError, Busy, StorageUnavailable, TrimtabError, printable, shorten
 from trimtab.domain.numbers import HUNDRED, parse_decimal
 
 T = TypeVar("T")
@@ -88,8 +87,7 @@ def warn(line: str, *, label: str = "") -> None:
 
 def one_line(text: str) -> str:
     """Text on one line: control characters escaped (a file name may hold a newline), length bounded."""
-    shown = "".join(repr(char)[1:-1] if unicodedata.category(char) == "Cc" else char for char in text)
-    return shown if len(shown) <= MAX_LINE else shown[: MAX_LINE - 3] + "..."
+    return shorten(printable(text), MAX_LINE)
 
 
 def _describe(error: BaseException) -> str:
