@@ -1,43 +1,100 @@
-"""Settings, read from the environment (prefix TRIMTAB_) only here and in bootstrap."""
+"""Settings, read from the environment (prefix TRIMTAB_) only here and in bootstrap.
+
+Bad values never end in a traceback: :func:`load_settings` turns pydantic's validation error into one
+:class:`InvalidInput` naming the variable and a short excerpt of its value (never the value of a secret).
+
+The two trading switches are read by a rule of their own, safe when the value is mistyped: the kill switch
+``TRIMTAB_DISABLE_LIVE_TRADING`` is off only for a clear false (``0``, ``false``, ``no``, ``off`` or empty;
+trimmed, any case); any other value turns it ON, and a value that is not a clear true either (``1``,
+``true``, ``yes``, ``on``) adds a notice. ``TRIMTAB_LIVE_TRADING_ENABLED`` is the opposite: only a clear
+true enables live trading; anything else leaves it off, with a notice when it is not a clear false.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, PositiveFloat, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from trimtab.domain.errors import InvalidInput, excerpt
+
+ENV_PREFIX = "TRIMTAB_"
+CLEAR_TRUE = frozenset({"1", "true", "yes", "on"})
+CLEAR_FALSE = frozenset({"0", "false", "no", "off", ""})
+SECRET_FIELDS = frozenset({"kis_app_key", "kis_app_secret", "kis_account"})
+KILL_SWITCH, LIVE_TRADING = "disable_live_trading", "live_trading_enabled"
 
 
 class SimulatedClockSetting(BaseModel):
     """A simulated clock shared with a local broker (tests, demos): `start` read at real epoch `anchor`."""
 
     start: AwareDatetime
-    anchor: float
-    speed: PositiveFloat = 1.0
+    anchor: float = Field(allow_inf_nan=False)
+    speed: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+
+
+def read_switch(value: object, *, default_on: bool) -> tuple[bool, bool]:
+    """Read a switch: (state, understood). Unclear text gives ``default_on``: fail closed, never raise."""
+    if isinstance(value, bool):
+        return value, True
+    text = str(value).strip().lower() if value is not None else ""
+    if text in CLEAR_TRUE:
+        return True, True
+    if text in CLEAR_FALSE:
+        return False, True
+    return default_on, False
+
+
+def switch_notice(field: str, value: object) -> str | None:
+    """The warning for a trading switch whose value is not understood (None when it is)."""
+    if value is None:
+        return None
+    kill_switch = field == KILL_SWITCH
+    _, understood = read_switch(value, default_on=kill_switch)
+    if understood:
+        return None
+    effect = ("the kill switch is ON: no order will be sent" if kill_switch
+              else "live trading stays OFF")
+    return (f"warning: {ENV_PREFIX}{field.upper()}={excerpt(str(value), 20)} is not understood "
+            f"(use 1/true/yes/on or 0/false/no/off); {effect}")
 
 
 class Settings(BaseSettings):
     """Every setting trimtab reads; model portfolios, bands and accounts are data in the database."""
 
-    model_config = SettingsConfigDict(env_prefix="TRIMTAB_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default a SQLite file")
-    disable_live_trading: bool = Field(default=False, description="1 blocks every order path")
+    disable_live_trading: bool = Field(default=False, description="anything but a clear false blocks every order")
     live_trading_enabled: bool = Field(default=False, description="required for brokers that move real money")
-    paper_seed: int = 7
-    fill_timeout_seconds: float = 30.0
-    poll_interval_seconds: float = 0.5
-    reprice_ticks: int = 1
-    max_reprices: int = 2
-    cancel_timeout_seconds: float = Field(default=60.0, description="how long a cancel may wait for confirmation")
-    run_lease_seconds: float = Field(default=120.0, description="a run's lease lapses unrenewed after this long")
+    paper_seed: int = Field(default=7, ge=0, le=2**32 - 1)
+    fill_timeout_seconds: float = Field(default=30.0, gt=0, le=86_400, allow_inf_nan=False)
+    poll_interval_seconds: float = Field(default=0.5, gt=0, le=3_600, allow_inf_nan=False)
+    reprice_ticks: int = Field(default=1, ge=1, le=50)
+    max_reprices: int = Field(default=2, ge=0, le=100)
+    cancel_timeout_seconds: float = Field(default=60.0, gt=0, le=86_400, allow_inf_nan=False,
+                                          description="how long a cancel may wait for confirmation")
+    run_lease_seconds: float = Field(default=120.0, ge=5, le=86_400, allow_inf_nan=False,
+                                     description="a run's lease lapses unrenewed after this long")
     paper_start: dt.datetime | None = Field(default=None, description="pin the paper market clock's start (tests)")
     crash_at: str | None = Field(default=None, description="test fault injection: die with SIGKILL at a point")
-    paper_latency_seconds: float = Field(default=0.0, description="test fault injection: real seconds each "
-                                         "paper broker call takes")
+    paper_latency_seconds: float = Field(default=0.0, ge=0, le=10, allow_inf_nan=False,
+                                         description="test fault injection: real seconds each paper broker call "
+                                         "takes")
     simulated_clock: SimulatedClockSetting | None = Field(
         default=None, description='JSON {"start": ISO, "anchor": epoch s, "speed": x}: trimtab\'s clock for a '
         "broker run, shared with a local broker (tests and demos)")
@@ -50,6 +107,58 @@ class Settings(BaseSettings):
     kis_account: SecretStr | None = Field(default=None, description="CANO + ACNT_PRDT_CD, 10 digits")
     kis_credentials_file: Path | None = Field(default=None, description="YAML/JSON file, mode 0600")
     kis_token_cache: Path | None = Field(default=None, description="token cache file shared by processes")
-    kis_requests_per_second: int | None = Field(default=None, description="default 20 real, 2 virtual")
+    kis_requests_per_second: int | None = Field(default=None, ge=1, le=1_000,
+                                                description="default 20 real, 2 virtual")
     kis_legacy_tr_ids: bool = Field(default=False, description="send the pre-2025 order TR ids")
-    kis_commission_rate: Decimal = Field(default=Decimal("0.000140527"), description="BanKIS online rate")
+    kis_commission_rate: Decimal = Field(default=Decimal("0.000140527"), ge=0, lt=Decimal("0.1"),
+                                         allow_inf_nan=False, description="BanKIS online rate (a fraction)")
+
+    _notices: tuple[str, ...] = PrivateAttr(default=())
+
+    @field_validator(KILL_SWITCH, mode="before")
+    @classmethod
+    def _read_kill_switch(cls, value: object) -> bool:
+        return read_switch(value, default_on=True)[0]
+
+    @field_validator(LIVE_TRADING, mode="before")
+    @classmethod
+    def _read_live_trading(cls, value: object) -> bool:
+        return read_switch(value, default_on=False)[0]
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _notice_unclear_switches(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Settings:
+        settings: Settings = handler(data)
+        if isinstance(data, dict):
+            found = (switch_notice(field, data.get(field)) for field in (KILL_SWITCH, LIVE_TRADING))
+            settings._notices = tuple(notice for notice in found if notice)
+        return settings
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Warnings for people about values read by a fail-safe rule (one line each)."""
+        return self._notices
+
+
+def load_settings() -> Settings:
+    """Read the settings; a bad value is InvalidInput naming the variable (and its value, unless secret)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise settings_error(error) from None
+    except SettingsError as error:  # a source that cannot decode a value; its message names no value
+        raise InvalidInput(str(error).partition("\n")[0], where="settings") from None
+
+
+def settings_error(error: ValidationError) -> InvalidInput:
+    """One InvalidInput for a validation error: the variable, a short value (never a secret's), the problem."""
+    problems = error.errors(include_url=False, include_context=False)
+    first = problems[0]
+    location = [str(part) for part in first["loc"]]
+    field = location[0] if location else ""
+    variable = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
+    detail = f" ({'.'.join(location[1:])})" if len(location) > 1 else ""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    if field in SECRET_FIELDS:  # a secret is never echoed, not even when it is wrong
+        return InvalidInput(f"{first['msg']}{detail}{more} (value hidden)", where=f"setting {variable}")
+    return InvalidInput(f"{first['msg']}{detail}{more}", where=f"setting {variable}", value=first.get("input"))

@@ -41,7 +41,7 @@ from trimtab.application.ports import RunRecord
 from trimtab.application.run_journal import LeasePolicy
 from trimtab.application.run_rebalance import RebalanceRunner, TradingSafety
 from trimtab.application.supervise import ExecutionPolicy, Progress
-from trimtab.config import Settings
+from trimtab.config import Settings, load_settings
 from trimtab.domain.drift import Bands
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import DEFAULT_MARKET_BY_CURRENCY, Market
@@ -252,7 +252,7 @@ def crash_checkpoint(crash_at: str | None) -> Callable[[str], None]:
 
 def open_services(settings: Settings | None = None) -> Services:
     """Migrate the database to the latest schema and build the services over it."""
-    settings = settings or Settings()
+    settings = settings or load_settings()  # a bad value is one InvalidInput naming the variable
     url = settings.database_url or default_database_url()
     migrate(url)
     engine = make_engine(url)

@@ -17,13 +17,55 @@ TrimtabError
 
 from __future__ import annotations
 
+import reprlib
+
+EXCERPT_LENGTH = 60  # characters of a value shown in an error message: never echo a whole input
+WHERE_LENGTH = 200  # a file path plus model, class and holding names
+MESSAGE_LENGTH = 300
+
+
+def _bounded_repr() -> reprlib.Repr:
+    # reprlib stops at a depth and a count, so even a structure that repeats itself a billion times
+    # (a YAML alias bomb) is described in microseconds.
+    shown = reprlib.Repr()
+    shown.maxlevel, shown.maxlist, shown.maxtuple, shown.maxdict, shown.maxset = 2, 4, 4, 4, 4
+    shown.maxstring = shown.maxother = shown.maxlong = EXCERPT_LENGTH
+    return shown
+
+
+_REPR = _bounded_repr()
+
+
+def printable(text: str) -> str:
+    """Text with its control characters escaped (``\\n``, ``\\x00``): an error message stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else repr(char)[1:-1] for char in text)
+
+
+def shorten(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """Cut text to at most ``limit`` characters, keeping its start and end around an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 3) // 2
+    return f"{text[:head]}...{text[len(text) - (limit - 3 - head):]}"
+
+
+def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
+    """A short, printable description of any value (text in quotes, control characters escaped)."""
+    return shorten(_REPR.repr(value), limit)
+
 
 class TrimtabError(Exception):
     """Base of every error trimtab raises on purpose."""
 
 
 class InvalidInput(TrimtabError):
-    """Input that cannot be used as given; the message names where, the field and the value."""
+    """Input that cannot be used as given; the message names where, the field and the value.
+
+    The message is bounded whatever the input: the value and the field as short excerpts, the place and
+    the explanation cut to a few hundred characters.
+    """
 
     def __init__(self, message: str, *, where: str = "", field: str = "", value: object = None) -> None:
         self.where = where
@@ -31,12 +73,13 @@ class InvalidInput(TrimtabError):
         self.value = value
         parts = []
         if where:
-            parts.append(where)
+            parts.append(shorten(printable(where), WHERE_LENGTH))
         if field:
-            parts.append(f"field '{field}'")
+            parts.append(f"field {excerpt(field)}")
         if value is not None:
-            parts.append(f"value {value!r}")
+            parts.append(f"value {excerpt(value)}")
         prefix = ", ".join(parts)
+        message = shorten(printable(message), MESSAGE_LENGTH)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 

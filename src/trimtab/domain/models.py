@@ -8,6 +8,7 @@ from decimal import Decimal
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import InstrumentType, Market
 from trimtab.domain.numbers import ONE, ZERO, format_percent
+from trimtab.domain.text import check_identifier, check_name
 
 WEIGHT_TOLERANCE = Decimal("0.0001")  # 0.01 percentage point
 CASH_CLASS = "CASH"
@@ -96,6 +97,7 @@ def validate_model(model: ModelPortfolio) -> None:
     where = f"model '{model.name}'"
     if not model.name.strip():
         raise InvalidInput("a model needs a name", where="model", field="name", value=model.name)
+    _check_texts(model, where)
     if not model.classes:
         raise InvalidInput("a model needs at least one holding", where=where, field="holdings", value=0)
     seen_classes: set[str] = set()
@@ -116,6 +118,18 @@ def validate_model(model: ModelPortfolio) -> None:
         _validate_holdings(asset_class, class_where, seen_symbols)
     if model.two_level:
         _check_sum(sum((c.weight for c in model.classes), ZERO), where=where, field_name="classes.weight")
+
+
+def _check_texts(model: ModelPortfolio, where: str) -> None:
+    """Names and identifiers are printable and short: the database and every report take them as they are."""
+    check_identifier(model.name, where="model", field="name")
+    check_identifier(model.version, where=where, field="version")
+    check_name(model.description, where=where, field="description")
+    for asset_class in model.classes:
+        check_identifier(asset_class.name, where=where, field="classes")
+        for holding in asset_class.holdings:
+            check_identifier(holding.symbol, where=where, field="symbol")
+            check_name(holding.name, where=where, field="name")
 
 
 def _validate_holdings(asset_class: AssetClass, where: str, seen_symbols: dict[str, str]) -> None:

@@ -1,7 +1,21 @@
-"""Exact numbers: parse user values into Decimal, never through a float."""
+"""Exact numbers: parse user values into Decimal, never through a float.
+
+What a number may look like (one rule for files, options and settings):
+
+* ASCII digits only. Python's ``Decimal`` also reads Arabic-Indic (``١٢٣``) and full-width (``１２３``)
+  digits; a file that uses them is refused rather than read as a number nobody typed.
+* An optional sign, a decimal point, an exponent (``1.5e3``, at most four exponent digits).
+* Thousands separators only where they are unambiguous: commas (``1,842,000``, ``1,234.5``) or underscores
+  (``1_842_000``) between groups of exactly three digits, in the whole part. ``"1,5"`` is refused, not read
+  as 15: a European decimal comma must never become a number ten times larger.
+* No NaN, no Infinity.
+
+The magnitudes and precision each field accepts are in :mod:`trimtab.domain.bounds`.
+"""
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
 from trimtab.domain.errors import InvalidInput
@@ -9,6 +23,16 @@ from trimtab.domain.errors import InvalidInput
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
+MAX_NUMBER_LENGTH = 64  # characters of a number as written; longer is not a number anyone typed
+
+_NUMBER = re.compile(
+    r"""[+-]?
+        (?: (?: [0-9]+ | [0-9]{1,3}(?:,[0-9]{3})+ | [0-9]{1,3}(?:_[0-9]{3})+ ) (?:\.[0-9]*)?
+          | \.[0-9]+ )
+        (?: [eE][+-]?[0-9]{1,4} )?""",
+    re.VERBOSE | re.ASCII,
+)
+_NOT_FINITE = frozenset({"nan", "snan", "inf", "infinity", ".nan", ".inf"})
 
 
 def parse_decimal(value: object, *, where: str, field: str) -> Decimal:
@@ -20,11 +44,7 @@ def parse_decimal(value: object, *, where: str, field: str) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace("_", "").replace(",", "")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise InvalidInput("expected a number", where=where, field=field, value=value) from None
+        result = _parse_text(value, where=where, field=field)
     else:
         raise InvalidInput("expected a number written as text or an integer", where=where, field=field,
                            value=value)
@@ -33,11 +53,40 @@ def parse_decimal(value: object, *, where: str, field: str) -> Decimal:
     return result
 
 
+def _parse_text(value: str, *, where: str, field: str) -> Decimal:
+    text = value.strip()
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise InvalidInput(f"a number of at most {MAX_NUMBER_LENGTH} characters expected", where=where,
+                           field=field, value=value)
+    if _NUMBER.fullmatch(text) is None:
+        raise InvalidInput(_why_not_a_number(text), where=where, field=field, value=value)
+    try:
+        return Decimal(text.replace(",", "").replace("_", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only what Decimal reads
+        raise InvalidInput("expected a number", where=where, field=field, value=value) from None
+
+
+def _why_not_a_number(text: str) -> str:
+    if text.lstrip("+-").lower() in _NOT_FINITE:
+        return "NaN and Infinity are not accepted"
+    if any(character.isdigit() and not character.isascii() for character in text):
+        return "digits must be ASCII 0-9"
+    if "," in text or "_" in text:
+        return "separators only between groups of three digits (1,842,000); the decimal mark is a point"
+    return "expected a number"
+
+
 def parse_percent(value: object, *, where: str, field: str) -> Decimal:
     """Read a percentage ("33.34", "33.34%") and return the fraction (0.3334)."""
     if isinstance(value, str) and value.strip().endswith("%"):
         value = value.strip()[:-1]
     return parse_decimal(value, where=where, field=field) / HUNDRED
+
+
+def decimal_places(value: Decimal) -> int:
+    """Digits after the point, trailing zeros ignored (``1.50`` has 1, ``1E+3`` has 0)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def floor_to(value: Decimal, step: Decimal) -> Decimal:

@@ -10,13 +10,15 @@ import numpy as np
 
 from trimtab.domain.allocation import AllocationBatch, IntArray
 from trimtab.domain.costs import TaxRule, sell_tax_rate
-from trimtab.domain.errors import InvalidInput
+from trimtab.domain.errors import DomainError, InvalidInput
 from trimtab.domain.instruments import Instrument, minor_unit
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Quote
 from trimtab.domain.ticks import PriceLimits, daily_limits, limit_price
 
 INT64_SAFE = 2**62
+# Lots per symbol the kernels count in int64 and rank in float64: below 2^53, a lot count stays exact.
+MAX_LOTS = 10**15
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +58,14 @@ def build_lines(
             raise InvalidInput("no price for a model symbol the account does not hold; add it under 'prices'",
                                where=f"snapshot '{snapshot.account_id}'", field="prices", value=symbol)
         holding = snapshot.holding(symbol)
-        lines.append(_line(quote, holding.quantity if holding else ZERO,
-                           holding.orderable_quantity if holding else ZERO,
-                           targets.get(symbol, ZERO), ticks, snapshot.as_of, tax_rules))
+        try:
+            lines.append(_line(quote, holding.quantity if holding else ZERO,
+                               holding.orderable_quantity if holding else ZERO,
+                               targets.get(symbol, ZERO), ticks, snapshot.as_of, tax_rules))
+        except DomainError as error:  # no limit price N ticks away: the snapshot's price decides it
+            raise InvalidInput(f"{error} (fewer --ticks, or check the price and tick_size)",
+                               where=f"snapshot '{snapshot.account_id}'", field="price",
+                               value=str(quote.price)) from None
     return lines
 
 
@@ -128,6 +135,7 @@ def build_batch(
     reserve = (equity * cash_buffer * scale.units).to_integral_value(rounding=ROUND_CEILING)
     lot_value = [scale.to_units(line.price * line.instrument.lot_size) for line in lines]
     budget = scale.to_units(snapshot.cash) + sum(scale.to_units(line.price * line.quantity) for line in lines)
+    _check_lot_counts(lines, lot_value, budget, snapshot.account_id)
     columns = {
         "lot_value": lot_value,
         "buy_price": [scale.to_units(line.buy_price * line.instrument.lot_size) for line in lines],
@@ -140,7 +148,9 @@ def build_batch(
                   for line, value in zip(lines, lot_value, strict=True)],
         "sell_tax_rate": [scale.rate(line.tax_rate) for line in lines],
     }
-    magnitude = max([abs(v) for column in columns.values() for v in column] + [abs(budget), 1])
+    money = [budget, int(reserve), scale.to_units(snapshot.cash), scale.to_units(costs.commission_minimum),
+             scale.to_units(minor_unit(snapshot.currency))]
+    magnitude = max([abs(v) for column in columns.values() for v in column] + [abs(v) for v in money] + [1])
     largest_rate = max([scale.rate(costs.commission_rate), *columns["sell_tax_rate"], 1])
     dtype: type = np.int64 if magnitude * largest_rate * 4 < INT64_SAFE else object
     row: dict[str, IntArray] = {name: np.array([values], dtype=dtype) for name, values in columns.items()}
@@ -154,6 +164,15 @@ def build_batch(
         rate_denominator=scale.rate_denominator,
     )
     return batch, scale
+
+
+def _check_lot_counts(lines: list[Line], lot_value: list[int], budget: int, account_id: str) -> None:
+    """Refuse accounts whose money or holdings count more lots of a symbol than the kernels can."""
+    for line, value in zip(lines, lot_value, strict=True):
+        if budget // value > MAX_LOTS or line.sellable_lots > MAX_LOTS:
+            raise InvalidInput(f"{line.symbol}: more than {MAX_LOTS:,} lots to plan; the lot size is too small "
+                               "for the amounts of this account", where=f"snapshot '{account_id}'",
+                               field="lot_size", value=str(line.instrument.lot_size))
 
 
 def lots_to_quantities(lines: list[Line], lots: IntArray) -> dict[str, Decimal]:

@@ -42,14 +42,17 @@ from trimtab.adapters.files.loader import (
     parse_percentage,
     read_document,
     read_text,
+    require_identifier,
     require_list,
     require_mapping,
     require_symbol,
     require_text,
 )
+from trimtab.domain.bounds import WEIGHT
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import parse_currency, parse_instrument_type, parse_market
 from trimtab.domain.models import AssetClass, ModelHolding, ModelPortfolio, flat_model, two_level_model
+from trimtab.domain.text import check_identifier, check_name
 
 TOP_KEYS = ("models",)
 MODEL_KEYS = ("description", "version", "effective_on", "holdings", "classes")
@@ -117,7 +120,8 @@ def _model_mappings(value: object, *, source: str, field: str) -> dict[str, obje
 
 def _trimtab_models(value: object, *, source: str) -> list[ModelPortfolio]:
     models = _model_mappings(value, source=source, field="models")
-    return [_trimtab_model(name.strip(), spec, source) for name, spec in models.items()]
+    return [_trimtab_model(require_identifier(name, where=source, field="models"), spec, source)
+            for name, spec in models.items()]
 
 
 def _trimtab_model(name: str, value: object, source: str) -> ModelPortfolio:
@@ -139,7 +143,7 @@ def _trimtab_model(name: str, value: object, source: str) -> ModelPortfolio:
 def _metadata(spec: dict[str, object], where: str) -> dict[str, str | None]:
     description = _optional(spec, "description",
                             lambda v: require_text(v, where=where, field="description", allow_empty=True))
-    version = _optional(spec, "version", lambda v: require_text(v, where=where, field="version"))
+    version = _optional(spec, "version", lambda v: require_identifier(v, where=where, field="version"))
     effective = _optional(spec, "effective_on",
                           lambda v: parse_iso_date(v, where=where, field="effective_on").isoformat())
     return {"description": description or "", "version": version or "1", "effective_on": effective}
@@ -148,13 +152,14 @@ def _metadata(spec: dict[str, object], where: str) -> dict[str, str | None]:
 def _classes(value: object, where: str) -> tuple[AssetClass, ...]:
     classes = require_mapping(value, where=where, field="classes")
     result = []
-    for name, class_value in classes.items():
+    for key, class_value in classes.items():
+        name = require_identifier(key, where=where, field="classes")
         class_where = f"{where}, class '{name}'"
         spec = require_mapping(class_value, where=class_where, field="classes")
         check_keys(spec, CLASS_KEYS, where=class_where, required=("weight",))
-        weight = parse_percentage(spec["weight"], where=class_where, field="weight")
+        weight = parse_percentage(spec["weight"], where=class_where, field="weight", bound=WEIGHT)
         holdings = _holdings(spec["holdings"], class_where) if spec.get("holdings") is not None else ()
-        result.append(AssetClass(name=name.strip(), weight=weight, holdings=holdings))
+        result.append(AssetClass(name=name, weight=weight, holdings=holdings))
     return tuple(result)
 
 
@@ -166,10 +171,10 @@ def _holdings(value: object, where: str) -> tuple[ModelHolding, ...]:
 
 
 def _mapped_holding(symbol: str, value: object, where: str) -> ModelHolding:
-    symbol = require_text(symbol, where=where, field="holdings")
+    symbol = require_identifier(symbol, where=where, field="holdings")
     holding_where = f"{where}, holding '{symbol}'"
     if not isinstance(value, dict):
-        weight = parse_percentage(value, where=holding_where, field="weight")
+        weight = parse_percentage(value, where=holding_where, field="weight", bound=WEIGHT)
         return ModelHolding(symbol=symbol, weight=weight)
     spec = require_mapping(value, where=holding_where, field="holdings")
     check_keys(spec, HOLDING_KEYS, where=holding_where, required=("weight",))
@@ -188,7 +193,7 @@ def _listed_holding(value: object, index: int, where: str) -> ModelHolding:
 def _holding(symbol: str, spec: dict[str, object], where: str) -> ModelHolding:
     return ModelHolding(
         symbol=symbol,
-        weight=parse_percentage(spec["weight"], where=where, field="weight"),
+        weight=parse_percentage(spec["weight"], where=where, field="weight", bound=WEIGHT),
         name=_optional(spec, "name", lambda v: require_text(v, where=where, field="name", allow_empty=True))
         or "",
         instrument_type=_optional(spec, "instrument_type", lambda v: parse_instrument_type(v, where=where)),
@@ -202,14 +207,15 @@ def _holding(symbol: str, spec: dict[str, object], where: str) -> ModelHolding:
 
 def _somp_models(value: object, *, source: str) -> list[ModelPortfolio]:
     models = _model_mappings(value, source=source, field="model_portfolios")
-    return [_somp_model(key.strip(), spec, source) for key, spec in models.items()]
+    return [_somp_model(require_identifier(key, where=source, field="model_portfolios"), spec, source)
+            for key, spec in models.items()]
 
 
 def _somp_model(key: str, value: object, source: str) -> ModelPortfolio:
     where = f"{source}, model '{key}'"
     spec = require_mapping(value, where=where, field="model_portfolios")
     check_keys(spec, SOMP_MODEL_KEYS, where=where, required=("holdings",))
-    name = _optional(spec, "name", lambda v: require_text(v, where=where, field="name"))
+    name = _optional(spec, "name", lambda v: require_identifier(v, where=where, field="name"))
     if name is not None and name != key:
         raise InvalidInput(f"the name differs from the model's key '{key}'", where=where, field="name",
                            value=name)
@@ -239,8 +245,8 @@ def _somp_holding(value: object, index: int, where: str) -> ModelHolding:
 def _fraction(value: object, *, where: str, field: str) -> Decimal:
     """A weight given as a fraction (0.3334); text ending in % is read as a percentage."""
     if isinstance(value, str) and value.strip().endswith("%"):
-        return parse_percentage(value, where=where, field=field)
-    return parse_number(value, where=where, field=field)
+        return parse_percentage(value, where=where, field=field, bound=WEIGHT)
+    return parse_number(value, where=where, field=field, bound=WEIGHT)
 
 
 # --- MP_Master CSV ----------------------------------------------------------------------------------
@@ -277,7 +283,9 @@ def _csv_rows(path: Path) -> Iterator[_CsvRow]:
             if len(record) != len(header):
                 raise InvalidInput(f"expected {len(header)} columns", where=where, field="columns",
                                    value=len(record))
-            yield _csv_row(dict(zip(header, record, strict=True)), reader.line_num, where)
+            cells = {column: check_name(cell, where=where, field=column)
+                     for column, cell in zip(header, record, strict=True)}
+            yield _csv_row(cells, reader.line_num, where)
     except csv.Error as exc:
         raise InvalidInput(f"not valid CSV: {exc}", where=f"{path.name}, line {reader.line_num}") from None
 
@@ -289,8 +297,11 @@ def _check_header(header: list[str], where: str) -> None:
             raise InvalidInput(f"unknown column (expected: {allowed})", where=where, field="header",
                                value=column)
     for column in CSV_COLUMNS:
-        if header.count(column) != 1:
-            raise InvalidInput(f"each column must appear once (expected: {allowed})", where=where,
+        if column not in header:
+            raise InvalidInput(f"missing column (expected: {allowed})", where=where, field="header",
+                               value=column)
+        if header.count(column) > 1:
+            raise InvalidInput(f"the column appears more than once (expected: {allowed})", where=where,
                                field="header", value=column)
 
 
@@ -298,13 +309,15 @@ def _csv_row(cells: dict[str, str], line: int, where: str) -> _CsvRow:
     portfolio = cells["Portfolio ID"].strip()
     if not portfolio:
         raise InvalidInput("empty Portfolio ID", where=where, field="Portfolio ID", value="")
+    portfolio = check_identifier(portfolio, where=where, field="Portfolio ID")
     where = f"{where}, model '{portfolio}'"
     symbol = cells["Ticker"].strip() or cells["ISIN"].strip()
     if not symbol:
         raise InvalidInput("the row has neither a Ticker nor an ISIN", where=where, field="Ticker",
                            value="")
+    symbol = check_identifier(symbol, where=where, field="Ticker" if cells["Ticker"].strip() else "ISIN")
     return _CsvRow(line=line, portfolio=portfolio, bucket=cells["Bucket Name"].strip(), symbol=symbol,
-                   weight=parse_percentage(cells["Weight"], where=where, field="Weight"),
+                   weight=parse_percentage(cells["Weight"], where=where, field="Weight", bound=WEIGHT),
                    effective=_dmy_date(cells["Effective Date"], where=where))
 
 

@@ -30,10 +30,22 @@ from trimtab.adapters.files.loader import (
     parse_number,
     parse_percentage,
     read_document,
+    require_identifier,
     require_list,
     require_mapping,
     require_symbol,
     require_text,
+)
+from trimtab.domain.bounds import (
+    CASH,
+    COMMISSION_MINIMUM,
+    COMMISSION_RATE,
+    LOT_SIZE,
+    PRICE,
+    QUANTITY,
+    TICK_SIZE,
+    Bound,
+    check_bound,
 )
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import (
@@ -59,7 +71,7 @@ def load_snapshot(path: Path, *, today: dt.date) -> AccountSnapshot:
     """Read an account snapshot; ``today`` is the date used when the file has no ``as_of``."""
     top = require_mapping(read_document(path), where=str(path), field="(top level)")
     check_keys(top, SNAPSHOT_KEYS, where=str(path), required=("account_id", "currency", "cash"))
-    account_id = require_text(top["account_id"], where=str(path), field="account_id")
+    account_id = require_identifier(top["account_id"], where=str(path), field="account_id")
     where = f"{path.name}, account '{account_id}'"
     currency = parse_currency(top["currency"], where=where)
     as_of = today if top.get("as_of") is None else parse_iso_date(top["as_of"], where=where, field="as_of")
@@ -67,7 +79,7 @@ def load_snapshot(path: Path, *, today: dt.date) -> AccountSnapshot:
     return AccountSnapshot(
         account_id=account_id,
         currency=currency,
-        cash=_at_least_zero(top["cash"], where=where, field="cash"),
+        cash=_bounded(top["cash"], CASH, where=where, field="cash"),
         holdings=holdings,
         quotes=_quotes(holdings, _prices(top.get("prices"), where, currency), where),
         as_of=as_of,
@@ -76,18 +88,14 @@ def load_snapshot(path: Path, *, today: dt.date) -> AccountSnapshot:
     )
 
 
-def _at_least_zero(value: object, *, where: str, field: str) -> Decimal:
+def _bounded(value: object, bound: Bound, *, where: str, field: str) -> Decimal:
+    """A number inside its bound; a negative one says so plainly."""
     number = parse_number(value, where=where, field=field)
     if number < ZERO:
         raise InvalidInput("must not be negative", where=where, field=field, value=value)
-    return number
-
-
-def _positive(value: object, *, where: str, field: str) -> Decimal:
-    number = parse_number(value, where=where, field=field)
-    if number <= ZERO:
+    if number == ZERO and bound.above_minimum:
         raise InvalidInput("must be positive", where=where, field=field, value=value)
-    return number
+    return check_bound(number, bound, where=where, field=field, value=value)
 
 
 def _costs(value: object, where: str) -> CostSettings:
@@ -103,9 +111,11 @@ def _costs(value: object, where: str) -> CostSettings:
         if rate < ZERO:
             raise InvalidInput("must not be negative", where=where, field="commission_rate",
                                value=spec["commission_rate"])
+        check_bound(rate, COMMISSION_RATE, where=where, field="commission_rate", value=spec["commission_rate"])
     minimum = defaults.commission_minimum
     if spec.get("commission_minimum") is not None:
-        minimum = _at_least_zero(spec["commission_minimum"], where=where, field="commission_minimum")
+        minimum = _bounded(spec["commission_minimum"], COMMISSION_MINIMUM, where=where,
+                           field="commission_minimum")
     return CostSettings(commission_rate=rate, commission_minimum=minimum)
 
 
@@ -128,10 +138,10 @@ def _holding(value: object, index: int, where: str, currency: str) -> Holding:
     symbol = require_symbol(spec, where=item_where)
     where = f"{where}, holding '{symbol}'"
     check_keys(spec, HOLDING_KEYS, where=where, required=("quantity", "price"))
-    quantity = _at_least_zero(spec["quantity"], where=where, field="quantity")
+    quantity = _bounded(spec["quantity"], QUANTITY, where=where, field="quantity")
     orderable = quantity
     if spec.get("orderable_quantity") is not None:
-        orderable = _at_least_zero(spec["orderable_quantity"], where=where, field="orderable_quantity")
+        orderable = _bounded(spec["orderable_quantity"], QUANTITY, where=where, field="orderable_quantity")
         if orderable > quantity:
             raise InvalidInput(f"more than the quantity held ({quantity})", where=where,
                                field="orderable_quantity", value=spec["orderable_quantity"])
@@ -144,7 +154,7 @@ def _prices(value: object, where: str, currency: str) -> dict[str, Quote]:
         return {}
     quotes: dict[str, Quote] = {}
     for key, item in require_mapping(value, where=where, field="prices").items():
-        symbol = require_text(key, where=where, field="prices")
+        symbol = require_identifier(key, where=where, field="prices")
         price_where = f"{where}, price '{symbol}'"
         if isinstance(item, dict):
             spec = require_mapping(item, where=price_where, field="prices")
@@ -158,8 +168,8 @@ def _prices(value: object, where: str, currency: str) -> dict[str, Quote]:
 def _quote(symbol: str, spec: dict[str, object], where: str, currency: str) -> Quote:
     base = spec.get("base_price")
     return Quote(instrument=_instrument(symbol, spec, where, currency),
-                 price=_positive(spec.get("price"), where=where, field="price"),
-                 base_price=None if base is None else _positive(base, where=where, field="base_price"))
+                 price=_bounded(spec.get("price"), PRICE, where=where, field="price"),
+                 base_price=None if base is None else _bounded(base, PRICE, where=where, field="base_price"))
 
 
 def _instrument(symbol: str, spec: dict[str, object], where: str, currency: str) -> Instrument:
@@ -168,7 +178,7 @@ def _instrument(symbol: str, spec: dict[str, object], where: str, currency: str)
                            field="currency", value=spec["currency"])
     market = _market(spec, where, currency)
     tick = spec.get("tick_size")
-    tick_size = None if tick is None else _positive(tick, where=where, field="tick_size")
+    tick_size = None if tick is None else _bounded(tick, TICK_SIZE, where=where, field="tick_size")
     if market is Market.CRYPTO and tick_size is None:
         raise InvalidInput("tick_size is required for CRYPTO", where=where, field="tick_size")
     kind = spec.get("instrument_type")
@@ -178,7 +188,7 @@ def _instrument(symbol: str, spec: dict[str, object], where: str, currency: str)
         market=market,
         instrument_type=InstrumentType.STOCK if kind is None else parse_instrument_type(kind, where=where),
         currency=currency,
-        lot_size=_positive(spec.get("lot_size", "1"), where=where, field="lot_size"),
+        lot_size=_bounded(spec.get("lot_size", "1"), LOT_SIZE, where=where, field="lot_size"),
         tick_size=tick_size,
         name="" if name is None else require_text(name, where=where, field="name", allow_empty=True),
     )
@@ -210,7 +220,7 @@ def _excluded(value: object, where: str, holdings: tuple[Holding, ...]) -> froze
     held = {holding.symbol for holding in holdings}
     excluded: set[str] = set()
     for item in require_list(value, where=where, field="excluded"):
-        symbol = require_text(item, where=where, field="excluded")
+        symbol = require_identifier(item, where=where, field="excluded")
         if symbol not in held:
             raise InvalidInput("only held symbols can be excluded", where=where, field="excluded",
                                value=symbol)

@@ -13,6 +13,7 @@ from trimtab.adapters.persistence.tables import AccountAssignmentRow, AccountRow
 from trimtab.application.ports import Clock
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import parse_currency
+from trimtab.domain.text import check_identifier, check_name
 
 
 class SqlAccountRepository:
@@ -28,6 +29,8 @@ class SqlAccountRepository:
         for field, value in (("account_id", account_id), ("broker", broker)):
             if not value.strip():
                 raise InvalidInput("must not be empty", where=where, field=field, value=value)
+        check_identifier(account_id, where=where, field="account_id")
+        check_name(name, where=where, field="name")
         row = AccountRow(id=account_id, name=name, currency=parse_currency(currency, where=where),
                          broker=broker.strip().lower(), created_at=self._clock.now())
         with self._sessions.begin() as session:

@@ -38,6 +38,7 @@ import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
+from trimtab.adapters.solvers.quiet import native_stdout_captured
 from trimtab.domain.allocation import (
     AllocationBatch,
     IntArray,
@@ -326,7 +327,7 @@ def _solve(account: _Account, exact_costs: bool, time_limit: float) -> tuple[Int
         # Every integer solution's objective is a whole number of units: half a unit of gap proves it.
         "mip_abs_gap": 0.5 * account.scale, **_HIGHS_EXTRA,
     }
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), native_stdout_captured():
         warnings.filterwarnings("ignore", message="Unrecognized options", category=RuntimeWarning)
         result = milp(cost, integrality=integral, bounds=Bounds(low, high),
                       constraints=_build(account, exact_costs).constraint(), options=options)

@@ -14,12 +14,14 @@ from rich.console import Console
 from trimtab import bootstrap
 from trimtab.domain.allocation import AllocationMethod
 from trimtab.domain.drift import Bands
-from trimtab.domain.numbers import parse_decimal
+from trimtab.domain.errors import InvalidInput
 from trimtab.domain.orders import OrderType
 from trimtab.domain.planning import PlanSettings
 from trimtab.entrypoints.cli import operations
-from trimtab.entrypoints.cli.guard import guarded, percent
+from trimtab.entrypoints.cli.guard import guarded, minimum_trade, percent, report
 from trimtab.entrypoints.cli.plan_view import render_plan
+
+MAX_EXACT_SECONDS = 3_600.0
 
 app = typer.Typer(
     name="trimtab", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -62,12 +64,15 @@ def plan(
     """Plan a rebalance of one account against a model portfolio (nothing is sent)."""
 
     def run() -> None:
+        if not 0 < exact_time_limit <= MAX_EXACT_SECONDS:  # NaN fails too
+            raise InvalidInput(f"must be above 0 and at most {MAX_EXACT_SECONDS:g} seconds", where="command line",
+                               field="exact-time-limit", value=exact_time_limit)
         settings = PlanSettings(
             bands=Bands(class_band=_percent(class_band, "class-band") or Decimal(0),
                         ticker_band=_percent(ticker_band, "ticker-band") or Decimal(0),
                         relative_band=_percent(relative_band, "relative-band")),
             cash_buffer=_percent(cash_buffer, "cash-buffer") or Decimal(0),
-            minimum_trade_value=parse_decimal(min_trade, where="command line", field="min-trade"),
+            minimum_trade_value=minimum_trade(min_trade),
             price_ticks=ticks, order_type=OrderType.MARKET if market else OrderType.LIMIT,
             method=method, force=force,
         )
@@ -90,5 +95,8 @@ app.add_typer(operations.runs_app, name="runs")
 
 
 def run() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: whatever escapes a command still ends as one line and an exit code."""
+    try:
+        app()
+    except (Exception, KeyboardInterrupt) as error:
+        sys.exit(report(error))

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from trimtab.domain.numbers import parse_decimal
-from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, guarded, percent
+from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, guarded, minimum_trade, percent, print_notices
 from trimtab.entrypoints.cli.run_view import render_run, render_runs
 
 if TYPE_CHECKING:
@@ -49,7 +48,9 @@ def open_services() -> Services:
     """Open the database and build the services (imported here: `trimtab plan` needs none of it)."""
     from trimtab.services import open_services as open_them
 
-    return open_them()
+    services = open_them()
+    print_notices(services.settings.notices)
+    return services
 
 
 models_app = typer.Typer(help="Model portfolios in the database.", no_args_is_help=True)
@@ -173,7 +174,7 @@ def set_bands(
         if relative_band is not None:
             changes["relative_band"] = None if relative_band == "none" else percent(relative_band, "relative-band")
         if min_trade is not None:
-            changes["minimum_trade_value"] = parse_decimal(min_trade, where="command line", field="min-trade")
+            changes["minimum_trade_value"] = minimum_trade(min_trade)
         if ticks is not None:
             changes["price_ticks"] = ticks
         services.config.set(account, replace(config, **changes))  # type: ignore[arg-type]
@@ -221,7 +222,7 @@ def rebalance(
 
 @runs_app.command("list")
 def list_runs(account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
-              limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
+              limit: Annotated[int, typer.Option(help="How many.", min=1, max=10_000)] = 20) -> None:
     """List recent runs."""
     guarded(lambda: render_runs(open_services().runs.list(account, limit), _console()))
 
