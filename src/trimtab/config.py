@@ -13,6 +13,9 @@ true enables live trading; anything else leaves it off, with a notice when it is
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import os
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +33,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from trimtab.domain.errors import InvalidInput, excerpt
+from trimtab.domain.errors import InvalidInput, excerpt, printable, shorten
 
 ENV_PREFIX = "TRIMTAB_"
 CLEAR_TRUE = frozenset({"1", "true", "yes", "on"})
@@ -131,13 +134,30 @@ class Settings(BaseSettings):
         settings: Settings = handler(data)
         if isinstance(data, dict):
             found = (switch_notice(field, data.get(field)) for field in (KILL_SWITCH, LIVE_TRADING))
-            settings._notices = tuple(notice for notice in found if notice)
+            settings._notices = (*(notice for notice in found if notice), *unknown_variables(os.environ))
         return settings
 
     @property
     def notices(self) -> tuple[str, ...]:
         """Warnings for people about values read by a fail-safe rule (one line each)."""
         return self._notices
+
+
+NOT_SETTINGS = frozenset({"TRIMTAB_REQUIRE_POSTGRES"})  # read by the test suite, not by trimtab
+
+
+def unknown_variables(environment: Mapping[str, str]) -> tuple[str, ...]:
+    """A notice per TRIMTAB_ variable that is no setting: a misspelt kill switch must not pass unnoticed."""
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+    notices = []
+    for name in sorted(environment):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known or upper in NOT_SETTINGS:
+            continue
+        close = difflib.get_close_matches(upper, sorted(known), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        notices.append(f"warning: {shorten(printable(name), 80)} is not a trimtab setting and is ignored{hint}")
+    return tuple(notices)
 
 
 def load_settings() -> Settings:

@@ -117,3 +117,11 @@ def test_read_switch_never_raises_on_odd_types() -> None:
     assert read_switch(None, default_on=True) == (False, True)
     assert read_switch(7, default_on=True) == (True, False)
     assert read_switch(True, default_on=False) == (True, True)
+
+
+def test_misspelt_trimtab_variable_is_named_with_the_setting_it_resembles(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIMTAB_DISABLE_LIVE_TRADNG", "1")
+    monkeypatch.setenv("TRIMTAB_REQUIRE_POSTGRES", "1")  # the test suite's own variable: no notice
+    notices = load_settings().notices
+    assert notices == ("warning: TRIMTAB_DISABLE_LIVE_TRADNG is not a trimtab setting and is ignored; "
+                       "did you mean TRIMTAB_DISABLE_LIVE_TRADING?",)
