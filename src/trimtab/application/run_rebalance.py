@@ -46,7 +46,7 @@ class TradingSafety:
 def ensure_may_trade(broker: BrokerPort, safety: TradingSafety) -> None:
     """Refuse to send orders when the safety settings forbid it."""
     if safety.kill_switch:
-        raise TradingDisabled("TRIMTAB_DISABLE_LIVE_TRADING=1 blocks every order path")
+        raise TradingDisabled("the kill switch TRIMTAB_DISABLE_LIVE_TRADING is on: it blocks every order path")
     if broker.is_live and not safety.live_trading_enabled:
         raise TradingDisabled("this broker trades real money and live trading is not enabled in settings")
 
