@@ -86,7 +86,7 @@ def test_kill_switch_not_understood_is_on_says_so_sends_nothing_and_bad_settings
         assert "Traceback" not in result.stdout + result.stderr
         *notices, error = result.stderr.splitlines()
         assert notices == expected[value]
-        assert error.startswith("error: TRIMTAB_DISABLE_LIVE_TRADING")
+        assert error.startswith("error: the kill switch TRIMTAB_DISABLE_LIVE_TRADING is on")
     assert _state(demo_database) == before
     assert before[:2] == (0, 0)
 
