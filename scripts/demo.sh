@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PATH="$PWD/.venv/bin:$PATH"
-mkdir -p .demo && rm -f .demo/trimtab.db .demo/trimtab.db-wal .demo/trimtab.db-shm
+mkdir -p .demo && rm -f .demo/trimtab.db .demo/trimtab.db-journal
 export TRIMTAB_DATABASE_URL="sqlite:///$PWD/.demo/trimtab.db"
-echo "### trimtab init: database, demo models, paper accounts"
-trimtab init
+echo "### trimtab init --demo: database, demo models, paper accounts"
+trimtab init --demo
 echo
 echo "### Korean two-level model on DEMO-KR: sells, supervised fills, re-planned buys"
 trimtab rebalance DEMO-KR --execute

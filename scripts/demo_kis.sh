@@ -38,8 +38,8 @@ export TRIMTAB_SIMULATED_CLOCK="{\"start\": \"$FRIDAY\", \"anchor\": $ANCHOR, \"
 # simulated seconds: wait 600 s for fills (30 s of real time at 20 x), ask every 10 s
 export TRIMTAB_FILL_TIMEOUT_SECONDS=600 TRIMTAB_POLL_INTERVAL_SECONDS=10
 
-echo "### trimtab init, and a KIS account following the Korean two-level model"
-trimtab init > /dev/null
+echo "### trimtab init --demo, and a KIS account following the Korean two-level model"
+trimtab init --demo > /dev/null
 trimtab accounts add KIS-DEMO --broker kis --currency KRW --name "KIS virtual (local KIS)"
 trimtab assign KIS-DEMO KR-ALLWEATHER
 echo

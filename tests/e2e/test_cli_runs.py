@@ -28,7 +28,7 @@ def _trimtab(database: str, *args: str, **env: str) -> subprocess.CompletedProce
 @pytest.mark.slow
 def test_demo_account_rebalances_into_its_bands_and_history_shows_it(database_url: str) -> None:
     database = database_url
-    init = _trimtab(database, "init")
+    init = _trimtab(database, "init", "--demo")
     assert init.returncode == 0, init.stderr
     assert "DEMO-KR" in init.stdout
     dry = _trimtab(database, "rebalance", "DEMO-KR")
@@ -59,7 +59,7 @@ def test_demo_account_rebalances_into_its_bands_and_history_shows_it(database_ur
 
 def test_kill_switch_blocks_execute_but_not_dry_run(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'trimtab.db'}"
-    assert _trimtab(database, "init").returncode == 0
+    assert _trimtab(database, "init", "--demo").returncode == 0
     blocked = _trimtab(database, "rebalance", "DEMO-US", "--execute", TRIMTAB_DISABLE_LIVE_TRADING="1")
     assert blocked.returncode == 2
     assert "TRIMTAB_DISABLE_LIVE_TRADING" in blocked.stderr
@@ -70,7 +70,7 @@ def test_kill_switch_blocks_execute_but_not_dry_run(tmp_path: Path) -> None:
 
 def test_bands_and_assign_validate_their_input(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'trimtab.db'}"
-    assert _trimtab(database, "init").returncode == 0
+    assert _trimtab(database, "init", "--demo").returncode == 0
     bad = _trimtab(database, "bands", "set", "DEMO-KR", "--class-band", "150")
     assert bad.returncode == 2
     assert "class_band" in bad.stderr or "class-band" in bad.stderr

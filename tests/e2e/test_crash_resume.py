@@ -87,7 +87,7 @@ def _outcome(database: str) -> Outcome:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     database = f"sqlite:///{tmp_path_factory.mktemp('reference') / 'trimtab.db'}"
-    assert _trimtab(database, "init").returncode == 0
+    assert _trimtab(database, "init", "--demo").returncode == 0
     result = _trimtab(database, "rebalance", ACCOUNT, "--execute")
     assert result.returncode == 0, result.stderr
     assert [status for _, status in _runs(database)] == ["completed"]
@@ -120,7 +120,7 @@ def crash_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 def test_crash_then_resume_matches_an_uninterrupted_run(crash_database: str, crash_at: str,
                                                         reference: Outcome) -> None:
     database = crash_database
-    assert _trimtab(database, "init").returncode == 0
+    assert _trimtab(database, "init", "--demo").returncode == 0
     crashed = _trimtab(database, "rebalance", ACCOUNT, "--execute", crash_at=crash_at)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     ((run_id, status),) = _runs(database)
@@ -141,7 +141,7 @@ def test_crash_then_resume_matches_an_uninterrupted_run(crash_database: str, cra
 def test_two_resumes_started_together_one_drives_the_other_is_refused(crash_database: str,
                                                                       reference: Outcome) -> None:
     database = crash_database
-    assert _trimtab(database, "init").returncode == 0
+    assert _trimtab(database, "init", "--demo").returncode == 0
     crashed = _trimtab(database, "rebalance", ACCOUNT, "--execute", crash_at="poll:3")
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     ((run_id, _),) = _runs(database)

@@ -193,7 +193,7 @@ def _query(database: str, statement: str) -> list[tuple[Any, ...]]:
 
 
 def _prepare(kis: LocalKis, database: str, folder: Path) -> None:
-    for args in (("init",), ("accounts", "add", ACCOUNT, "--broker", "kis", "--currency", "KRW"),
+    for args in (("init", "--demo"), ("accounts", "add", ACCOUNT, "--broker", "kis", "--currency", "KRW"),
                  ("assign", ACCOUNT, "KR-ALLWEATHER")):
         code, output = _trimtab(kis, database, folder, *args)
         assert code == 0, output

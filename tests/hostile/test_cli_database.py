@@ -13,8 +13,8 @@ from sqlalchemy import Engine, text
 from tests.hostile import documents
 from tests.hostile.cli import Command, assert_one_line, run_many, trimtab
 from trimtab.adapters.persistence.database import make_engine
+from trimtab.bootstrap import build, storage_engine
 from trimtab.config import Settings
-from trimtab.services import open_services
 
 START = "2026-11-23T00:30:00+00:00"  # 09:30 in Seoul, a KRX session
 SECRETS = {"TRIMTAB_KIS_APP_KEY": "PSsecretKEY0123456789", "TRIMTAB_KIS_APP_SECRET": "SeCrEt/abcdef+ghijkl=="}
@@ -44,11 +44,11 @@ def test_models_import_refuses_nul_and_writes_nothing(database_url: str, engine:
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite database after `trimtab init` (set up in process: the commands under test run as children)."""
     database = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'trimtab.db'}"
-    services = open_services(Settings(database_url=database))
+    trimtab = build(Settings(database_url=database))
     try:
-        services.init_demo()
+        trimtab.init(demo=True)
     finally:
-        services.engine.dispose()
+        storage_engine(trimtab).dispose()
     return database
 
 

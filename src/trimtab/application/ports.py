@@ -184,6 +184,10 @@ class RunRepository(Protocol):
         """End the account's lock held by this run (called when the run reaches a final status)."""
         ...
 
+    def active_run(self, account_id: str) -> str | None:
+        """The id of the run holding the account's lock, if any."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class BandSettings:
@@ -200,6 +204,10 @@ class PaperStateStore(Protocol):
 
     def save(self, account_id: str, state: dict[str, Any]) -> None:
         """Replace the account's state atomically (committed when this returns)."""
+        ...
+
+    def delete(self, account_id: str) -> None:
+        """Forget the account's state (nothing happens when there is none)."""
         ...
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 from trimtab.adapters.persistence.accounts import SqlAccountRepository
 from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
 from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
-from trimtab.adapters.persistence.records import DailySummary, RebalancingConfig
 from trimtab.adapters.persistence.summaries import SqlSummaryRepository
 from trimtab.application.ports import BandSettings, PaperStateStore
+from trimtab.application.records import DailySummary, RebalancingConfig
 from trimtab.domain.errors import InvalidInput
 
 from .conftest import FixedClock

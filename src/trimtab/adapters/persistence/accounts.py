@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.portfolios import require_model, version_number
-from trimtab.adapters.persistence.records import Account, ModelAssignment
 from trimtab.adapters.persistence.sessions import Bind, session_factory
-from trimtab.adapters.persistence.tables import AccountAssignmentRow, AccountRow
+from trimtab.adapters.persistence.tables import AccountAssignmentRow, AccountRow, RebalancingConfigRow
 from trimtab.application.ports import Clock
+from trimtab.application.records import Account, ModelAssignment
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import parse_currency
 from trimtab.domain.text import check_identifier, check_name
@@ -54,6 +54,20 @@ class SqlAccountRepository:
         """Return every account by id."""
         with self._sessions() as session:
             return [_to_account(row) for row in session.scalars(select(AccountRow).order_by(AccountRow.id))]
+
+    def remove(self, account_id: str) -> None:
+        """Forget an account with its assignment and settings; raise InvalidInput when it is unknown."""
+        with self._sessions.begin() as session:
+            _require_account(session, account_id)
+            session.execute(delete(AccountAssignmentRow).where(AccountAssignmentRow.account_id == account_id))
+            session.execute(delete(RebalancingConfigRow).where(RebalancingConfigRow.account_id == account_id))
+            session.execute(delete(AccountRow).where(AccountRow.id == account_id))
+
+    def unassign(self, account_id: str) -> None:
+        """Let the account follow no model (nothing happens when it follows none)."""
+        with self._sessions.begin() as session:
+            _require_account(session, account_id)
+            session.execute(delete(AccountAssignmentRow).where(AccountAssignmentRow.account_id == account_id))
 
     def assign_model(self, account_id: str, model_name: str, *, version: str | None = None) -> ModelAssignment:
         """Make the account follow a stored model, its latest version or a pinned one."""

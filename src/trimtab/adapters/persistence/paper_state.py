@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import delete as sa_delete
+
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.statements import upsert
@@ -30,3 +32,8 @@ class SqlPaperStateStore:
         values = {"account_id": account_id, "state": to_json_ready(state), "updated_at": self._clock.now()}
         with self._sessions.begin() as session:
             upsert(session, PaperAccountRow, values, ["account_id"])
+
+    def delete(self, account_id: str) -> None:
+        """Forget the account's state (nothing happens when there is none)."""
+        with self._sessions.begin() as session:
+            session.execute(sa_delete(PaperAccountRow).where(PaperAccountRow.account_id == account_id))

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.mapping import content_hash, model_document, row_to_model
-from trimtab.adapters.persistence.records import ModelVersionInfo
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.tables import ModelPortfolioRow
 from trimtab.application.ports import Clock
+from trimtab.application.records import ModelVersionInfo
 from trimtab.domain.errors import DomainError, InvalidInput
 from trimtab.domain.models import ModelPortfolio, validate_model
 

@@ -8,11 +8,11 @@ import datetime as dt
 from sqlalchemy import select
 
 from trimtab.adapters.clock import SystemClock
-from trimtab.adapters.persistence.records import DailySummary
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.statements import upsert
 from trimtab.adapters.persistence.tables import DailySummaryRow
 from trimtab.application.ports import Clock
+from trimtab.application.records import DailySummary
 from trimtab.domain.errors import InvalidInput
 
 _KEY = ("account_id", "trade_date", "market_type")

@@ -1,4 +1,4 @@
-"""The trimtab command line: `trimtab plan ...`."""
+"""The trimtab command line: a thin shell over the application facade (trimtab.bootstrap.build)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from trimtab import bootstrap
 from trimtab.domain.allocation import AllocationMethod
 from trimtab.domain.drift import Bands
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.orders import OrderType
 from trimtab.domain.planning import PlanSettings
-from trimtab.entrypoints.cli import operations
+from trimtab.entrypoints.cli import accounts, bands, models, runs
+from trimtab.entrypoints.cli.common import facade
 from trimtab.entrypoints.cli.guard import guarded, minimum_trade, percent, report
 from trimtab.entrypoints.cli.plan_view import render_plan
 
@@ -76,22 +76,25 @@ def plan(
             price_ticks=ticks, order_type=OrderType.MARKET if market else OrderType.LIMIT,
             method=method, force=force,
         )
-        result = bootstrap.plan_files(model, model_name, snapshot, settings, exact_time_limit)
+        result = facade().plan_files(model, model_name, snapshot, settings, exact_time_limit)
         if as_json:
-            sys.stdout.write(json.dumps(bootstrap.plan_to_document(result), ensure_ascii=False, indent=2) + "\n")
+            from trimtab.application.plan_document import plan_to_document
+
+            sys.stdout.write(json.dumps(plan_to_document(result), ensure_ascii=False, indent=2) + "\n")
         else:
             render_plan(result, _console())
 
     guarded(run)
 
 
-app.command()(operations.init)
-app.command()(operations.assign)
-app.command()(operations.rebalance)
-app.add_typer(operations.accounts_app, name="accounts")
-app.add_typer(operations.models_app, name="models")
-app.add_typer(operations.bands_app, name="bands")
-app.add_typer(operations.runs_app, name="runs")
+app.command()(accounts.init)
+app.command()(models.assign)
+app.command()(models.unassign)
+app.command()(runs.rebalance)
+app.add_typer(accounts.accounts_app, name="accounts")
+app.add_typer(models.models_app, name="models")
+app.add_typer(bands.bands_app, name="bands")
+app.add_typer(runs.runs_app, name="runs")
 
 
 def run() -> None:

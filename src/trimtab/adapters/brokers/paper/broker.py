@@ -71,6 +71,23 @@ class PaperBroker:
         self._store.save(account_id, state.to_json())
         return True
 
+    def deposit(self, account_id: str, amount: Decimal) -> Decimal:
+        """Add cash to an account (a negative amount withdraws what is not held back by open buys)."""
+        if not amount.is_finite():
+            raise InvalidInput("must be a finite amount", where=f"paper account {account_id}", field="amount",
+                               value=str(amount))
+        state, before = self._load(account_id)
+        if self.exchange.orderable_cash(state) + amount < 0:
+            raise InvalidInput("withdraws more than the orderable cash", where=f"paper account {account_id}",
+                               field="amount", value=str(amount))
+        state.cash += amount
+        self._save(state, before)
+        return state.cash
+
+    def close_account(self, account_id: str) -> None:
+        """Forget an account's paper state."""
+        self._store.delete(account_id)
+
     async def get_snapshot(self, account_id: str, symbols: Sequence[str]) -> AccountSnapshot:
         """Holdings, orderable cash and quantities, and quotes for held symbols plus `symbols`."""
         await self._wait()

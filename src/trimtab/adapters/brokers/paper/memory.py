@@ -29,3 +29,7 @@ class InMemoryPaperStateStore:
     def account_ids(self) -> list[str]:
         """Return the ids of every stored account."""
         return list(self._documents)
+
+    def delete(self, account_id: str) -> None:
+        """Forget the account's state."""
+        self._documents.pop(account_id, None)

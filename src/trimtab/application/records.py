@@ -1,4 +1,4 @@
-"""Plain values the persistence repositories return besides the ports' own (accounts, settings, summaries)."""
+"""Plain values the application speaks besides the ports' own: accounts, assignments, versions, settings."""
 
 from __future__ import annotations
 

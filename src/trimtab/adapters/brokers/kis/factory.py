@@ -1,0 +1,82 @@
+"""The KIS broker's factory and its settings: credentials from settings or a 0600 file, one shared token cache."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from trimtab.adapters.brokers.kis.broker import KisBroker, KisBrokerConfig
+from trimtab.adapters.brokers.kis.client import KisClient
+from trimtab.adapters.brokers.kis.credentials import load_credentials
+from trimtab.adapters.brokers.kis.endpoints import Environment, default_base_url
+from trimtab.application.brokers import BrokerChoice, BrokerConnection
+from trimtab.application.ports import BrokerOrderBook, Clock
+from trimtab.application.records import Account
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.snapshot import CostSettings
+
+
+@dataclass(frozen=True, slots=True)
+class KisSettings:
+    """Everything the KIS adapter reads from settings (secrets stay SecretStr)."""
+
+    environment: Environment = "virtual"
+    base_url: str | None = None
+    app_key: SecretStr | None = None
+    app_secret: SecretStr | None = None
+    account: SecretStr | None = None
+    credentials_file: Path | None = None
+    token_cache: Path | None = None
+    requests_per_second: int | None = None
+    legacy_tr_ids: bool = False
+    commission_rate: Decimal = Decimal("0.000140527")
+
+
+class KisBrokerFactory:
+    """Connects KIS accounts; the HTTP connections close when the run's block ends."""
+
+    def __init__(self, settings: KisSettings, book: Callable[[], BrokerOrderBook], clock: Clock,
+                 sleep: Callable[[float], Awaitable[None]]) -> None:
+        self.settings = settings
+        self._book = book
+        self._clock = clock
+        self._sleep = sleep
+
+    @contextlib.asynccontextmanager
+    async def connect(self, account: Account, choice: BrokerChoice,
+                      resume_from: dt.datetime | None) -> AsyncIterator[BrokerConnection]:
+        """A KIS connection on the system clock (or the simulated one shared with a local KIS)."""
+        broker = self.broker(account, choice)
+        try:
+            yield BrokerConnection(broker, "kis", self._clock, self._sleep)
+        finally:
+            await broker.aclose()
+
+    def broker(self, account: Account, choice: BrokerChoice) -> KisBroker:
+        """The KIS broker of an account in the chosen environment."""
+        settings = self.settings
+        environment = _environment(choice.environment or settings.environment)
+        credentials = load_credentials(environment, app_key=settings.app_key, app_secret=settings.app_secret,
+                                       account=settings.account, file=settings.credentials_file)
+        base_url = choice.base_url or settings.base_url or default_base_url(environment)
+        cache = settings.token_cache or Path.home() / ".cache" / "trimtab" / "kis_tokens.json"
+        client = KisClient(base_url=base_url, environment=environment, app_key=credentials.app_key,
+                           app_secret=credentials.app_secret, token_cache_path=cache,
+                           requests_per_second=settings.requests_per_second)
+        config = KisBrokerConfig(account.account_id, costs=CostSettings(settings.commission_rate),
+                                 legacy_tr_ids=settings.legacy_tr_ids)
+        return KisBroker(client, credentials, self._book(), config, self._clock)
+
+
+def _environment(value: str) -> Environment:
+    if value == "real":
+        return "real"
+    if value == "virtual":
+        return "virtual"
+    raise InvalidInput("choose virtual or real", where="command line", field="env", value=value)

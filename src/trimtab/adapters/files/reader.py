@@ -1,0 +1,34 @@
+"""The ModelFiles port over trimtab's file loaders (trimtab YAML, model_portfolios.yaml, MP_Master.csv, snapshots)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+
+from trimtab.adapters.files.models_file import load_model, load_models
+from trimtab.adapters.files.snapshot_file import load_snapshot
+from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.snapshot import AccountSnapshot
+
+
+class FileReader:
+    """Reads model portfolios and account snapshots from the files users have."""
+
+    def load_models(self, path: Path) -> list[ModelPortfolio]:
+        """Every model of a file."""
+        return load_models(path)
+
+    def load_model(self, path: Path, name: str | None) -> ModelPortfolio:
+        """One model of a file (the only one, or the one named)."""
+        return load_model(path, name)
+
+    def load_snapshot(self, path: Path, today: dt.date) -> AccountSnapshot:
+        """An account snapshot file (JSON or YAML); `today` dates one that names no date."""
+        return load_snapshot(path, today=today)
+
+    def demo_models(self) -> list[ModelPortfolio]:
+        """The demo's model portfolios, shipped with trimtab."""
+        demo = resources.files("trimtab.adapters.files").joinpath("demo_models.yaml")
+        with resources.as_file(demo) as path:
+            return load_models(path)

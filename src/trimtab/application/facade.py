@@ -1,0 +1,319 @@
+"""The application facade: every operation trimtab offers, in one typed object every entry point calls.
+
+The CLI is a thin shell over it; the HTTP API, the scheduler and strategies will call the same methods. It
+takes ports only (repositories, broker factories, file readers, clocks), chosen by `trimtab.bootstrap.build`.
+The database is opened on first use, so planning from files never touches it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
+from trimtab.application.ports import Clock, RunRecord
+from trimtab.application.preview_rebalance import preview_rebalance
+from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
+from trimtab.application.repositories import ModelFiles, Storage
+from trimtab.application.run_journal import LeasePolicy
+from trimtab.application.run_rebalance import RebalanceRunner, TradingSafety
+from trimtab.application.settings_rules import validate_config
+from trimtab.application.supervise import ExecutionPolicy, Progress
+from trimtab.domain.drift import Bands
+from trimtab.domain.errors import Busy, InvalidInput
+from trimtab.domain.execution import Fill
+from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.planning import Allocator, Plan, PlanSettings
+from trimtab.domain.snapshot import AccountSnapshot
+
+logger = logging.getLogger(__name__)
+
+TAX_ZONE = ZoneInfo("Asia/Seoul")  # a snapshot file without a date is valued on today's Korean date (tax rates)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOverview:
+    """An account with the model it follows and the run holding it, if any."""
+
+    account: Account
+    assignment: ModelAssignment | None
+    active_run: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BandChanges:
+    """New values for an account's settings, as fractions; None keeps the stored value."""
+
+    class_band: Decimal | None = None
+    ticker_band: Decimal | None = None
+    relative_band: Decimal | None = None
+    clear_relative_band: bool = False
+    cash_buffer: Decimal | None = None
+    minimum_trade_value: Decimal | None = None
+    price_ticks: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """A demo paper account: its currency, model, cash and positions."""
+
+    account_id: str
+    currency: str
+    model: str
+    cash: Decimal
+    positions: Mapping[str, Decimal]
+
+
+@dataclass
+class Trimtab:
+    """Every operation of trimtab, over ports chosen by the composition root."""
+
+    open_storage: Callable[[], Storage]
+    files: ModelFiles
+    brokers: Mapping[str, BrokerFactory]
+    policy: ExecutionPolicy
+    safety: TradingSafety
+    lease: LeasePolicy
+    clock: Clock  # real time: dates of files, summaries
+    exact_allocator: Callable[[float], Allocator]
+    checkpoint: Callable[[str], None] = lambda _point: None
+    notices: tuple[str, ...] = ()
+    demo_accounts: tuple[DemoAccount, ...] = ()
+    _storage: Storage | None = field(default=None, init=False, repr=False)
+
+    @property
+    def storage(self) -> Storage:
+        """The database's repositories (opened, and migrated, on first use)."""
+        if self._storage is None:
+            self._storage = self.open_storage()
+        return self._storage
+
+    # -- set-up and demo ----------------------------------------------------------------------------------------
+
+    def init(self, *, demo: bool) -> list[str]:
+        """Make the database ready; with `demo`, add the demo models and paper accounts (returns those created)."""
+        storage = self.storage
+        if not demo:
+            return []
+        for model in self.files.demo_models():
+            storage.models.import_model(model)
+        created = []
+        for demo_account in self.demo_accounts:
+            if storage.accounts.find(demo_account.account_id) is None:
+                storage.accounts.add(demo_account.account_id, name=f"Demo {demo_account.currency} account",
+                                     currency=demo_account.currency, broker="paper")
+                storage.accounts.assign_model(demo_account.account_id, demo_account.model)
+                created.append(demo_account.account_id)
+            storage.paper.open_account(demo_account.account_id, demo_account.currency, demo_account.cash,
+                                       demo_account.positions)
+        return created
+
+    # -- accounts -----------------------------------------------------------------------------------------------
+
+    def accounts(self) -> list[AccountOverview]:
+        """Every account with its model and active run."""
+        storage = self.storage
+        return [AccountOverview(account, storage.accounts.assignment(account.account_id),
+                                storage.runs.active_run(account.account_id))
+                for account in storage.accounts.list()]
+
+    def account(self, account_id: str) -> AccountOverview:
+        """One account with its model and active run; unknown ids are InvalidInput."""
+        storage = self.storage
+        account = storage.accounts.get(account_id)
+        return AccountOverview(account, storage.accounts.assignment(account_id), storage.runs.active_run(account_id))
+
+    def add_account(self, account_id: str, *, name: str, currency: str, broker: str) -> Account:
+        """Register an account on a known broker (credentials stay in settings, never in the database)."""
+        self._require_broker(broker.strip().lower(), field_name="broker")
+        return self.storage.accounts.add(account_id, name=name or account_id, currency=currency, broker=broker)
+
+    def remove_account(self, account_id: str) -> None:
+        """Forget an account (and a paper account's state); its runs stay in the history."""
+        storage = self.storage
+        account = storage.accounts.get(account_id)
+        active = storage.runs.active_run(account_id)
+        if active is not None:
+            raise Busy(f"account {account_id} has an active run {active}; resume it to its end first")
+        storage.accounts.remove(account_id)
+        if account.broker == "paper":
+            storage.paper.close_account(account_id)
+
+    # -- models and assignments ---------------------------------------------------------------------------------
+
+    def import_models(self, path: Path) -> list[tuple[str, str]]:
+        """Import every model of a file; changed content makes a new version. Returns (name, version) pairs."""
+        models = self.files.load_models(path)
+        return [(model.name, self.storage.models.import_model(model)) for model in models]
+
+    def models(self, name: str | None = None) -> list[ModelVersionInfo]:
+        """Stored models and their versions."""
+        return self.storage.models.list(name)
+
+    def assign(self, account_id: str, model: str, version: str | None = None) -> ModelAssignment:
+        """Make an account follow a model: its latest version, or a pinned one."""
+        storage = self.storage
+        storage.accounts.get(account_id)
+        storage.models.get(model, version)  # refuse unknown models and versions
+        return storage.accounts.assign_model(account_id, model, version=version)
+
+    def unassign(self, account_id: str) -> None:
+        """Let an account follow no model."""
+        self.storage.accounts.get(account_id)
+        self.storage.accounts.unassign(account_id)
+
+    # -- bands and settings -------------------------------------------------------------------------------------
+
+    def bands(self, account_id: str) -> RebalancingConfig:
+        """An account's bands and planning settings (defaults until set); unknown accounts are InvalidInput."""
+        self.storage.accounts.get(account_id)
+        return self.storage.config.get(account_id)
+
+    def set_bands(self, account_id: str, changes: BandChanges) -> RebalancingConfig:
+        """Change some of an account's settings; the others keep their value."""
+        current = self.bands(account_id)
+        relative = None if changes.clear_relative_band else changes.relative_band or current.relative_band
+        updated = RebalancingConfig(
+            class_band=_keep(changes.class_band, current.class_band),
+            ticker_band=_keep(changes.ticker_band, current.ticker_band), relative_band=relative,
+            cash_buffer=_keep(changes.cash_buffer, current.cash_buffer),
+            minimum_trade_value=_keep(changes.minimum_trade_value, current.minimum_trade_value),
+            price_ticks=current.price_ticks if changes.price_ticks is None else changes.price_ticks)
+        validate_config(updated, where=f"settings of account '{account_id}'")
+        self.storage.config.set(account_id, updated)
+        return updated
+
+    def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings:
+        """The planner's settings from an account's stored bands and settings."""
+        config = self.storage.config.get(account_id)
+        return PlanSettings(bands=Bands(config.class_band, config.ticker_band, config.relative_band),
+                            cash_buffer=config.cash_buffer, minimum_trade_value=config.minimum_trade_value,
+                            price_ticks=config.price_ticks, force=force)
+
+    # -- plans from files ---------------------------------------------------------------------------------------
+
+    def plan_files(self, model_path: Path, model_name: str | None, snapshot_path: Path, settings: PlanSettings,
+                   exact_time_limit_seconds: float = 10.0) -> Plan:
+        """Read a model and a snapshot from files and plan the rebalance (no database, nothing sent)."""
+        model = self.files.load_model(model_path, model_name)
+        snapshot = self.files.load_snapshot(snapshot_path, self.clock.now().astimezone(TAX_ZONE).date())
+        return preview_rebalance(model, snapshot, settings, self.exact_allocator(exact_time_limit_seconds))
+
+    # -- runs ---------------------------------------------------------------------------------------------------
+
+    async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
+                        choice: BrokerChoice | None = None) -> RunRecord:
+        """Start a run for an account on its assigned model and settings (orders only with `execute`)."""
+        storage = self.storage
+        account = storage.accounts.get(account_id)
+        model = self._model_for(account_id)
+        settings = self.plan_settings(account_id, force=force)
+        factory = self._factory_for(account, choice or BrokerChoice())
+        async with factory.connect(account, choice or BrokerChoice(), None) as connection:
+            record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute)
+        self._summarise(record)
+        return record
+
+    async def resume(self, run_id: str, *, progress: Progress, choice: BrokerChoice | None = None) -> RunRecord:
+        """Continue an interrupted run, or one that needs attention, where it stopped."""
+        storage = self.storage
+        run = storage.runs.get(run_id)
+        account = storage.accounts.get(run.account_id)
+        model = storage.models.get(run.model_name, run.model_version)
+        settings = self.plan_settings(run.account_id, force=run.force)
+        factory = self._factory_for(account, choice or BrokerChoice())
+        async with factory.connect(account, choice or BrokerChoice(), run.updated_at) as connection:
+            record = await self._runner(connection, progress).resume(run_id, model, settings)
+        self._summarise(record)
+        return record
+
+    def runs(self, account_id: str | None = None, limit: int = 50) -> list[RunRecord]:
+        """Recent runs, newest first, of one account or of all."""
+        if account_id is not None:
+            self.storage.accounts.get(account_id)
+        return self.storage.runs.list(account_id, limit)
+
+    def run(self, run_id: str) -> RunRecord:
+        """One run with its orders."""
+        return self.storage.runs.get(run_id)
+
+    def fills(self, run_id: str) -> list[Fill]:
+        """A run's fills in the order they happened."""
+        return self.storage.runs.list_fills(run_id)
+
+    async def holdings(self, account_id: str, choice: BrokerChoice | None = None) -> AccountSnapshot:
+        """What the broker reports for an account now: holdings, orderable cash and quotes."""
+        account = self.storage.accounts.get(account_id)
+        assignment = self.storage.accounts.assignment(account_id)
+        symbols = [] if assignment is None else list(self._model_for(account_id).target_weights())
+        factory = self._factory_for(account, choice or BrokerChoice())
+        async with factory.connect(account, choice or BrokerChoice(), None) as connection:
+            return await connection.broker.get_snapshot(account_id, symbols)
+
+    # -- paper accounts -----------------------------------------------------------------------------------------
+
+    def open_paper(self, account_id: str, cash: Decimal, positions: Mapping[str, Decimal], *,
+                   reset: bool = False) -> bool:
+        """Fund a paper account with cash and positions (a new account, or a reset of its state)."""
+        account = self._paper_account(account_id)
+        return self.storage.paper.open_account(account_id, account.currency, cash, positions, reset=reset)
+
+    def deposit(self, account_id: str, amount: Decimal) -> Decimal:
+        """Add cash to a paper account (negative: withdraw); return its new cash."""
+        self._paper_account(account_id)
+        return self.storage.paper.deposit(account_id, amount)
+
+    # -- helpers ------------------------------------------------------------------------------------------------
+
+    def _paper_account(self, account_id: str) -> Account:
+        account = self.storage.accounts.get(account_id)
+        if account.broker != "paper":
+            raise InvalidInput(f"is on broker '{account.broker}'; only paper accounts are funded here",
+                               where=f"account '{account_id}'", field="broker", value=account.broker)
+        return account
+
+    def _model_for(self, account_id: str) -> ModelPortfolio:
+        assignment = self.storage.accounts.assignment(account_id)
+        if assignment is None:
+            raise InvalidInput("no model is assigned; run `trimtab assign ACCOUNT MODEL`",
+                               where=f"account '{account_id}'", field="model", value=None)
+        return self.storage.models.get(assignment.model_name, assignment.pinned_version)
+
+    def _require_broker(self, name: str, *, field_name: str) -> BrokerFactory:
+        factory = self.brokers.get(name)
+        if factory is None:
+            raise InvalidInput(f"unknown broker (choose one of {', '.join(self.brokers)})", where="command line",
+                               field=field_name, value=name)
+        return factory
+
+    def _factory_for(self, account: Account, choice: BrokerChoice) -> BrokerFactory:
+        name = choice.broker or account.broker
+        factory = self._require_broker(name, field_name="broker")
+        if name != account.broker:
+            raise InvalidInput(f"account '{account.account_id}' is on broker '{account.broker}'",
+                               where="command line", field="broker", value=name)
+        return factory
+
+    def _runner(self, connection: BrokerConnection, progress: Progress) -> RebalanceRunner:
+        return RebalanceRunner(connection.broker, connection.name, self.storage.runs, connection.clock,
+                               connection.sleep, self.safety, self.policy, progress, checkpoint=self.checkpoint,
+                               lease=self.lease)
+
+    def _summarise(self, record: RunRecord) -> None:
+        """Keep the day's cash and equity after a run that traded (a fallback when a broker is down)."""
+        document = record.post
+        if not document:
+            return
+        cash = Decimal(document["cash"])
+        held = sum((Decimal(h["quantity"]) * Decimal(h["price"]) for h in document["holdings"]), Decimal(0))
+        self.storage.summaries.upsert(DailySummary(record.account_id, dt.date.fromisoformat(document["as_of"]),
+                                                   "securities", cash, cash + held))
+
+
+def _keep(value: Decimal | None, current: Decimal) -> Decimal:
+    return current if value is None else value

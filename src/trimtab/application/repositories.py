@@ -1,0 +1,117 @@
+"""Ports for what the application keeps: accounts, models, settings, summaries, paper accounts, model files.
+
+Adapters implement them (SQL repositories, file readers); tests use in-memory ones. The runs' own port,
+RunRepository, lives in ports.py with the broker port.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Protocol
+
+from trimtab.application.ports import RunRepository
+from trimtab.application.records import (
+    Account,
+    DailySummary,
+    ModelAssignment,
+    ModelVersionInfo,
+    RebalancingConfig,
+)
+from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.snapshot import AccountSnapshot
+
+
+class AccountRepository(Protocol):
+    """Accounts and which model each one follows."""
+
+    def add(self, account_id: str, *, name: str, currency: str, broker: str) -> Account: ...
+
+    def get(self, account_id: str) -> Account:
+        """Return an account; raise InvalidInput when it is unknown."""
+        ...
+
+    def find(self, account_id: str) -> Account | None: ...
+
+    def list(self) -> list[Account]: ...
+
+    def remove(self, account_id: str) -> None:
+        """Forget an account, its assignment and settings (its runs stay in the history)."""
+        ...
+
+    def assign_model(self, account_id: str, model_name: str, *, version: str | None = None) -> ModelAssignment: ...
+
+    def unassign(self, account_id: str) -> None: ...
+
+    def assignment(self, account_id: str) -> ModelAssignment | None: ...
+
+
+class ModelRepository(Protocol):
+    """Versioned model portfolios."""
+
+    def import_model(self, model: ModelPortfolio) -> str:
+        """Store a model; return its version (unchanged content keeps the latest)."""
+        ...
+
+    def get(self, name: str, version: str | None = None) -> ModelPortfolio: ...
+
+    def list(self, name: str | None = None) -> list[ModelVersionInfo]: ...
+
+
+class ConfigRepository(Protocol):
+    """Each account's bands and planning settings."""
+
+    def get(self, account_id: str) -> RebalancingConfig: ...
+
+    def set(self, account_id: str, config: RebalancingConfig) -> None: ...
+
+
+class SummaryRepository(Protocol):
+    """Each account's cash and equity at the end of a market date."""
+
+    def upsert(self, summary: DailySummary) -> None: ...
+
+
+class PaperAccounts(Protocol):
+    """The embedded paper broker's accounts: opened and funded by people, traded by runs."""
+
+    def open_account(self, account_id: str, currency: str, cash: Decimal,
+                     positions: Mapping[str, Decimal] | None = None, *, reset: bool = False) -> bool:
+        """Seed an account; False (nothing changed) when it exists and `reset` is not set."""
+        ...
+
+    def deposit(self, account_id: str, amount: Decimal) -> Decimal:
+        """Add cash (a negative amount withdraws it); return the new cash."""
+        ...
+
+    def close_account(self, account_id: str) -> None:
+        """Forget the account's paper state (nothing happens when there is none)."""
+        ...
+
+
+class ModelFiles(Protocol):
+    """Model portfolio and snapshot files in the formats users have."""
+
+    def load_models(self, path: Path) -> list[ModelPortfolio]: ...
+
+    def load_model(self, path: Path, name: str | None) -> ModelPortfolio: ...
+
+    def load_snapshot(self, path: Path, today: dt.date) -> AccountSnapshot: ...
+
+    def demo_models(self) -> list[ModelPortfolio]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """Every repository of one database."""
+
+    accounts: AccountRepository
+    models: ModelRepository
+    config: ConfigRepository
+    runs: RunRepository
+    summaries: SummaryRepository
+    paper: PaperAccounts
+    location: str  # the database, for people (no password)

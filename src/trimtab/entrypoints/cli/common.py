@@ -1,0 +1,51 @@
+"""What the command groups share: the console, the facade, the broker options, the run exit rule."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, print_notices
+
+if TYPE_CHECKING:
+    from trimtab.application.brokers import BrokerChoice
+    from trimtab.application.facade import Trimtab
+
+BrokerOption = Annotated[str | None, typer.Option("--broker", help="paper or kis (default: the account's broker).")]
+EnvOption = Annotated[str | None, typer.Option("--env", help="KIS environment: virtual or real "
+                                                              "(default TRIMTAB_KIS_ENV, else virtual).")]
+BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="A KIS-compatible REST base URL "
+                                                                      "(default: KIS's own host).")]
+
+
+def console() -> Console:
+    """A console as wide as the terminal; 160 columns when the output is a file or a pipe."""
+    return Console(highlight=False) if sys.stdout.isatty() else Console(highlight=False, width=160)
+
+
+def facade() -> Trimtab:
+    """The application facade (imported here: `trimtab --help` needs none of it), its notices shown once."""
+    from trimtab import bootstrap
+
+    trimtab = bootstrap.build()
+    print_notices(trimtab.notices)
+    return trimtab
+
+
+def broker_choice(broker: str | None, env: str | None, base_url: str | None) -> BrokerChoice:
+    """The broker named on the command line, checked."""
+    from trimtab.application.brokers import BrokerChoice
+    from trimtab.domain.errors import InvalidInput
+
+    if env is not None and env not in ("virtual", "real"):
+        raise InvalidInput("choose virtual or real", where="command line", field="env", value=env)
+    return BrokerChoice(broker=broker, environment=env, base_url=base_url)
+
+
+def exit_if_unfinished(status: str) -> None:
+    """Exit 1 after showing a run that failed or needs attention (0 for completed, skipped, dry run)."""
+    if status in ("failed", "needs_attention"):
+        raise typer.Exit(EXIT_RUN_UNFINISHED)

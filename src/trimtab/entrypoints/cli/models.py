@@ -1,0 +1,56 @@
+"""Commands: models (import, list), assign, unassign."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trimtab.entrypoints.cli.common import console, facade
+from trimtab.entrypoints.cli.guard import guarded
+
+models_app = typer.Typer(help="Model portfolios in the database.", no_args_is_help=True)
+
+
+@models_app.command("import")
+def import_models(path: Annotated[Path, typer.Argument(help="Model file (YAML or MP_Master CSV).")]) -> None:
+    """Import every model of a file; changed models get a new version."""
+
+    def run() -> None:
+        for name, version in facade().import_models(path):
+            console().print(f"{name}: version {version}")
+
+    guarded(run)
+
+
+@models_app.command("list")
+def list_models() -> None:
+    """List stored models and their versions."""
+
+    def run() -> None:
+        for info in facade().models():
+            console().print(f"{info.name:<16} v{info.version:<4} {info.description}")
+
+    guarded(run)
+
+
+def assign(account: str, model: str,
+           version: Annotated[str | None, typer.Option(help="Pin a version (default: latest).")] = None) -> None:
+    """Assign a model portfolio to an account."""
+
+    def run() -> None:
+        facade().assign(account, model, version)
+        console().print(f"{account} follows {model}" + (f" v{version}" if version else " (latest version)"))
+
+    guarded(run)
+
+
+def unassign(account: str) -> None:
+    """Let an account follow no model."""
+
+    def run() -> None:
+        facade().unassign(account)
+        console().print(f"{account} follows no model")
+
+    guarded(run)

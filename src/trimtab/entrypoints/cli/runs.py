@@ -1,0 +1,81 @@
+"""Commands: rebalance, runs (list, show, resume)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from trimtab.entrypoints.cli.common import (
+    BaseUrlOption,
+    BrokerOption,
+    EnvOption,
+    broker_choice,
+    console,
+    exit_if_unfinished,
+    facade,
+)
+from trimtab.entrypoints.cli.guard import guarded
+from trimtab.entrypoints.cli.run_view import render_run, render_runs
+
+runs_app = typer.Typer(help="Rebalance runs: history, details, resume.", no_args_is_help=True)
+
+
+def rebalance(
+    account: str,
+    execute: Annotated[bool, typer.Option("--execute", help="Send orders (default: plan and check only).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Trade even when no band is breached.")] = False,
+    broker: BrokerOption = None,
+    env: EnvOption = None,
+    base_url: BaseUrlOption = None,
+) -> None:
+    """Rebalance an account on its broker: plan, sell, wait for fills, re-plan and send the buys."""
+
+    def run() -> None:
+        out = console()
+        choice = broker_choice(broker, env, base_url)
+        trimtab = facade()
+        with out.status("planning") as status:
+            record = asyncio.run(trimtab.rebalance(account, execute=execute, force=force, choice=choice,
+                                                   progress=lambda message: status.update(message)))
+        render_run(record, trimtab.fills(record.run_id), out)
+        exit_if_unfinished(record.status.value)
+
+    guarded(run)
+
+
+@runs_app.command("list")
+def list_runs(account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
+              limit: Annotated[int, typer.Option(help="How many.", min=1, max=10_000)] = 20) -> None:
+    """List recent runs."""
+    guarded(lambda: render_runs(facade().runs(account, limit), console()))
+
+
+@runs_app.command("show")
+def show_run(run_id: str) -> None:
+    """Show a run: plan, orders, fills, costs, weights before and after."""
+
+    def run() -> None:
+        trimtab = facade()
+        render_run(trimtab.run(run_id), trimtab.fills(run_id), console())
+
+    guarded(run)
+
+
+@runs_app.command("resume")
+def resume_run(run_id: str, broker: BrokerOption = None, env: EnvOption = None,
+               base_url: BaseUrlOption = None) -> None:
+    """Resume a run that was interrupted or needs attention."""
+
+    def run() -> None:
+        out = console()
+        choice = broker_choice(broker, env, base_url)
+        trimtab = facade()
+        with out.status("resuming") as status:
+            record = asyncio.run(trimtab.resume(run_id, choice=choice,
+                                                progress=lambda message: status.update(message)))
+        render_run(record, trimtab.fills(run_id), out)
+        exit_if_unfinished(record.status.value)
+
+    guarded(run)
