@@ -102,9 +102,7 @@ class Lease:
 class RunStep(StrEnum):
     """Steps of a run, each persisted before it acts."""
 
-    CREATED = "created"
-    SNAPSHOT = "snapshot"
-    PLAN_SELLS = "plan_sells"
+    CREATED = "created"  # planning: snapshot and plan
     SELLING = "selling"
     PLAN_BUYS = "plan_buys"
     BUYING = "buying"

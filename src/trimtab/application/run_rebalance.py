@@ -18,6 +18,7 @@ from trimtab.application.documents import intents_from_document, snapshot_to_doc
 from trimtab.application.plan_document import plan_to_document
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
 from trimtab.application.run_journal import LeasePolicy, RunJournal
+from trimtab.application.run_state import RunEvent, advance
 from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUnsettled, Progress
 from trimtab.domain.errors import BrokerError, DomainError, TrimtabError
 from trimtab.domain.execution import OrderStatus
@@ -105,9 +106,7 @@ class RebalanceRunner:
         if run.status in FINAL:  # it finished while this process waited for the lease
             self.journal.release(run)
             return run
-        if run.status is RunStatus.NEEDS_ATTENTION and run.step is RunStep.DONE:
-            run.step = RunStep.PLAN_BUYS  # sold but did not buy everything: plan the buys again
-        run.status, run.reason = RunStatus.RUNNING, ""
+        advance(run, RunEvent.RESUMED)  # sold but did not buy everything: plan the buys again
         self._save(run)
         return await self._drive(run, model, replace(settings, force=run.force), resumed=True)
 
@@ -120,8 +119,8 @@ class RebalanceRunner:
                      resumed: bool) -> RunRecord:
         supervisor = LegSupervisor(self.broker, self.journal, self.clock, self.sleep, self._guard, self.policy,
                                    self.progress, self.checkpoint)
-        steps = {RunStep.CREATED: self._plan, RunStep.SNAPSHOT: self._plan, RunStep.PLAN_SELLS: self._plan,
-                 RunStep.SELLING: self._sell, RunStep.PLAN_BUYS: self._plan_buys, RunStep.BUYING: self._buy,
+        steps = {RunStep.CREATED: self._plan, RunStep.SELLING: self._sell, RunStep.PLAN_BUYS: self._plan_buys,
+                 RunStep.BUYING: self._buy,
                  RunStep.DONE: self._finish}
         try:
             if resumed:
@@ -132,7 +131,7 @@ class RebalanceRunner:
             if run.orders:  # something may be at the broker: keep the lock until the run is resumed
                 self._attention(run, f"{_kind(error)} at step {run.step.value}: {error}")
             else:  # nothing was recorded, so nothing was sent: end the run and free the account
-                run.status, run.reason = RunStatus.FAILED, f"broker error before any order: {error}"
+                advance(run, RunEvent.FAILED, f"broker error before any order: {error}")
                 self._save(run)
         except TrimtabError:  # lease lost or storage gone: write nothing more, the next driver resumes
             raise
@@ -147,20 +146,20 @@ class RebalanceRunner:
         plan = plan_rebalance(model, snapshot, settings)
         run.snapshot, run.plan = snapshot_to_document(snapshot), plan_to_document(plan)
         if not plan.rebalance_needed and not settings.force:
-            run.status, run.reason = RunStatus.SKIPPED, "no band is breached"
+            advance(run, RunEvent.SKIPPED, "no band is breached")
         elif not plan.is_safe:
             failed = "; ".join(c.detail for c in plan.checks if not c.passed and c.severity == "error")
-            run.status, run.reason = RunStatus.FAILED, f"pre-trade checks failed: {failed}"
+            advance(run, RunEvent.REFUSED, f"pre-trade checks failed: {failed}")
         elif not run.execute:
-            run.status, run.reason = RunStatus.DRY_RUN, "dry run: planned and checked, nothing sent"
+            advance(run, RunEvent.CHECKED, "dry run: planned and checked, nothing sent")
         else:
-            run.step = RunStep.SELLING
+            advance(run, RunEvent.PLANNED)
         self._save(run)
 
     async def _sell(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                     supervisor: LegSupervisor) -> None:
         await supervisor.run_leg(run, "S", intents_from_document(run.plan, Side.SELL))
-        run.step = RunStep.PLAN_BUYS
+        advance(run, RunEvent.SOLD)
         self._save(run)
 
     async def _plan_buys(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
@@ -172,14 +171,14 @@ class RebalanceRunner:
         if not plan.is_safe:
             self._attention(run, "the buy plan failed its checks after the sells")
             return
-        run.step = RunStep.BUYING
+        advance(run, RunEvent.BUYS_PLANNED)
         self._save(run)
 
     async def _buy(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                    supervisor: LegSupervisor) -> None:
         leg = f"B{run.attempts.get('buy_round', 1)}"
         await supervisor.run_leg(run, leg, intents_from_document(run.buy_plan, Side.BUY))
-        run.step = RunStep.DONE
+        advance(run, RunEvent.BOUGHT)
         self._save(run)
 
     async def _finish(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
@@ -191,12 +190,12 @@ class RebalanceRunner:
         if problems:
             self._attention(run, "sold but could not buy everything: " + "; ".join(problems))
             return
-        run.status, run.reason = RunStatus.COMPLETED, ""
+        advance(run, RunEvent.FINISHED)
         self._save(run)
 
     def _attention(self, run: RunRecord, reason: str) -> None:
         logger.warning("run %s needs attention: %s", run.run_id, reason)
-        run.status, run.reason = RunStatus.NEEDS_ATTENTION, reason
+        advance(run, RunEvent.ATTENTION, reason)
         self._save(run)
 
     def _save(self, run: RunRecord) -> None:

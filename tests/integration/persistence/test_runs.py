@@ -158,7 +158,7 @@ def test_save_order_of_other_run_raises_domain_error(runs: SqlRunRepository) -> 
 def test_save_float_in_document_refused_and_nothing_stored(runs: SqlRunRepository) -> None:
     runs.create(new_run("r1", "acc-1"))
     with pytest.raises(TypeError, match="float"):
-        runs.save(dataclasses.replace(new_run("r1", "acc-1"), step=RunStep.SNAPSHOT, snapshot={"cash": 1.5}))
+        runs.save(dataclasses.replace(new_run("r1", "acc-1"), step=RunStep.SELLING, snapshot={"cash": 1.5}))
     assert runs.get("r1").step is RunStep.CREATED
 
 
