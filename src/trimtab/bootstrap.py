@@ -18,7 +18,7 @@ from trimtab.application.facade import Trimtab
 from trimtab.application.records import Account
 from trimtab.application.repositories import Storage
 from trimtab.application.run_journal import LeasePolicy
-from trimtab.application.run_rebalance import TradingSafety
+from trimtab.application.safety import TradingSafety
 from trimtab.application.supervise import ExecutionPolicy
 from trimtab.config import Settings, load_settings
 from trimtab.domain.allocation import AllocationBatch, IntArray

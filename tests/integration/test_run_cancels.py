@@ -18,7 +18,8 @@ from trimtab.adapters.persistence.runs import SqlRunRepository
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.ports import LegPhase, RunRecord, RunStatus
 from trimtab.application.run_journal import LeasePolicy
-from trimtab.application.run_rebalance import RebalanceRunner, TradingSafety
+from trimtab.application.run_rebalance import RebalanceRunner
+from trimtab.application.safety import TradingSafety
 from trimtab.application.supervise import ExecutionPolicy
 from trimtab.domain.execution import OrderStatus, TrackedOrder
 from trimtab.domain.instruments import InstrumentType

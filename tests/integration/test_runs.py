@@ -16,7 +16,8 @@ from tests.fakes.builders import flat, krx
 from trimtab.adapters.persistence.runs import SqlRunRepository
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.ports import RunInProgress, RunStatus
-from trimtab.application.run_rebalance import RebalanceRunner, TradingDisabled, TradingSafety
+from trimtab.application.run_rebalance import RebalanceRunner
+from trimtab.application.safety import TradingDisabled, TradingSafety
 from trimtab.application.supervise import ExecutionPolicy
 from trimtab.domain.errors import BrokerUnavailable
 from trimtab.domain.execution import OrderStatus

@@ -22,7 +22,7 @@ from trimtab.application.ports import RunLeaseHeld, RunStatus
 from trimtab.application.records import Account
 from trimtab.application.repositories import Storage
 from trimtab.application.run_journal import LeasePolicy
-from trimtab.application.run_rebalance import TradingDisabled, TradingSafety
+from trimtab.application.safety import TradingDisabled, TradingSafety
 from trimtab.application.supervise import ExecutionPolicy
 from trimtab.domain.errors import Busy, InvalidInput
 from trimtab.domain.instruments import InstrumentType

@@ -21,7 +21,8 @@ from trimtab.application.preview_rebalance import preview_rebalance
 from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
 from trimtab.application.repositories import ModelFiles, Storage
 from trimtab.application.run_journal import LeasePolicy
-from trimtab.application.run_rebalance import RebalanceRunner, TradingSafety
+from trimtab.application.run_rebalance import RebalanceRunner
+from trimtab.application.safety import TradingSafety
 from trimtab.application.settings_rules import validate_config
 from trimtab.application.supervise import ExecutionPolicy, Progress
 from trimtab.domain.drift import Bands

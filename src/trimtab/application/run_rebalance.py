@@ -19,8 +19,9 @@ from trimtab.application.plan_document import plan_to_document
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
 from trimtab.application.run_journal import LeasePolicy, RunJournal
 from trimtab.application.run_state import RunEvent, advance
+from trimtab.application.safety import TradingSafety, ensure_may_trade
 from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUnsettled, Progress
-from trimtab.domain.errors import BrokerError, DomainError, TrimtabError
+from trimtab.domain.errors import BrokerError, TrimtabError
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.numbers import ZERO
@@ -30,26 +31,6 @@ from trimtab.domain.planning import PlanSettings, plan_rebalance
 logger = logging.getLogger(__name__)
 
 FINAL = frozenset({RunStatus.COMPLETED, RunStatus.SKIPPED, RunStatus.DRY_RUN, RunStatus.FAILED})
-
-
-class TradingDisabled(DomainError):
-    """An order path was blocked by the safety settings."""
-
-
-@dataclass(frozen=True, slots=True)
-class TradingSafety:
-    """`kill_switch` (TRIMTAB_DISABLE_LIVE_TRADING=1) blocks every order; a live broker also needs live trading."""
-
-    live_trading_enabled: bool = False
-    kill_switch: bool = False
-
-
-def ensure_may_trade(broker: BrokerPort, safety: TradingSafety) -> None:
-    """Refuse to send orders when the safety settings forbid it."""
-    if safety.kill_switch:
-        raise TradingDisabled("the kill switch TRIMTAB_DISABLE_LIVE_TRADING is on: it blocks every order path")
-    if broker.is_live and not safety.live_trading_enabled:
-        raise TradingDisabled("this broker trades real money and live trading is not enabled in settings")
 
 
 def new_run_id() -> str:

@@ -19,22 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from trimtab.domain.allocation_method import AllocationMethod as AllocationMethod  # re-exported
 from trimtab.domain.allocation_search import Search, floor_lots, improve, top_up
 from trimtab.domain.allocation_search import repair as search_repair
 
 IntArray = npt.NDArray[Any]  # int64 or object (Python ints)
-
-class AllocationMethod(StrEnum):
-    GREEDY = "greedy"  # the default: floor, cost-aware top-up, exchange moves
-    FLOOR = "floor"  # the seeds' floor(target / price), repaired to respect the cash rule
-    EXACT = "exact"  # a MILP solve (an adapter provides it)
-
 
 @dataclass(frozen=True, slots=True)
 class AllocationBatch:

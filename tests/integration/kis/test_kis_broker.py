@@ -20,7 +20,8 @@ from trimtab.adapters.brokers.kis.fake_server import FakeHolding, FakeKisState, 
 from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
 from trimtab.adapters.persistence.runs import SqlRunRepository
 from trimtab.application.ports import RunStatus
-from trimtab.application.run_rebalance import RebalanceRunner, TradingSafety
+from trimtab.application.run_rebalance import RebalanceRunner
+from trimtab.application.safety import TradingSafety
 from trimtab.application.supervise import ExecutionPolicy
 from trimtab.domain.errors import BrokerUnavailable
 from trimtab.domain.execution import OrderRequest, OrderStatus

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
     from trimtab.application.facade import Trimtab
 
-accounts_app = typer.Typer(help="Broker accounts: list them, add or remove one.", invoke_without_command=True)
+accounts_app = typer.Typer(
+    help="Broker accounts: list them, add or remove one.", invoke_without_command=True, rich_markup_mode=None)
 
 
 def init(demo: Annotated[bool, typer.Option("--demo", help="Also add the demo models and paper accounts.")] = False,

@@ -13,7 +13,8 @@ from trimtab.entrypoints.cli.guard import guarded, minimum_trade, percent
 if TYPE_CHECKING:
     from trimtab.application.records import RebalancingConfig
 
-bands_app = typer.Typer(help="Drift bands and planning settings per account.", no_args_is_help=True)
+bands_app = typer.Typer(
+    help="Drift bands and planning settings per account.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @bands_app.command("set")

@@ -6,11 +6,12 @@ import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, print_notices
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from trimtab.application.brokers import BrokerChoice
     from trimtab.application.facade import Trimtab
 
@@ -23,10 +24,12 @@ BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="A KIS-com
 
 def console() -> Console:
     """A console as wide as the terminal; 160 columns when the output is a file or a pipe."""
+    from rich.console import Console
+
     return Console(highlight=False) if sys.stdout.isatty() else Console(highlight=False, width=160)
 
 
-def facade() -> Trimtab:
+def facade(*, database: bool = True) -> Trimtab:
     """The application facade (imported here: `trimtab --help` needs none of it), its notices shown once."""
     from trimtab import bootstrap
 

@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from typer.exceptions import TyperException
 
 from trimtab.domain.bounds import MINIMUM_TRADE, check_bound
@@ -82,6 +80,9 @@ def report(error: BaseException) -> int:
 def warn(line: str, *, label: str = "") -> None:
     """Print one line on stderr as it is: no markup, control characters escaped, never wrapped."""
     prefix = f"[bold red]{label}[/] " if label else ""
+    from rich.console import Console  # here, not at the top: `trimtab --help` should not pay for it
+    from rich.markup import escape
+
     Console(stderr=True, highlight=False, soft_wrap=True).print(prefix + escape(one_line(line)))
 
 

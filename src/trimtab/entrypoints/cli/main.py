@@ -1,41 +1,22 @@
-"""The trimtab command line: a thin shell over the application facade (trimtab.bootstrap.build)."""
+"""The trimtab command line: a thin shell over the application facade (trimtab.bootstrap.build).
+
+Every module a command needs beyond typer is imported inside the command, so `trimtab --help` loads typer
+and nothing else of weight, and each command pays only for what it uses (benchmarks/cli_bench.py).
+"""
 
 from __future__ import annotations
 
-import json
 import sys
-from decimal import Decimal
-from pathlib import Path
-from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from trimtab.domain.allocation import AllocationMethod
-from trimtab.domain.drift import Bands
-from trimtab.domain.errors import InvalidInput
-from trimtab.domain.orders import OrderType
-from trimtab.domain.planning import PlanSettings
-from trimtab.entrypoints.cli import accounts, bands, models, runs
-from trimtab.entrypoints.cli.common import facade
-from trimtab.entrypoints.cli.guard import guarded, minimum_trade, percent, report
-from trimtab.entrypoints.cli.plan_view import render_plan
-
-MAX_EXACT_SECONDS = 3_600.0
+from trimtab.entrypoints.cli import accounts, bands, models, plan, runs
+from trimtab.entrypoints.cli.guard import report
 
 app = typer.Typer(
-    name="trimtab", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    rich_markup_mode=None, name="trimtab", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     help="Keep investment accounts on their model portfolios.",
 )
-
-
-def _console() -> Console:
-    """A console as wide as the terminal; 160 columns when the output is a file or a pipe."""
-    return Console() if sys.stdout.isatty() else Console(width=160)
-
-
-def _percent(text: str | None, field: str) -> Decimal | None:
-    return None if text is None else percent(text, field)
 
 
 @app.callback()
@@ -43,50 +24,7 @@ def main() -> None:
     """Keep investment accounts on their model portfolios."""
 
 
-@app.command()
-def plan(
-    model: Annotated[Path, typer.Option("--model", help="Model portfolio file (trimtab YAML, "
-                                        "model_portfolios.yaml, MP_Master.csv).")],
-    snapshot: Annotated[Path, typer.Option("--snapshot", help="Account snapshot file (JSON or YAML).")],
-    model_name: Annotated[str | None, typer.Option("--model-name", help="Which model of the file.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Plan trades even when no band is breached.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable plan.")] = False,
-    method: Annotated[AllocationMethod, typer.Option(help="Allocation method.")] = AllocationMethod.GREEDY,
-    ticks: Annotated[int, typer.Option(help="Limit price = current price +/- this many ticks.")] = 1,
-    market: Annotated[bool, typer.Option("--market", help="Send market orders instead of limits.")] = False,
-    cash_buffer: Annotated[str, typer.Option(help="Cash kept back, percent of equity.")] = "1",
-    min_trade: Annotated[str, typer.Option(help="Skip trades worth less than this.")] = "0",
-    class_band: Annotated[str, typer.Option(help="Asset-class band, percentage points.")] = "3",
-    ticker_band: Annotated[str, typer.Option(help="Ticker band, percentage points.")] = "5",
-    relative_band: Annotated[str | None, typer.Option(help="Optional relative band, percent of target.")] = None,
-    exact_time_limit: Annotated[float, typer.Option(help="Seconds per account for --method exact.")] = 10.0,
-) -> None:
-    """Plan a rebalance of one account against a model portfolio (nothing is sent)."""
-
-    def run() -> None:
-        if not 0 < exact_time_limit <= MAX_EXACT_SECONDS:  # NaN fails too
-            raise InvalidInput(f"must be above 0 and at most {MAX_EXACT_SECONDS:g} seconds", where="command line",
-                               field="exact-time-limit", value=exact_time_limit)
-        settings = PlanSettings(
-            bands=Bands(class_band=_percent(class_band, "class-band") or Decimal(0),
-                        ticker_band=_percent(ticker_band, "ticker-band") or Decimal(0),
-                        relative_band=_percent(relative_band, "relative-band")),
-            cash_buffer=_percent(cash_buffer, "cash-buffer") or Decimal(0),
-            minimum_trade_value=minimum_trade(min_trade),
-            price_ticks=ticks, order_type=OrderType.MARKET if market else OrderType.LIMIT,
-            method=method, force=force,
-        )
-        result = facade().plan_files(model, model_name, snapshot, settings, exact_time_limit)
-        if as_json:
-            from trimtab.application.plan_document import plan_to_document
-
-            sys.stdout.write(json.dumps(plan_to_document(result), ensure_ascii=False, indent=2) + "\n")
-        else:
-            render_plan(result, _console())
-
-    guarded(run)
-
-
+app.command()(plan.plan)
 app.command()(accounts.init)
 app.command()(models.assign)
 app.command()(models.unassign)

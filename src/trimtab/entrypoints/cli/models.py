@@ -10,7 +10,8 @@ import typer
 from trimtab.entrypoints.cli.common import console, facade
 from trimtab.entrypoints.cli.guard import guarded
 
-models_app = typer.Typer(help="Model portfolios in the database.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="Model portfolios in the database.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @models_app.command("import")

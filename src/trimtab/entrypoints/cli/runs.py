@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
@@ -17,9 +16,9 @@ from trimtab.entrypoints.cli.common import (
     facade,
 )
 from trimtab.entrypoints.cli.guard import guarded
-from trimtab.entrypoints.cli.run_view import render_run, render_runs
 
-runs_app = typer.Typer(help="Rebalance runs: history, details, resume.", no_args_is_help=True)
+runs_app = typer.Typer(
+    help="Rebalance runs: history, details, resume.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def rebalance(
@@ -33,6 +32,10 @@ def rebalance(
     """Rebalance an account on its broker: plan, sell, wait for fills, re-plan and send the buys."""
 
     def run() -> None:
+        import asyncio
+
+        from trimtab.entrypoints.cli.run_view import render_run
+
         out = console()
         choice = broker_choice(broker, env, base_url)
         trimtab = facade()
@@ -49,7 +52,12 @@ def rebalance(
 def list_runs(account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
               limit: Annotated[int, typer.Option(help="How many.", min=1, max=10_000)] = 20) -> None:
     """List recent runs."""
-    guarded(lambda: render_runs(facade().runs(account, limit), console()))
+    def run() -> None:
+        from trimtab.entrypoints.cli.run_view import render_runs
+
+        render_runs(facade().runs(account, limit), console())
+
+    guarded(run)
 
 
 @runs_app.command("show")
@@ -57,6 +65,8 @@ def show_run(run_id: str) -> None:
     """Show a run: plan, orders, fills, costs, weights before and after."""
 
     def run() -> None:
+        from trimtab.entrypoints.cli.run_view import render_run
+
         trimtab = facade()
         render_run(trimtab.run(run_id), trimtab.fills(run_id), console())
 
@@ -69,6 +79,10 @@ def resume_run(run_id: str, broker: BrokerOption = None, env: EnvOption = None,
     """Resume a run that was interrupted or needs attention."""
 
     def run() -> None:
+        import asyncio
+
+        from trimtab.entrypoints.cli.run_view import render_run
+
         out = console()
         choice = broker_choice(broker, env, base_url)
         trimtab = facade()
