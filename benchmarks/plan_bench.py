@@ -34,7 +34,7 @@ from trimtab.domain.allocation import (
     is_feasible,
     objective,
 )
-from trimtab.testing.synthetic import make_batch
+from trimtab_testkit.synthetic import make_batch
 
 FloatArray = npt.NDArray[np.float64]
 Allocator = Callable[[AllocationBatch], IntArray]

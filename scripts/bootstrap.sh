@@ -11,5 +11,5 @@ fi
 export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
 "$tools/bin/uv" sync --frozen --quiet --compile-bytecode --python "$(command -v python3)"
 # Containers often set PYTHONDONTWRITEBYTECODE=1: Python then never caches what it compiles, and every command
-# would recompile sqlalchemy, pydantic and trimtab itself (seconds per command). Compile them once here.
-.venv/bin/python -m compileall -q -j 0 src > /dev/null
+# would recompile sqlalchemy, pydantic, trimtab itself and its test kit (seconds per command). Compile them once here.
+.venv/bin/python -m compileall -q -j 0 src testkit/src > /dev/null

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PATH="$PWD/.venv/bin:$PATH"
-echo "== ruff";          ruff check src tests benchmarks
+echo "== ruff";          ruff check src testkit/src tests benchmarks
 echo "== mypy --strict"; mypy
 echo "== import-linter"; lint-imports
 echo "== pytest"

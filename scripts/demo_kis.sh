@@ -15,7 +15,7 @@ PORT="${KIS_DEMO_PORT:-18765}"
 FRIDAY=$(python3 -c 'import datetime as d; t=d.date.today(); f=t-d.timedelta(days=(t.weekday()-4)%7 or 7); print(f"{f}T10:00:00+09:00")')
 ANCHOR=$(python3 -c 'import time; print(time.time())')
 SPEED=20
-python -m trimtab.adapters.brokers.kis.serve_fake --port "$PORT" --start "$FRIDAY" --speed "$SPEED" --anchor "$ANCHOR" \
+python -m trimtab_testkit.kis.serve --port "$PORT" --start "$FRIDAY" --speed "$SPEED" --anchor "$ANCHOR" \
   > "$DEMO/local-kis.log" 2>&1 &
 FAKE=$!
 trap 'kill $FAKE 2>/dev/null || true' EXIT
@@ -26,7 +26,7 @@ cat "$DEMO/local-kis.log"
 umask 077
 python - "$DEMO/kis-credentials.yaml" <<'PY'
 import sys, yaml
-from trimtab.adapters.brokers.kis.serve_fake import DEMO_ACCOUNT_FILE
+from trimtab_testkit.kis.serve import DEMO_ACCOUNT_FILE
 account = yaml.load(DEMO_ACCOUNT_FILE.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
 with open(sys.argv[1], "w", encoding="utf-8") as handle:
     yaml.safe_dump({"virtual": {key: account[key] for key in ("app_key", "app_secret", "account")}}, handle)

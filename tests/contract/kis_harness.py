@@ -17,9 +17,9 @@ from tests.integration.kis.conftest import ManualClock
 from trimtab.adapters.brokers.kis.broker import KisBroker, KisBrokerConfig
 from trimtab.adapters.brokers.kis.client import KisClient
 from trimtab.adapters.brokers.kis.credentials import KisCredentials
-from trimtab.adapters.brokers.kis.fake_server import FakeHolding, FakeKisConfig, FakePrice, make_fake_kis
-from trimtab.adapters.memory_order_book import InMemoryBrokerOrderBook
 from trimtab.domain.snapshot import CostSettings
+from trimtab_testkit.kis.app import FakeHolding, FakeKisConfig, FakePrice, make_fake_kis
+from trimtab_testkit.memory_order_book import InMemoryBrokerOrderBook
 
 ACCOUNT_NUMBER = "5000000001"
 

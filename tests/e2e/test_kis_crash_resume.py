@@ -32,10 +32,10 @@ import uvicorn
 from sqlalchemy import text
 
 from tests.conftest import postgres_schema_url
-from trimtab.adapters.brokers.kis.fake_server import FakeKisConfig, FakeKisState, fake_state, make_fake_kis
-from trimtab.adapters.brokers.kis.serve_fake import DEMO_ACCOUNT_FILE, load_account_file
 from trimtab.adapters.clock import ScaledClock
 from trimtab.adapters.persistence.database import make_engine
+from trimtab_testkit.kis.app import FakeKisConfig, FakeKisState, fake_state, make_fake_kis
+from trimtab_testkit.kis.serve import DEMO_ACCOUNT_FILE, load_account_file
 
 ROOT = Path(__file__).resolve().parents[2]
 FRIDAY_10_KST = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)  # 10:00 in Seoul

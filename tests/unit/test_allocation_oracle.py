@@ -25,7 +25,7 @@ from trimtab.domain.allocation import (
     is_feasible,
     objective,
 )
-from trimtab.testing.synthetic import make_batch
+from trimtab_testkit.synthetic import make_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 

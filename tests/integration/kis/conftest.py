@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from trimtab.adapters.brokers.kis.client import KisClient
-from trimtab.adapters.brokers.kis.fake_server import (
+from trimtab_testkit.kis.app import (
     Environment,
     FakeHolding,
     FakeKisConfig,

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from tests.integration.kis.conftest import BASE_URL, ManualClock, fake_for, make_holdings
-from trimtab.adapters.brokers.kis.fake_server import BALANCE_PATH, PRICE_PATH, FakeKisConfig, fake_state
+from trimtab_testkit.kis.app import BALANCE_PATH, PRICE_PATH, FakeKisConfig, fake_state
 
 
 def token_body(config: FakeKisConfig) -> dict[str, str]:

@@ -23,7 +23,7 @@ from tests.integration.kis.conftest import (
     kst_epoch,
     make_trading_config,
 )
-from trimtab.adapters.brokers.kis.fake_server import (
+from trimtab_testkit.kis.app import (
     BAD_PRICE,
     BAD_QUANTITY,
     BALANCE_PATH,
@@ -53,7 +53,7 @@ from trimtab.adapters.brokers.kis.fake_server import (
     fake_state,
     make_fake_kis,
 )
-from trimtab.adapters.brokers.kis.serve_fake import DEMO_ACCOUNT_FILE, load_account_file
+from trimtab_testkit.kis.serve import DEMO_ACCOUNT_FILE, load_account_file
 
 T = TypeVar("T")
 TODAY = "20261120"
@@ -801,7 +801,7 @@ def test_demo_account_file_loads_as_exact_decimals() -> None:
 
 
 def test_serve_fake_answers_a_token_and_trades_in_the_pinned_session() -> None:
-    command = [sys.executable, "-m", "trimtab.adapters.brokers.kis.serve_fake", "--port", "0", "--account-file",
+    command = [sys.executable, "-m", "trimtab_testkit.kis.serve", "--port", "0", "--account-file",
                str(DEMO_ACCOUNT_FILE), "--start", "2026-11-20T10:00:00+09:00", "--speed", "10"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:  # noqa: S603
         try:
@@ -817,7 +817,7 @@ def order_through(process: subprocess.Popen[str]) -> dict[str, Any]:
     """Read the served address, get a token, place one demo order; return the order's answer."""
     assert process.stdout is not None
     ready, _, _ = select.select([process.stdout], [], [], 15)
-    assert ready, "serve_fake printed nothing within 15 s"
+    assert ready, "serve printed nothing within 15 s"
     line = process.stdout.readline().strip()
     assert line.startswith("local KIS listening on http://127.0.0.1:")
     base = line.removeprefix("local KIS listening on ")

@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.integration.kis.conftest import FRIDAY_SESSION, kst_epoch
 from tests.integration.kis.test_fake_kis_orders import Kis, run, trading_fake
-from trimtab.adapters.brokers.kis.fake_server import (
+from trimtab_testkit.kis.app import (
     DATA_CHANGED,
     HALTED,
     ORDER_CASH_PATH,

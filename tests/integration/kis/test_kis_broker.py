@@ -16,7 +16,6 @@ from sqlalchemy import Engine, MetaData, select
 from tests.contract.kis_harness import ACCOUNT_NUMBER, EpochClock, kis_broker_for, local_kis
 from tests.fakes.builders import flat
 from trimtab.adapters.brokers.kis.broker import KisBroker
-from trimtab.adapters.brokers.kis.fake_server import FakeHolding, FakeKisState, FakePrice, fake_state
 from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
 from trimtab.adapters.persistence.runs import SqlRunRepository
 from trimtab.application.ports import RunStatus
@@ -27,6 +26,7 @@ from trimtab.domain.errors import BrokerUnavailable
 from trimtab.domain.execution import OrderRequest, OrderStatus
 from trimtab.domain.orders import OrderType, Side
 from trimtab.domain.planning import PlanSettings
+from trimtab_testkit.kis.app import FakeHolding, FakeKisState, FakePrice, fake_state
 
 FRIDAY_10_KST = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
 ACCOUNT = "KIS-TEST"

@@ -13,9 +13,9 @@ import pytest
 
 from tests.integration.kis.conftest import ManualClock, fake_for, make_client, make_holdings
 from trimtab.adapters.brokers.kis.client import KisClient
-from trimtab.adapters.brokers.kis.fake_server import BALANCE_PATH, PRICE_PATH, fake_state
 from trimtab.adapters.brokers.kis.parse import BrokerBalance, BrokerQuote, parse_balance, parse_quote
 from trimtab.domain.errors import AuthenticationFailed, BrokerUnavailable
+from trimtab_testkit.kis.app import BALANCE_PATH, PRICE_PATH, fake_state
 
 ACCOUNT = {"CANO": "50000000", "ACNT_PRDT_CD": "01", "AFHR_FLPR_YN": "N", "OFL_YN": "", "INQR_DVSN": "02",
            "UNPR_DVSN": "01", "FUND_STTL_ICLD_YN": "N", "FNCG_AMT_AUTO_RDPT_YN": "N", "PRCS_DVSN": "00"}

@@ -24,19 +24,19 @@ from tests.integration.kis.conftest import kst_epoch
 from trimtab.adapters.brokers.kis.broker import KisBroker, KisBrokerConfig
 from trimtab.adapters.brokers.kis.client import KisClient
 from trimtab.adapters.brokers.kis.credentials import KisCredentials
-from trimtab.adapters.brokers.kis.fake_server import (
+from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
+from trimtab.domain.errors import BrokerUnavailable
+from trimtab.domain.execution import OrderRequest, OrderStatus
+from trimtab.domain.orders import OrderType, Side
+from trimtab.domain.snapshot import CostSettings
+from trimtab_testkit.kis.app import (
     DAILY_CCLD_PATH,
     ORDER_CASH_PATH,
     FakeKisState,
     fake_state,
     make_fake_kis,
 )
-from trimtab.adapters.memory_order_book import InMemoryBrokerOrderBook
-from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
-from trimtab.domain.errors import BrokerUnavailable
-from trimtab.domain.execution import OrderRequest, OrderStatus
-from trimtab.domain.orders import OrderType, Side
-from trimtab.domain.snapshot import CostSettings
+from trimtab_testkit.memory_order_book import InMemoryBrokerOrderBook
 
 ACCOUNT = "KIS-STRICT"
 FRIDAY_10_KST = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)

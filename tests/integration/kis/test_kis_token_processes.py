@@ -11,8 +11,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from tests.integration.kis.test_kis_uvicorn import served_fake
-from trimtab.adapters.brokers.kis.fake_server import FakeKisConfig, fake_state
 from trimtab.adapters.brokers.kis.token_cache import TokenCache
+from trimtab_testkit.kis.app import FakeKisConfig, fake_state
 
 __all__ = ["served_fake"]
 

@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 
 from tests.integration.kis.conftest import make_holdings
 from trimtab.adapters.brokers.kis.client import KisClient
-from trimtab.adapters.brokers.kis.fake_server import BALANCE_PATH, FakeKisConfig, fake_state, make_fake_kis
 from trimtab.adapters.brokers.kis.parse import BrokerBalance, parse_balance
+from trimtab_testkit.kis.app import BALANCE_PATH, FakeKisConfig, fake_state, make_fake_kis
 
 ACCOUNT = {"CANO": "50000000", "ACNT_PRDT_CD": "01", "INQR_DVSN": "02", "PRCS_DVSN": "00"}
 

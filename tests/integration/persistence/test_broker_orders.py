@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.integration.persistence.conftest import FixedClock
-from trimtab.adapters.memory_order_book import InMemoryBrokerOrderBook
 from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
 from trimtab.application.ports import BrokerOrderBook, BrokerOrderRecord
 from trimtab.domain.errors import DomainError
+from trimtab_testkit.memory_order_book import InMemoryBrokerOrderBook
 
 
 @pytest.fixture(params=["sql", "memory"])

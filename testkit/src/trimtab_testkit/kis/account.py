@@ -1,7 +1,7 @@
 """The local KIS fake's account: configuration, holdings, orders, fills over time, costs and cash.
 
 Fills are computed lazily: every request (and `FakeKisState.set_price`) first calls `catch_up()`, which plays
-every event due up to `config.clock()` in time order (fake_fills: continuous steps, the two single-price
+every event due up to `config.clock()` in time order (fills.py: continuous steps, the two single-price
 auctions, day-order expiry at 15:30). An order accepted at t0 has fill steps at t0 + k × fill_interval_seconds
 (k = 1, 2, ...); a step fills max(1, ceil(ord_qty × fill_fraction)) units, capped at the remainder, at the
 instrument's current price, but only in continuous trading and if the order is marketable (market order, buy
@@ -29,9 +29,9 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
-from trimtab.adapters.brokers.kis import fake_fills
-from trimtab.adapters.brokers.kis.fake_faults import FakeFault
-from trimtab.adapters.brokers.kis.fake_market import FakePrice, Kind, phase_at
+from trimtab_testkit.kis import fills
+from trimtab_testkit.kis.faults import FakeFault
+from trimtab_testkit.kis.market import FakePrice, Kind, phase_at
 
 Environment = Literal["real", "virtual"]
 Side = Literal["buy", "sell"]
@@ -187,7 +187,7 @@ class FakeKisConfig:
     fill_fraction: Decimal = Decimal("0.25")
     ccld_page_size: int | None = None
     # Tokens and per-second limits run on the gateway's clock, real time even when the market clock is shifted
-    # to a simulated session (serve_fake --start); None means the market clock (tests' manual clocks).
+    # to a simulated session (serve --start); None means the market clock (tests' manual clocks).
     gateway_clock: Callable[[], float] | None = None
     # How strict the fake is (BROKERS.md §1.8.7-9); the defaults are the real KIS's behaviour where known.
     rejection_rt_cd: str = "7"  # order refusals; gateway errors keep rt_cd "1"
@@ -358,8 +358,8 @@ class FakeKisState:
     # --- fills ------------------------------------------------------------------------------------------------
 
     def catch_up(self) -> None:
-        """Play every fill, auction and expiry due up to config.clock(), in time order (fake_fills)."""
-        fake_fills.catch_up(self)
+        """Play every fill, auction and expiry due up to config.clock(), in time order (fills.py)."""
+        fills.catch_up(self)
 
     def marketable(self, order: FakeOrder) -> bool:
         """Tell whether the order would trade at the instrument's current price."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Literal
 
-from trimtab.adapters.brokers.kis.fake_market import (
+from trimtab_testkit.kis.market import (
     CLOSING_AUCTION,
     SESSION_CLOSE,
     SESSION_OPEN,
@@ -24,7 +24,7 @@ from trimtab.adapters.brokers.kis.fake_market import (
 )
 
 if TYPE_CHECKING:
-    from trimtab.adapters.brokers.kis.fake_account import FakeKisState, FakeOrder
+    from trimtab_testkit.kis.account import FakeKisState, FakeOrder
 
 Kind = Literal["auction", "step", "expire"]
 Event = tuple[float, Kind]

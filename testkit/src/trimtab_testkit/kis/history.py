@@ -20,9 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from trimtab.adapters.brokers.kis.fake_account import FakeCancel, FakeKisConfig, FakeOrder, Side, canonical_number
-from trimtab.adapters.brokers.kis.fake_codes import BAD_DATE, DATA_CHANGED, DATA_CHANGED_MESSAGE, INQUIRY_DONE
-from trimtab.adapters.brokers.kis.fake_gateway import (
+from trimtab_testkit.kis.account import FakeCancel, FakeKisConfig, FakeOrder, Side, canonical_number
+from trimtab_testkit.kis.codes import BAD_DATE, DATA_CHANGED, DATA_CHANGED_MESSAGE, INQUIRY_DONE
+from trimtab_testkit.kis.gateway import (
     check_call,
     envelope_error,
     fake_of,
@@ -32,8 +32,8 @@ from trimtab.adapters.brokers.kis.fake_gateway import (
     page_start,
     page_version,
 )
-from trimtab.adapters.brokers.kis.fake_market import kst
-from trimtab.adapters.brokers.kis.fake_orders import (
+from trimtab_testkit.kis.market import kst
+from trimtab_testkit.kis.orders import (
     DATE,
     ORDER_TYPES,
     SIDE_CODES,

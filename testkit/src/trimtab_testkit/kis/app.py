@@ -8,8 +8,9 @@ order-cash (limit 00 / market 01), order-rvsecncl (cancel), inquire-psbl-order a
 100 real / 15 virtual), with fills over time, commission and sell tax, D+2 cash and mutable holdings. Every number
 is a string.
 
-Modules: fake_market (instruments, KRX ticks, session), fake_account (config, holdings, orders, fills, cash),
-fake_gateway (tr_ids, envelope, tokens, rate limit, paging), fake_orders (order endpoints), fake_codes (codes).
+Modules: market (instruments, KRX ticks, session), account (config, holdings, orders, fills, cash),
+gateway (tr_ids, envelope, tokens, rate limit, paging), orders (order endpoints), history (inquire-daily-ccld),
+codes (codes); serve.py serves it over HTTP.
 
 Strictness (BROKERS.md §1.8.7-9), each a FakeKisConfig switch: refusals with rt_cd "7" and the real codes
 (APBK0952, APBK0400, APBK0919; 40030000/40100000 on virtual); the two single-price auctions; day orders that
@@ -18,7 +19,7 @@ shapes; zero-stripped and space-padded order numbers; SYDB0050 when daily-ccld's
 halted symbols (rt_cd 7 on psbl-order); and, on demand (FakeKisState.inject_fault, revoke_token), transient
 codes on any path and tokens revoked before their expiry.
 
-Codes prefixed `FAKE` are the fake's own, for cases BROKERS.md names no real code for (see fake_codes):
+Codes prefixed `FAKE` are the fake's own, for cases BROKERS.md names no real code for (see codes.py):
 FAKE0001 tr_id mismatch, FAKE0002 unknown symbol on inquire-price, FAKE0003 malformed request, FAKE0004 value
 not a string, FAKE0005 wrong account, FAKE0006 not modelled (ORD_DVSN, exchange, SLL_TYPE, revise), FAKE0007
 quantity <= 0, FAKE0008 bad ORD_UNPR for the order type, FAKE0009 off tick (real server), FAKE0010 outside the
@@ -35,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from trimtab.adapters.brokers.kis.fake_account import (
+from trimtab_testkit.kis.account import (
     Environment,
     FakeCancel,
     FakeFill,
@@ -47,7 +48,7 @@ from trimtab.adapters.brokers.kis.fake_account import (
     FakePosition,
     IssuedToken,
 )
-from trimtab.adapters.brokers.kis.fake_codes import (
+from trimtab_testkit.kis.codes import (
     BAD_DATE,
     BAD_PRICE,
     BAD_QUANTITY,
@@ -77,7 +78,7 @@ from trimtab.adapters.brokers.kis.fake_codes import (
     VIRTUAL_OFF_TICK,
     WRONG_ACCOUNT,
 )
-from trimtab.adapters.brokers.kis.fake_gateway import (
+from trimtab_testkit.kis.gateway import (
     BALANCE_PATH,
     DAILY_CCLD_PATH,
     ISSUANCE_INTERVAL_SECONDS,
@@ -103,9 +104,9 @@ from trimtab.adapters.brokers.kis.fake_gateway import (
     page_flag,
     page_start,
 )
-from trimtab.adapters.brokers.kis.fake_history import inquire_daily_ccld
-from trimtab.adapters.brokers.kis.fake_market import KST, FakePrice, kst_text
-from trimtab.adapters.brokers.kis.fake_orders import (
+from trimtab_testkit.kis.history import inquire_daily_ccld
+from trimtab_testkit.kis.market import KST, FakePrice, kst_text
+from trimtab_testkit.kis.orders import (
     Rejected,
     check_account,
     inquire_psbl_order,

@@ -1,10 +1,10 @@
 """The local KIS fake's order endpoints (BROKERS.md §1.5): order-cash, order-rvsecncl and inquire-psbl-order
-(inquire-daily-ccld lives in fake_history).
+(inquire-daily-ccld lives in history.py).
 
 Request bodies carry UPPER-CASE keys with every value a string; answers use the rt_cd/msg_cd/msg1 envelope.
 Order and cancel answers keep the UPPER-CASE output keys of KIS's documented example; inquiries answer lower case.
 Rejections answer rt_cd "7" (FakeKisConfig.rejection_rt_cd) with HTTP 200 and change nothing; the codes are
-listed in fake_codes. Orders are taken in both single-price auctions and continuous trading (08:30-15:30 KST on
+listed in codes.py. Orders are taken in both single-price auctions and continuous trading (08:30-15:30 KST on
 trading days); a cancel of an earlier day's order is refused (its open quantity expired at its close).
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from trimtab.adapters.brokers.kis.fake_account import (
+from trimtab_testkit.kis.account import (
     ORG_NO,
     FakeCancel,
     FakeKisConfig,
@@ -30,7 +30,7 @@ from trimtab.adapters.brokers.kis.fake_account import (
     Side,
     canonical_number,
 )
-from trimtab.adapters.brokers.kis.fake_codes import (
+from trimtab_testkit.kis.codes import (
     BAD_PRICE,
     BAD_QUANTITY,
     BAD_REQUEST,
@@ -54,7 +54,7 @@ from trimtab.adapters.brokers.kis.fake_codes import (
     VIRTUAL_OFF_TICK,
     WRONG_ACCOUNT,
 )
-from trimtab.adapters.brokers.kis.fake_gateway import (
+from trimtab_testkit.kis.gateway import (
     BUY_TR_IDS,
     check_call,
     envelope_error,
@@ -62,7 +62,7 @@ from trimtab.adapters.brokers.kis.fake_gateway import (
     num,
     real_form,
 )
-from trimtab.adapters.brokers.kis.fake_market import FakePrice, is_trading_day, kst
+from trimtab_testkit.kis.market import FakePrice, is_trading_day, kst
 
 ORDER_TYPES = {"00": "지정가", "01": "시장가"}
 SIDE_CODES: dict[Side, str] = {"sell": "01", "buy": "02"}

@@ -8,10 +8,10 @@ from decimal import Decimal
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from trimtab.adapters.brokers.kis.fake_account import Environment, FakeKisState, IssuedToken
-from trimtab.adapters.brokers.kis.fake_codes import TR_ID_MISMATCH
-from trimtab.adapters.brokers.kis.fake_faults import take_fault
-from trimtab.adapters.brokers.kis.fake_market import kst_text
+from trimtab_testkit.kis.account import Environment, FakeKisState, IssuedToken
+from trimtab_testkit.kis.codes import TR_ID_MISMATCH
+from trimtab_testkit.kis.faults import take_fault
+from trimtab_testkit.kis.market import kst_text
 
 TOKEN_LIFETIME_SECONDS = 86_400
 SAME_TOKEN_WINDOW_SECONDS = 6 * 3600

@@ -1,9 +1,9 @@
 """Serve the local KIS fake over HTTP for demos and manual tests.
 
-    python -m trimtab.adapters.brokers.kis.serve_fake --port 8765 --account-file FILE \
+    python -m trimtab_testkit.kis.serve --port 8765 --account-file FILE \
         [--start 2026-11-20T10:00:00+09:00] [--speed 10] [--anchor EPOCH] [--host 127.0.0.1]
 
-The account file is YAML (see fake_kis_demo.yaml beside this module). Every scalar is read as text, so numbers
+The account file is YAML (see demo_account.yaml beside this module). Every scalar is read as text, so numbers
 become Decimal from their exact text and symbols such as 005930 stay strings. The fake's clock starts at --start
 (a naive time is KST) and runs at --speed × real time; without --start it starts at the real time now. It listens
 on 127.0.0.1 unless --host says otherwise; --port 0 picks a free port (the printed line names it).
@@ -24,11 +24,11 @@ from typing import cast, get_args
 import uvicorn
 import yaml
 
-from trimtab.adapters.brokers.kis.fake_account import Environment, FakeHolding, FakeKisConfig
-from trimtab.adapters.brokers.kis.fake_market import KST, FakePrice, Kind, TickTable
-from trimtab.adapters.brokers.kis.fake_server import make_fake_kis
+from trimtab_testkit.kis.account import Environment, FakeHolding, FakeKisConfig
+from trimtab_testkit.kis.app import make_fake_kis
+from trimtab_testkit.kis.market import KST, FakePrice, Kind, TickTable
 
-DEMO_ACCOUNT_FILE = Path(__file__).with_name("fake_kis_demo.yaml")
+DEMO_ACCOUNT_FILE = Path(__file__).with_name("demo_account.yaml")
 
 
 def scaled_clock(
