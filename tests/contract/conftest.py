@@ -11,7 +11,9 @@ import pytest
 from tests.contract.clocks import FixedClock
 from tests.contract.harness import BrokerHarness, Capabilities
 from tests.contract.kis_harness import kis_harness
-from trimtab.adapters.brokers.paper import InMemoryPaperStateStore, PaperBroker, PaperConfig
+from trimtab.adapters.brokers.paper.broker import PaperBroker
+from trimtab.adapters.brokers.paper.config import PaperConfig
+from trimtab_testkit.memory import InMemoryPaperStateStore
 
 # Friday 2026-11-20, 10:00 in Seoul: a KRX session, inside continuous trading.
 KRX_MORNING = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)

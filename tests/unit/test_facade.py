@@ -14,7 +14,6 @@ import pytest
 
 from tests.fakes.broker import ScriptedBroker
 from tests.fakes.builders import flat, krx
-from tests.fakes.memory import MemoryPaper, MemoryRuns, memory_storage
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
 from trimtab.application.facade import BandChanges, DemoAccount, Trimtab
@@ -29,6 +28,7 @@ from trimtab.domain.instruments import InstrumentType
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.planning import Allocator, PlanSettings
 from trimtab.domain.snapshot import AccountSnapshot
+from trimtab_testkit.memory import MemoryPaper, MemoryRuns, memory_storage
 
 START = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
 MODEL = flat("M", {"A": "50", "B": "50"})

@@ -6,9 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 from tests.contract.clocks import FixedClock
-from trimtab.adapters.brokers.paper import InMemoryPaperStateStore, PaperBroker, PaperConfig
+from trimtab.adapters.brokers.paper.broker import PaperBroker
+from trimtab.adapters.brokers.paper.config import PaperConfig
 from trimtab.domain.execution import OrderRequest
 from trimtab.domain.orders import OrderType, Side
+from trimtab_testkit.memory import InMemoryPaperStateStore
 
 ACCOUNT = "PAPER-1"
 # Friday 2026-11-20, 10:00 in Seoul.

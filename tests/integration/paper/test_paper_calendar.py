@@ -10,7 +10,7 @@ import pytest
 from tests.contract.clocks import FixedClock
 from tests.contract.harness import marketable_price, run
 from tests.integration.paper.conftest import ACCOUNT, make_broker, order
-from trimtab.adapters.brokers.paper import PaperConfig
+from trimtab.adapters.brokers.paper.config import PaperConfig
 from trimtab.adapters.marketdata.calendars import SEOUL, add_sessions, is_market_open, market_date, session_on
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.instruments import Market

@@ -10,7 +10,7 @@ import pytest
 from tests.contract.clocks import FixedClock
 from tests.contract.harness import marketable_price, run
 from tests.integration.paper.conftest import ACCOUNT, KRX_MORNING, make_broker, order
-from trimtab.adapters.brokers.paper import PaperConfig
+from trimtab.adapters.brokers.paper.config import PaperConfig
 from trimtab.adapters.marketdata.calendars import SEOUL
 from trimtab.domain.costs import commission, sell_tax
 from trimtab.domain.errors import OrderRejected

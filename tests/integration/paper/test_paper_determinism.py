@@ -9,9 +9,11 @@ from typing import Any
 from tests.contract.clocks import SteppingClock
 from tests.contract.harness import marketable_price, passive_price, run
 from tests.integration.paper.conftest import ACCOUNT, KRX_MORNING, make_broker, order
-from trimtab.adapters.brokers.paper import InMemoryPaperStateStore, PaperBroker, PaperConfig
+from trimtab.adapters.brokers.paper.broker import PaperBroker
+from trimtab.adapters.brokers.paper.config import PaperConfig
 from trimtab.domain.execution import Fill, OrderStatus
 from trimtab.domain.orders import Side
+from trimtab_testkit.memory import InMemoryPaperStateStore
 
 CONFIG = PaperConfig(seed=21, fill_probability=Decimal("0.6"), partial_fill_fraction=Decimal("0.3"))
 ORDER_IDS = ("buy-etf", "sell-stock", "market-buy", "resting-buy")

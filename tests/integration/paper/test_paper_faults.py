@@ -9,7 +9,8 @@ import pytest
 
 from tests.contract.harness import passive_price, run
 from tests.integration.paper.conftest import ACCOUNT, make_broker, order
-from trimtab.adapters.brokers.paper import PaperBroker, PaperConfig
+from trimtab.adapters.brokers.paper.broker import PaperBroker
+from trimtab.adapters.brokers.paper.config import PaperConfig
 from trimtab.domain.errors import BrokerUnavailable
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.orders import Side

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from tests.contract.harness import marketable_price, run
 from tests.integration.paper.conftest import ACCOUNT, HOLDINGS, make_broker, order
-from trimtab.adapters.brokers.paper import PaperBroker, PaperConfig
+from trimtab.adapters.brokers.paper.broker import PaperBroker
+from trimtab.adapters.brokers.paper.config import PaperConfig
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.orders import Side
 

@@ -1,12 +1,15 @@
-"""In-memory doubles of the application's repositories, with the SQL ones' rules (locks, leases, fencing)."""
+"""In-memory doubles of the application's repositories (with the SQL ones' rules: locks, leases, fencing)
+and of the paper broker's state store."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from trimtab.application.ports import Lease, RunInProgress, RunLeaseHeld, RunRecord
 from trimtab.application.records import (
@@ -198,9 +201,8 @@ class MemoryRuns:
             if held is not None:
                 raise LeaseLost(f"run {run.run_id} is driven by {held.owner}; this process holds no lease on it")
             return
-        if held is None or (held.owner, held.token) != (run.lease.owner, run.lease.token):
+        if stored is None or held is None or (held.owner, held.token) != (run.lease.owner, run.lease.token):
             raise LeaseLost(f"run {run.run_id}: another process took the lease over")
-        assert stored is not None
         stored.lease = run.lease
 
 
@@ -224,6 +226,35 @@ class MemoryPaper:
 
     def close_account(self, account_id: str) -> None:
         self.accounts.pop(account_id, None)
+
+
+class InMemoryPaperStateStore:
+    """Keep each paper account's state as a JSON string, so callers never share mutable documents."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, str] = {}
+        self.saves = 0
+
+    def load(self, account_id: str) -> dict[str, Any] | None:
+        """Return a fresh copy of the account's state, or None when it was never saved."""
+        text = self._documents.get(account_id)
+        if text is None:
+            return None
+        document: dict[str, Any] = json.loads(text)
+        return document
+
+    def save(self, account_id: str, state: dict[str, Any]) -> None:
+        """Replace the account's state; refuse a document that is not plain JSON."""
+        self._documents[account_id] = json.dumps(state, ensure_ascii=False, allow_nan=False)
+        self.saves += 1
+
+    def account_ids(self) -> list[str]:
+        """Return the ids of every stored account."""
+        return list(self._documents)
+
+    def delete(self, account_id: str) -> None:
+        """Forget the account's state."""
+        self._documents.pop(account_id, None)
 
 
 def memory_storage() -> Storage:
