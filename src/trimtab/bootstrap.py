@@ -14,46 +14,90 @@ from typing import TYPE_CHECKING, Any
 
 from trimtab.adapters.clock import ScaledClock, SystemClock
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
-from trimtab.application.facade import Trimtab
+from trimtab.application.facade import RunSettings, Trimtab
 from trimtab.application.records import Account
-from trimtab.application.repositories import Storage
-from trimtab.application.run_journal import LeasePolicy
-from trimtab.application.safety import TradingSafety
-from trimtab.application.supervise import ExecutionPolicy
-from trimtab.config import Settings, load_settings
-from trimtab.domain.allocation import AllocationBatch, IntArray
-from trimtab.domain.planning import Allocator
+from trimtab.application.repositories import ModelFiles, PaperAccounts, Storage
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from decimal import Decimal
+
     from sqlalchemy import Engine
+
+    from trimtab.application.ports import PaperStateStore
+    from trimtab.application.supervise import ExecutionPolicy
+    from trimtab.config import Settings
+    from trimtab.domain.planning import Allocator
 
 BROKERS = ("paper", "kis")
 
 
 def build(settings: Settings | None = None) -> Trimtab:
-    """The facade over this installation's database, brokers and files (the database opens on first use)."""
-    settings = settings or load_settings()  # a bad value is one InvalidInput naming the variable
-    database = _Database(settings)
-    wall = SystemClock()
-    from trimtab.adapters.demo import DEMO_ACCOUNTS
-    from trimtab.adapters.faults import crash_checkpoint
-    from trimtab.adapters.files.reader import FileReader
-    from trimtab.adapters.processes import current_owner, is_gone
+    """The facade over this installation's database, brokers and files, each opened on first use.
 
-    brokers: dict[str, BrokerFactory] = {"paper": _PaperFactory(settings, database, wall),
-                                         "kis": _KisFactory(settings, database)}
-    return Trimtab(
-        open_storage=database.storage, files=FileReader(), brokers=brokers, policy=execution_policy(settings),
+    Without `settings`, they are read from the environment when first needed: the database location at once
+    (TRIMTAB_DATABASE_URL, else the default SQLite file), the rest when a run starts.
+    """
+    from trimtab.adapters.demo import DEMO_ACCOUNTS
+
+    loaded = _Settings(settings)
+    database = _Database(loaded)
+    wall = SystemClock()
+    brokers: dict[str, BrokerFactory] = {"paper": _PaperFactory(loaded, database, wall),
+                                         "kis": _KisFactory(loaded, database)}
+    return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
+                   open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
+                   exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS)
+
+
+class _Settings:
+    """The settings, read from the environment when first asked for (pydantic-settings takes a while)."""
+
+    def __init__(self, settings: Settings | None) -> None:
+        self._settings = settings
+
+    def get(self) -> Settings:
+        if self._settings is None:
+            from trimtab.config import load_settings
+
+            self._settings = load_settings()  # a bad value is one InvalidInput naming the variable
+        return self._settings
+
+    def database_url(self) -> str:
+        """The database's URL, without reading the other settings."""
+        if self._settings is not None and self._settings.database_url:
+            return self._settings.database_url
+        from trimtab.adapters.persistence.location import default_database_url
+
+        return default_database_url()
+
+
+def _files() -> ModelFiles:
+    from trimtab.adapters.files.reader import FileReader
+
+    return FileReader()
+
+
+def run_settings(settings: Settings, wall: SystemClock) -> RunSettings:
+    """What runs need from the settings."""
+    from trimtab.adapters.faults import crash_checkpoint
+    from trimtab.adapters.processes import current_owner, is_gone
+    from trimtab.application.run_journal import LeasePolicy
+    from trimtab.application.safety import TradingSafety
+
+    return RunSettings(
+        policy=execution_policy(settings),
         safety=TradingSafety(live_trading_enabled=settings.live_trading_enabled,
                              kill_switch=settings.disable_live_trading),
         lease=LeasePolicy(owner=current_owner(), wall=wall, seconds=settings.run_lease_seconds,
                           holder_gone=is_gone),
-        clock=wall, exact_allocator=exact_allocator, checkpoint=crash_checkpoint(settings.crash_at),
-        notices=settings.notices, demo_accounts=DEMO_ACCOUNTS)
+        checkpoint=crash_checkpoint(settings.crash_at), notices=settings.notices)
 
 
 def execution_policy(settings: Settings) -> ExecutionPolicy:
     """How runs wait for fills and chase what does not fill."""
+    from trimtab.application.supervise import ExecutionPolicy
+
     return ExecutionPolicy(fill_timeout_seconds=settings.fill_timeout_seconds,
                            poll_interval_seconds=settings.poll_interval_seconds,
                            reprice_ticks=settings.reprice_ticks, max_reprices=settings.max_reprices,
@@ -62,6 +106,7 @@ def execution_policy(settings: Settings) -> ExecutionPolicy:
 
 def exact_allocator(time_limit_seconds: float) -> Allocator:
     """The MILP allocator with a time limit per account (scipy loads only when it is used)."""
+    from trimtab.domain.allocation import AllocationBatch, IntArray
 
     def allocate(batch: AllocationBatch) -> IntArray:
         from trimtab.adapters.solvers.milp import allocate_exact
@@ -72,51 +117,68 @@ def exact_allocator(time_limit_seconds: float) -> Allocator:
 
 
 class _Database:
-    """The database of the settings: migrated and opened on first use, then shared."""
+    """The database of the settings: migrated (when behind) and opened on first use, then shared."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: _Settings) -> None:
         self.settings = settings
         self._engine: Engine | None = None
         self._storage: Storage | None = None
 
     def engine(self) -> Engine:
         if self._engine is None:
-            from trimtab.adapters.persistence.database import default_database_url, make_engine, migrate
+            from trimtab.adapters.persistence.database import open_database
 
-            url = self.settings.database_url or default_database_url()
-            migrate(url)
-            self._engine = make_engine(url)
+            self._engine = open_database(self.settings.database_url())
         return self._engine
 
     def storage(self) -> Storage:
         if self._storage is None:
-            self._storage = _storage_of(self.engine(), self.settings)
+            self._storage = _storage_of(self.engine())
         return self._storage
 
 
-def _storage_of(engine: Engine, settings: Settings) -> Storage:
-    from trimtab.adapters.brokers.paper.broker import PaperBroker
-    from trimtab.adapters.brokers.paper.config import PaperConfig
+def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
     from trimtab.adapters.persistence.runs import SqlRunRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
-    from trimtab.adapters.simclock import FastForwardClock
 
-    paper = PaperBroker(SqlPaperStateStore(engine), FastForwardClock(dt.datetime.now(dt.UTC)),
-                        PaperConfig(seed=settings.paper_seed))
+    paper = _PaperAccounts(lambda: SqlPaperStateStore(engine))
     return Storage(accounts=SqlAccountRepository(engine), models=SqlModelRepository(engine),
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper,
                    location=engine.url.render_as_string(hide_password=True))
 
 
+class _PaperAccounts:
+    """The paper broker's accounts (opened, funded, closed), loading the paper exchange only when used."""
+
+    def __init__(self, store: Callable[[], PaperStateStore]) -> None:
+        self._store = store
+
+    def _broker(self) -> PaperAccounts:
+        from trimtab.adapters.brokers.paper.broker import PaperBroker
+        from trimtab.adapters.simclock import FastForwardClock
+
+        return PaperBroker(self._store(), FastForwardClock(dt.datetime.now(dt.UTC)))
+
+    def open_account(self, account_id: str, currency: str, cash: Decimal,
+                     positions: Mapping[str, Decimal] | None = None, *, reset: bool = False) -> bool:
+        return self._broker().open_account(account_id, currency, cash, positions, reset=reset)
+
+    def deposit(self, account_id: str, amount: Decimal) -> Decimal:
+        return self._broker().deposit(account_id, amount)
+
+    def close_account(self, account_id: str) -> None:
+        self._store().delete(account_id)
+
+
 class _PaperFactory:
     """The paper broker's factory, built on first use."""
 
-    def __init__(self, settings: Settings, database: _Database, wall: SystemClock) -> None:
+    def __init__(self, settings: _Settings, database: _Database, wall: SystemClock) -> None:
         self._settings, self._database, self._wall = settings, database, wall
 
     @contextlib.asynccontextmanager
@@ -125,8 +187,9 @@ class _PaperFactory:
         from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory, PaperSettings
         from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
 
-        settings = PaperSettings(seed=self._settings.paper_seed, start=self._settings.paper_start,
-                                 latency_seconds=self._settings.paper_latency_seconds)
+        loaded = self._settings.get()
+        settings = PaperSettings(seed=loaded.paper_seed, start=loaded.paper_start,
+                                 latency_seconds=loaded.paper_latency_seconds)
         engine = self._database.engine()
         factory = PaperBrokerFactory(lambda: SqlPaperStateStore(engine), settings, self._wall,
                                      lambda account_id: _last_run_at(self._database, account_id))
@@ -142,7 +205,7 @@ def _last_run_at(database: _Database, account_id: str) -> dt.datetime | None:
 class _KisFactory:
     """The KIS broker's factory, built (httpx and all) only when a KIS account connects."""
 
-    def __init__(self, settings: Settings, database: _Database) -> None:
+    def __init__(self, settings: _Settings, database: _Database) -> None:
         self._settings, self._database = settings, database
 
     @contextlib.asynccontextmanager
@@ -151,7 +214,7 @@ class _KisFactory:
         from trimtab.adapters.brokers.kis.factory import KisBrokerFactory, KisSettings
         from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
 
-        s = self._settings
+        s = self._settings.get()
         settings = KisSettings(environment=s.kis_env, base_url=s.kis_base_url, app_key=s.kis_app_key,
                                app_secret=s.kis_app_secret, account=s.kis_account,
                                credentials_file=s.kis_credentials_file, token_cache=s.kis_token_cache,

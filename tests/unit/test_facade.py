@@ -16,7 +16,7 @@ from tests.fakes.broker import ScriptedBroker
 from tests.fakes.builders import flat, krx
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
-from trimtab.application.facade import BandChanges, DemoAccount, Trimtab
+from trimtab.application.facade import BandChanges, DemoAccount, RunSettings, Trimtab
 from trimtab.application.ports import RunLeaseHeld, RunStatus
 from trimtab.application.records import Account
 from trimtab.application.repositories import Storage
@@ -100,10 +100,10 @@ def _facade(storage: Storage | None = None, broker: ScriptedBroker | None = None
             opened.append(1)
         return store
 
-    trimtab = Trimtab(open_storage=open_storage, files=Files(), brokers=brokers,
-                      policy=ExecutionPolicy(fill_timeout_seconds=5, poll_interval_seconds=1),
-                      safety=safety or TradingSafety(), lease=LeasePolicy(owner=owner, wall=FixedWall()),
-                      clock=FixedWall(), exact_allocator=_no_exact,
+    run_settings = RunSettings(policy=ExecutionPolicy(fill_timeout_seconds=5, poll_interval_seconds=1),
+                               safety=safety or TradingSafety(), lease=LeasePolicy(owner=owner, wall=FixedWall()))
+    trimtab = Trimtab(open_storage=open_storage, open_files=Files, brokers=brokers,
+                      open_run_settings=lambda: run_settings, clock=FixedWall(), exact_allocator=_no_exact,
                       demo_accounts=(DemoAccount("DEMO", "KRW", "M", Decimal(1000), {"A": Decimal(1)}),))
     return trimtab, factory
 

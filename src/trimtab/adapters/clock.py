@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -18,6 +17,8 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         """Wait in real time."""
+        import asyncio  # here: a command that never waits should not load asyncio
+
         await asyncio.sleep(seconds)
 
 
@@ -51,4 +52,6 @@ class ScaledClock:
 
     async def sleep(self, seconds: float) -> None:
         """Wait `seconds` of simulated time."""
+        import asyncio
+
         await asyncio.sleep(seconds / self.speed)

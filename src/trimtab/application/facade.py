@@ -13,24 +13,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
 from trimtab.application.ports import Clock, RunRecord
-from trimtab.application.preview_rebalance import preview_rebalance
 from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
 from trimtab.application.repositories import ModelFiles, Storage
 from trimtab.application.run_journal import LeasePolicy
-from trimtab.application.run_rebalance import RebalanceRunner
 from trimtab.application.safety import TradingSafety
 from trimtab.application.settings_rules import validate_config
-from trimtab.application.supervise import ExecutionPolicy, Progress
-from trimtab.domain.drift import Bands
 from trimtab.domain.errors import Busy, InvalidInput
-from trimtab.domain.execution import Fill
-from trimtab.domain.models import ModelPortfolio
-from trimtab.domain.planning import Allocator, Plan, PlanSettings
-from trimtab.domain.snapshot import AccountSnapshot
+
+if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
+    from trimtab.application.run_rebalance import RebalanceRunner
+    from trimtab.application.supervise import ExecutionPolicy, Progress
+    from trimtab.domain.execution import Fill
+    from trimtab.domain.models import ModelPortfolio
+    from trimtab.domain.planning import Allocator, Plan, PlanSettings
+    from trimtab.domain.snapshot import AccountSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -70,22 +71,35 @@ class DemoAccount:
     positions: Mapping[str, Decimal]
 
 
-@dataclass
-class Trimtab:
-    """Every operation of trimtab, over ports chosen by the composition root."""
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """What runs need from the settings: waits and chasing, safety switches, leases, fault injection."""
 
-    open_storage: Callable[[], Storage]
-    files: ModelFiles
-    brokers: Mapping[str, BrokerFactory]
     policy: ExecutionPolicy
     safety: TradingSafety
     lease: LeasePolicy
+    checkpoint: Callable[[str], None] = lambda _point: None
+    notices: tuple[str, ...] = ()  # warnings for people about how settings were read
+
+
+@dataclass
+class Trimtab:
+    """Every operation of trimtab, over ports chosen by the composition root.
+
+    The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
+    only for what it touches.
+    """
+
+    open_storage: Callable[[], Storage]
+    open_files: Callable[[], ModelFiles]
+    brokers: Mapping[str, BrokerFactory]
+    open_run_settings: Callable[[], RunSettings]
     clock: Clock  # real time: dates of files, summaries
     exact_allocator: Callable[[float], Allocator]
-    checkpoint: Callable[[str], None] = lambda _point: None
-    notices: tuple[str, ...] = ()
     demo_accounts: tuple[DemoAccount, ...] = ()
     _storage: Storage | None = field(default=None, init=False, repr=False)
+    _files: ModelFiles | None = field(default=None, init=False, repr=False)
+    _run_settings: RunSettings | None = field(default=None, init=False, repr=False)
 
     @property
     def storage(self) -> Storage:
@@ -93,6 +107,20 @@ class Trimtab:
         if self._storage is None:
             self._storage = self.open_storage()
         return self._storage
+
+    @property
+    def files(self) -> ModelFiles:
+        """The model and snapshot file readers."""
+        if self._files is None:
+            self._files = self.open_files()
+        return self._files
+
+    @property
+    def run_settings(self) -> RunSettings:
+        """The settings runs need (read, and checked, on first use)."""
+        if self._run_settings is None:
+            self._run_settings = self.open_run_settings()
+        return self._run_settings
 
     # -- set-up and demo ----------------------------------------------------------------------------------------
 
@@ -191,6 +219,9 @@ class Trimtab:
 
     def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings:
         """The planner's settings from an account's stored bands and settings."""
+        from trimtab.domain.drift import Bands
+        from trimtab.domain.planning import PlanSettings
+
         config = self.storage.config.get(account_id)
         return PlanSettings(bands=Bands(config.class_band, config.ticker_band, config.relative_band),
                             cash_buffer=config.cash_buffer, minimum_trade_value=config.minimum_trade_value,
@@ -201,6 +232,8 @@ class Trimtab:
     def plan_files(self, model_path: Path, model_name: str | None, snapshot_path: Path, settings: PlanSettings,
                    exact_time_limit_seconds: float = 10.0) -> Plan:
         """Read a model and a snapshot from files and plan the rebalance (no database, nothing sent)."""
+        from trimtab.application.preview_rebalance import preview_rebalance
+
         model = self.files.load_model(model_path, model_name)
         snapshot = self.files.load_snapshot(snapshot_path, self.clock.now().astimezone(TAX_ZONE).date())
         return preview_rebalance(model, snapshot, settings, self.exact_allocator(exact_time_limit_seconds))
@@ -210,6 +243,7 @@ class Trimtab:
     async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
                         choice: BrokerChoice | None = None) -> RunRecord:
         """Start a run for an account on its assigned model and settings (orders only with `execute`)."""
+        _ = self.run_settings  # the settings are read, and refused if bad, before anything else
         storage = self.storage
         account = storage.accounts.get(account_id)
         model = self._model_for(account_id)
@@ -222,6 +256,7 @@ class Trimtab:
 
     async def resume(self, run_id: str, *, progress: Progress, choice: BrokerChoice | None = None) -> RunRecord:
         """Continue an interrupted run, or one that needs attention, where it stopped."""
+        _ = self.run_settings  # the settings are read, and refused if bad, before anything else
         storage = self.storage
         run = storage.runs.get(run_id)
         account = storage.accounts.get(run.account_id)
@@ -301,9 +336,12 @@ class Trimtab:
         return factory
 
     def _runner(self, connection: BrokerConnection, progress: Progress) -> RebalanceRunner:
+        from trimtab.application.run_rebalance import RebalanceRunner
+
+        run = self.run_settings
         return RebalanceRunner(connection.broker, connection.name, self.storage.runs, connection.clock,
-                               connection.sleep, self.safety, self.policy, progress, checkpoint=self.checkpoint,
-                               lease=self.lease)
+                               connection.sleep, run.safety, run.policy, progress, checkpoint=run.checkpoint,
+                               lease=run.lease)
 
     def _summarise(self, record: RunRecord) -> None:
         """Keep the day's cash and equity after a run that traded (a fallback when a broker is down)."""

@@ -69,3 +69,22 @@ def test_downgrade_to_base_then_upgrade_restores_schema(database_url: str) -> No
         assert set(inspect(engine).get_table_names()) >= TABLES
     finally:
         engine.dispose()
+
+
+def test_schema_head_constant_is_the_newest_migration() -> None:
+    from trimtab.adapters.persistence.database import SCHEMA_HEAD
+
+    assert _head() == SCHEMA_HEAD  # open_database skips Alembic only for a database at this revision
+
+
+def test_open_database_migrates_a_new_database_and_recognises_a_current_one(database_url: str) -> None:
+    from trimtab.adapters.persistence.database import SCHEMA_HEAD, open_database
+
+    engine = open_database(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == SCHEMA_HEAD
+        assert set(inspect(engine).get_table_names()) >= TABLES
+    finally:
+        engine.dispose()
+    open_database(database_url).dispose()  # at head: opened as it is

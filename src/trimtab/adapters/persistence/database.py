@@ -14,30 +14,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from trimtab.domain.errors import StorageUnavailable
+from trimtab.adapters.persistence.location import DATABASE_URL_VARIABLE as DATABASE_URL_VARIABLE
+from trimtab.adapters.persistence.location import default_database_url as default_database_url
+from trimtab.domain.errors import InvalidInput, StorageUnavailable
 
-DATABASE_URL_VARIABLE = "TRIMTAB_DATABASE_URL"
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
-
-
-def default_database_url() -> str:
-    """Return TRIMTAB_DATABASE_URL, or a SQLite file under ~/.local/share/trimtab (creating the folder)."""
-    configured = os.environ.get(DATABASE_URL_VARIABLE, "").strip()
-    if configured:
-        return configured
-    folder = Path.home() / ".local" / "share" / "trimtab"
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'trimtab.db'}"
+SCHEMA_HEAD = "0003"  # the newest migration; tests check it against the migration scripts
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -130,8 +123,32 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def open_database(url: str) -> Engine:
+    """An engine on the database at `url`, migrated to the latest schema when it is behind.
+
+    A database already at the newest revision is recognised with one query, without loading Alembic.
+    """
+    try:
+        engine = make_engine(url)
+    except ArgumentError:
+        raise InvalidInput("not a database URL (sqlite:///PATH or postgresql://USER@HOST/DB)",
+                           where=f"setting {DATABASE_URL_VARIABLE}", value=url[:60]) from None
+    if _revision(engine) != SCHEMA_HEAD:
+        migrate(url)
+    return engine
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def alembic_config(url: str | URL | None = None) -> Config:
     """Build an Alembic configuration for the packaged migrations, independent of the working folder."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
@@ -142,6 +159,8 @@ def alembic_config(url: str | URL | None = None) -> Config:
 
 def migrate(url: str | URL | None = None, revision: str = "head") -> None:
     """Upgrade the database at url (default: default_database_url()) to the given revision."""
+    from alembic import command
+
     engine = make_engine(url if url is not None else default_database_url())
     try:
         with engine.begin() as connection:

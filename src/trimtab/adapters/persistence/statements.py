@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 from trimtab.adapters.persistence.tables import Base
 
@@ -18,9 +20,13 @@ def _insert(session: Session, entity: type[Base]) -> postgresql.Insert | sqlite.
     if not isinstance(table, Table):
         raise TypeError(f"{entity.__name__} does not map a table")
     if dialect == "postgresql":
-        return postgresql.insert(table)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
     if dialect == "sqlite":
-        return sqlite.insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
     raise NotImplementedError(f"database {dialect!r} is not supported (use SQLite or PostgreSQL)")
 
 

@@ -12,8 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Text
-from sqlalchemy.dialects.postgresql import JSONB, NUMERIC
+from sqlalchemy import JSON, NUMERIC, DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 PRECISION = 38
@@ -139,6 +138,8 @@ class JsonDocument(TypeDecorator[Any]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         """Choose JSONB on PostgreSQL and JSON text elsewhere."""
         if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB  # loaded with the dialect, not before
+
             return dialect.type_descriptor(JSONB())
         return dialect.type_descriptor(JSON())
 

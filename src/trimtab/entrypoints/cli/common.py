@@ -29,12 +29,17 @@ def console() -> Console:
     return Console(highlight=False) if sys.stdout.isatty() else Console(highlight=False, width=160)
 
 
-def facade(*, database: bool = True) -> Trimtab:
-    """The application facade (imported here: `trimtab --help` needs none of it), its notices shown once."""
+def facade() -> Trimtab:
+    """The application facade (imported here: `trimtab --help` needs none of it)."""
     from trimtab import bootstrap
 
-    trimtab = bootstrap.build()
-    print_notices(trimtab.notices)
+    return bootstrap.build()
+
+
+def run_facade() -> Trimtab:
+    """The facade for a command that runs a rebalance: its settings read (and their notices shown) first."""
+    trimtab = facade()
+    print_notices(trimtab.run_settings.notices)
     return trimtab
 
 

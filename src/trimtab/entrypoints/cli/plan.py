@@ -61,7 +61,7 @@ def plan(
             price_ticks=ticks, order_type=OrderType.MARKET if market else OrderType.LIMIT,
             method=method, force=force,
         )
-        result = facade(database=False).plan_files(model, model_name, snapshot, settings, exact_time_limit)
+        result = facade().plan_files(model, model_name, snapshot, settings, exact_time_limit)
         if as_json:
             import json
 

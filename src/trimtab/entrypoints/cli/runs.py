@@ -14,6 +14,7 @@ from trimtab.entrypoints.cli.common import (
     console,
     exit_if_unfinished,
     facade,
+    run_facade,
 )
 from trimtab.entrypoints.cli.guard import guarded
 
@@ -38,7 +39,7 @@ def rebalance(
 
         out = console()
         choice = broker_choice(broker, env, base_url)
-        trimtab = facade()
+        trimtab = run_facade()
         with out.status("planning") as status:
             record = asyncio.run(trimtab.rebalance(account, execute=execute, force=force, choice=choice,
                                                    progress=lambda message: status.update(message)))
@@ -85,7 +86,7 @@ def resume_run(run_id: str, broker: BrokerOption = None, env: EnvOption = None,
 
         out = console()
         choice = broker_choice(broker, env, base_url)
-        trimtab = facade()
+        trimtab = run_facade()
         with out.status("resuming") as status:
             record = asyncio.run(trimtab.resume(run_id, choice=choice,
                                                 progress=lambda message: status.update(message)))
