@@ -301,8 +301,18 @@ class Trimtab:
 
     def deposit(self, account_id: str, amount: Decimal) -> Decimal:
         """Add cash to a paper account (negative: withdraw); return its new cash."""
-        self._paper_account(account_id)
+        account = self._paper_account(account_id)
+        if self.storage.paper.open_account(account_id, account.currency, max(amount, Decimal(0)), {}):
+            if amount < 0:
+                raise InvalidInput("withdraws more than the orderable cash", where=f"paper account {account_id}",
+                                   field="amount", value=str(amount))
+            return amount  # an account never funded: opened with the deposit
         return self.storage.paper.deposit(account_id, amount)
+
+    def paper_funding(self, path: Path) -> tuple[Decimal, dict[str, Decimal]]:
+        """The cash and holdings of a snapshot file, to fund a paper account with."""
+        snapshot = self.files.load_snapshot(path, self.clock.now().astimezone(TAX_ZONE).date())
+        return snapshot.cash, {holding.symbol: holding.quantity for holding in snapshot.holdings}
 
     # -- helpers ------------------------------------------------------------------------------------------------
 

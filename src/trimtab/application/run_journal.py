@@ -58,8 +58,9 @@ class RunJournal:
         except RunLeaseHeld as held:
             if not self.policy.holder_gone(held.owner):
                 raise
-            logger.warning("run %s: its lease holder %s is gone; taking the run over", run_id, held.owner)
             run = self.runs.acquire(run_id, lease, self.policy.wall.now(), replacing=held.owner)
+            logger.warning("run %s: its lease holder %s was gone; this process took the run over", run_id,
+                           held.owner)  # said once it is true: another process may have taken it first
         self._renewed[run_id] = self.policy.wall.now()
         return run
 

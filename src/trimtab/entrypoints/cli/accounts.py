@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +11,8 @@ from trimtab.entrypoints.cli.common import console, facade
 from trimtab.entrypoints.cli.guard import guarded
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from rich.console import Console
 
     from trimtab.application.facade import Trimtab
@@ -41,20 +44,84 @@ def accounts(context: typer.Context) -> None:
         guarded(lambda: print_accounts(facade(), console()))
 
 
+AccountArgument = Annotated[str, typer.Argument(metavar="ACCOUNT", help="trimtab's id of the account.")]
+CashOption = Annotated[str | None, typer.Option("--cash", metavar="AMOUNT", help="Cash, in the account's currency.")]
+HoldingsOption = Annotated[Path | None, typer.Option("--holdings", metavar="FILE", help=(
+    "A snapshot file (JSON or YAML) whose holdings, and cash unless --cash is given, fund the account."))]
+
+
 @accounts_app.command("add")
 def add_account(
-    account: Annotated[str, typer.Argument(help="trimtab's id of the account (not the broker's account number).")],
-    currency: Annotated[str, typer.Option(help="Base currency, e.g. KRW.")] = "KRW",
-    broker: Annotated[str, typer.Option(help="paper or kis.")] = "paper",
-    name: Annotated[str, typer.Option(help="A display name.")] = "",
+    account: Annotated[str, typer.Argument(metavar="ACCOUNT", help=(
+        "trimtab's id of the account (not the broker's account number)."))],
+    currency: Annotated[str, typer.Option(metavar="CODE", help="Base currency, e.g. KRW.")] = "KRW",
+    broker: Annotated[str, typer.Option(metavar="NAME", help="paper or kis.")] = "paper",
+    name: Annotated[str, typer.Option(metavar="TEXT", help="A display name.")] = "",
+    cash: CashOption = None,
+    holdings: HoldingsOption = None,
 ) -> None:
-    """Register an account. KIS credentials stay in settings or their 0600 file, never in the database."""
+    """Register an account; a paper account is opened too (with --cash/--holdings, funded).
+
+    KIS credentials stay in settings or their 0600 file, never in the database.
+    """
 
     def run() -> None:
-        facade().add_account(account, name=name, currency=currency, broker=broker)
-        console().print(f"account {account} added ({currency}, broker {broker})")
+        trimtab = facade()
+        if broker.strip().lower() != "paper" and (cash is not None or holdings is not None):
+            from trimtab.domain.errors import InvalidInput
+
+            raise InvalidInput("--cash and --holdings fund a paper account only", where="command line",
+                               field="broker", value=broker)
+        trimtab.add_account(account, name=name, currency=currency, broker=broker)
+        message = f"account {account} added ({currency}, broker {broker})"
+        if broker.strip().lower() == "paper":
+            amount, positions = _funding(trimtab, cash, holdings)
+            trimtab.open_paper(account, amount, positions)
+            message += f", cash {amount}" + (f", {len(positions)} holdings" if positions else "")
+        console().print(message)
 
     guarded(run)
+
+
+@accounts_app.command("fund")
+def fund_account(account: AccountArgument, cash: CashOption = None, holdings: HoldingsOption = None) -> None:
+    """Set a paper account's cash and holdings (replacing what it holds), e.g. from a snapshot file."""
+
+    def run() -> None:
+        trimtab = facade()
+        amount, positions = _funding(trimtab, cash, holdings)
+        trimtab.open_paper(account, amount, positions, reset=True)
+        console().print(f"paper account {account}: cash {amount}, {len(positions)} holdings")
+
+    guarded(run)
+
+
+@accounts_app.command("deposit")
+def deposit(account: AccountArgument,
+            amount: Annotated[str, typer.Argument(metavar="AMOUNT", help="Cash to add (negative: withdraw).")],
+            ) -> None:
+    """Add cash to a paper account (a negative amount withdraws it)."""
+
+    def run() -> None:
+        from trimtab.domain.numbers import parse_decimal
+
+        value = parse_decimal(amount, where="command line", field="amount")
+        console().print(f"paper account {account}: cash {facade().deposit(account, value)}")
+
+    guarded(run)
+
+
+def _funding(trimtab: Trimtab, cash: str | None, holdings: Path | None) -> tuple[Decimal, dict[str, Decimal]]:
+    from decimal import Decimal
+
+    from trimtab.domain.numbers import parse_decimal
+
+    amount, positions = Decimal(0), dict[str, Decimal]()
+    if holdings is not None:
+        amount, positions = trimtab.paper_funding(holdings)
+    if cash is not None:
+        amount = parse_decimal(cash, where="command line", field="cash")
+    return amount, positions
 
 
 @accounts_app.command("remove")

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from trimtab.entrypoints.cli import accounts, bands, models, plan, runs
+from trimtab.entrypoints.cli import accounts, bands, holdings, models, plan, runs
 from trimtab.entrypoints.cli.guard import report
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.command()(accounts.init)
 app.command()(models.assign)
 app.command()(models.unassign)
 app.command()(runs.rebalance)
+app.command()(holdings.holdings)
 app.add_typer(accounts.accounts_app, name="accounts")
 app.add_typer(models.models_app, name="models")
 app.add_typer(bands.bands_app, name="bands")

@@ -1,0 +1,47 @@
+"""Render an account snapshot: a table for people, a document for programs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from trimtab.domain.numbers import ZERO
+from trimtab.domain.snapshot import AccountSnapshot
+
+
+def snapshot_document(snapshot: AccountSnapshot) -> dict[str, Any]:
+    """The snapshot as JSON-ready values (numbers as text, exact)."""
+    return {
+        "account_id": snapshot.account_id, "currency": snapshot.currency, "as_of": snapshot.as_of.isoformat(),
+        "cash": str(snapshot.cash), "equity": str(_equity(snapshot)),
+        "holdings": [{"symbol": h.symbol, "quantity": str(h.quantity), "orderable_quantity": str(h.orderable_quantity),
+                      "price": str(h.quote.price), "value": str(h.quantity * h.quote.price)}
+                     for h in snapshot.holdings],
+    }
+
+
+def render_holdings(snapshot: AccountSnapshot, console: Console) -> None:
+    """One row per holding with its weight of the account's equity, then cash and equity."""
+    equity = _equity(snapshot)
+    table = Table(title=f"{snapshot.account_id} on {snapshot.as_of.isoformat()} ({snapshot.currency})",
+                  title_justify="left")
+    for column in ("symbol", "quantity", "orderable", "price", "value", "weight"):
+        table.add_column(column, justify="left" if column == "symbol" else "right")
+    for holding in snapshot.holdings:
+        value = holding.quantity * holding.quote.price
+        table.add_row(holding.symbol, str(holding.quantity), str(holding.orderable_quantity), str(holding.quote.price),
+                      str(value), _weight(value, equity))
+    table.add_row("cash", "", "", "", str(snapshot.cash), _weight(snapshot.cash, equity))
+    console.print(table)
+    console.print(f"equity {equity} {snapshot.currency}")
+
+
+def _equity(snapshot: AccountSnapshot) -> Decimal:
+    return snapshot.cash + sum((h.quantity * h.quote.price for h in snapshot.holdings), ZERO)
+
+
+def _weight(value: Decimal, equity: Decimal) -> str:
+    return "-" if equity <= ZERO else f"{value / equity * 100:.2f}%"
