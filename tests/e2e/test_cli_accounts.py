@@ -1,0 +1,73 @@
+"""A newcomer's accounts, through the real CLI: an empty database, a paper account opened and funded, a model
+assigned, a rebalance, what the broker holds; unknown ids are errors, not empty answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+START = "2026-11-23T00:30:00+00:00"  # 09:30 in Seoul, a KRX session
+
+pytestmark = pytest.mark.slow
+
+
+def _trimtab(database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
+    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START, "COLUMNS": "200"})
+    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment,  # noqa: S603
+                          timeout=300, check=False)
+
+
+def _ok(database: str, *args: str) -> str:
+    result = _trimtab(database, *args)
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+def test_init_is_empty_and_a_funded_paper_account_rebalances(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    assert "DEMO" not in _ok(database, "init")  # a user's database gets no demo accounts
+    models = tmp_path / "models.yaml"
+    models.write_text("models:\n  MINE:\n    holdings: {\"069500\": 60, \"005930\": 40}\n", encoding="utf-8")
+    snapshot = tmp_path / "start.yaml"
+    snapshot.write_text("account_id: MINE-KR\ncurrency: KRW\ncash: 3000000\nholdings:\n"
+                        "  - {symbol: \"069500\", quantity: 20, price: 48000}\n", encoding="utf-8")
+    _ok(database, "models", "import", str(models))
+    assert "cash 0" in _ok(database, "accounts", "add", "MINE-KR", "--currency", "KRW")
+    assert "cash 3000000, 1 holdings" in _ok(database, "accounts", "fund", "MINE-KR", "--holdings", str(snapshot))
+    assert "cash 3500000" in _ok(database, "accounts", "deposit", "MINE-KR", "500000")
+    _ok(database, "assign", "MINE-KR", "MINE")
+
+    held = json.loads(_ok(database, "holdings", "MINE-KR", "--json"))
+    assert held["cash"] == "3500000"
+    assert [(h["symbol"], h["quantity"]) for h in held["holdings"]] == [("069500", "20")]
+
+    assert "completed" in _ok(database, "rebalance", "MINE-KR", "--execute")
+    after = json.loads(_ok(database, "holdings", "MINE-KR", "--json"))
+    assert {h["symbol"] for h in after["holdings"]} == {"069500", "005930"}
+    assert "MINE-KR" in _ok(database, "holdings", "MINE-KR")
+
+
+def test_unknown_ids_are_errors_and_removed_accounts_are_gone(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    _ok(database, "init", "--demo")
+    for args in (("bands", "show", "NOPE"), ("runs", "list", "--account", "NOPE"), ("holdings", "NOPE"),
+                 ("accounts", "remove", "NOPE"), ("unassign", "NOPE")):
+        result = _trimtab(database, *args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "unknown account" in result.stderr
+        assert "NOPE" in result.stderr
+    _ok(database, "unassign", "DEMO-US")
+    assert "DEMO-US      USD  paper  model -" in _ok(database, "accounts")
+    _ok(database, "accounts", "remove", "DEMO-US")
+    assert "DEMO-US" not in _ok(database, "accounts")
+    refused = _trimtab(database, "accounts", "add", "K1", "--broker", "kis", "--cash", "5")
+    assert refused.returncode == 2
+    assert "paper account only" in refused.stderr
