@@ -29,7 +29,7 @@ def test_drift_flat_account_on_its_buffered_target_breaches_nothing() -> None:
     assert not plan.rebalance_needed
     assert plan.orders == ()
     cash = next(c for c in plan.drift.classes if c.name == "CASH")
-    assert (cash.target_weight, cash.drift) == (Decimal("0.05"), 0)
+    assert (cash.target_weight, cash.drift) == (Decimal("0.05"), Decimal(0))
     assert {r.symbol: r.target_weight for r in plan.rows} == {"A": Decimal("0.475"), "B": Decimal("0.475")}
     assert {r.symbol: r.model_weight for r in plan.rows} == {"A": Decimal("0.5"), "B": Decimal("0.5")}
 
