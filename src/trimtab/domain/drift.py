@@ -60,10 +60,14 @@ class Bands:
 
     def breach(self, drift: Decimal, target: Decimal, band: Decimal) -> Breach | None:
         """Say whether a drift breaks the tolerance, naming the band that sets it (the tighter one)."""
+        return self.judge(drift, target, band)[0]
+
+    def judge(self, drift: Decimal, target: Decimal, band: Decimal) -> tuple[Breach | None, Decimal]:
+        """The breach, if any, and the tolerance it was judged by."""
         tolerance = self.tolerance(target, band)
         if abs(drift) <= tolerance:
-            return None
-        return Breach.ABSOLUTE if tolerance == band else Breach.RELATIVE
+            return None, tolerance
+        return (Breach.ABSOLUTE if tolerance == band else Breach.RELATIVE), tolerance
 
     def tolerance(self, target: Decimal, band: Decimal) -> Decimal:
         """The largest drift that breaks no band: the absolute band, or the relative one when tighter."""
@@ -92,10 +96,7 @@ class Deviation:
         """Say how far from target and where: 'overweight +7.23 pp overall'."""
         where = {DriftLevel.CLASS: "", DriftLevel.IN_CLASS: f" in class {self.asset_class}",
                  DriftLevel.OVERALL: " overall"}[self.level]
-        points = _points(self.difference)
-        if points[1:].startswith("0.00 "):  # nothing to show at two places: no sign, no word to argue with
-            return f"on target{where}"
-        return f"{'overweight' if self.difference > ZERO else 'underweight'} {points}{where}"
+        return _phrase(self.difference, where)
 
     def describe_breach(self) -> str:
         """One breach line: subject, drift in the words of order reasons, weights and the band broken."""
@@ -103,6 +104,13 @@ class Deviation:
         band = "" if self.band is None or self.breach is Breach.NOT_IN_MODEL else f" ±{_points(self.band)[1:]}"
         return (f"{subject} {self.describe()} ({format_percent(self.current)} vs target "
                 f"{format_percent(self.target)}; {self.breach}{band})")
+
+
+def _phrase(difference: Decimal, where: str) -> str:
+    points = _points(difference)
+    if points[1:].startswith("0.00 "):  # nothing to show at two places: no sign, no word to argue with
+        return f"on target{where}"
+    return f"{'overweight' if difference > ZERO else 'underweight'} {points}{where}"
 
 
 def _points(fraction: Decimal) -> str:
@@ -190,7 +198,9 @@ class TickerDrift:
 
     def describe(self) -> str:
         """The drift at every level of this ticker, as order reasons and trades not made say it."""
-        text = ", ".join(row.describe() for row in self.deviations())
+        text = _phrase(self.drift, " overall")  # the same words as Deviation.describe, without building one
+        if self.level is DriftLevel.IN_CLASS:
+            text += ", " + _phrase(self.drift_in_class, f" in class {self.asset_class}")
         return f"{text} ({Breach.NOT_IN_MODEL})" if self.breach is Breach.NOT_IN_MODEL else text
 
 
@@ -241,8 +251,7 @@ def measure_drift(
 
 
 def _class_row(name: str, target: Decimal, current: Decimal, bands: Bands) -> ClassDrift:
-    return ClassDrift(name, target, current, bands.breach(current - target, target, bands.class_band),
-                      bands.tolerance(target, bands.class_band))
+    return ClassDrift(name, target, current, *bands.judge(current - target, target, bands.class_band))
 
 
 def _in_class_row(asset_class: str, weighted: bool, symbol: str, in_class_target: Decimal, class_value: Decimal,
@@ -250,20 +259,20 @@ def _in_class_row(asset_class: str, weighted: bool, symbol: str, in_class_target
     """A ticker of a two-level model, banded inside its class (a class weighted 0 has no mix to keep)."""
     value = valuation.values.get(symbol, ZERO)
     in_class = value / class_value if class_value > ZERO else ZERO
-    breach = bands.breach(in_class - in_class_target, in_class_target, bands.ticker_band) if weighted else None
+    breach, tolerance = bands.judge(in_class - in_class_target, in_class_target, bands.ticker_band)
     return TickerDrift(symbol=symbol, asset_class=asset_class, target_weight=targets.tickers[symbol],
                        current_weight=value / valuation.equity, target_in_class=in_class_target,
-                       current_in_class=in_class, breach=breach, level=DriftLevel.IN_CLASS,
-                       band=bands.tolerance(in_class_target, bands.ticker_band))
+                       current_in_class=in_class, breach=breach if weighted else None, level=DriftLevel.IN_CLASS,
+                       band=tolerance)
 
 
 def _overall_row(symbol: str, valuation: Valuation, targets: Targets, bands: Bands) -> TickerDrift:
     """A ticker of a flat model: its one implicit class is the whole account, so it is banded overall."""
     current, target = valuation.values.get(symbol, ZERO) / valuation.equity, targets.tickers[symbol]
+    breach, tolerance = bands.judge(current - target, target, bands.ticker_band)
     return TickerDrift(symbol=symbol, asset_class=None, target_weight=target, current_weight=current,
-                       target_in_class=target, current_in_class=current,
-                       breach=bands.breach(current - target, target, bands.ticker_band), level=DriftLevel.OVERALL,
-                       band=bands.tolerance(target, bands.ticker_band))
+                       target_in_class=target, current_in_class=current, breach=breach,
+                       level=DriftLevel.OVERALL, band=tolerance)
 
 
 def _outside_model(model: ModelPortfolio, valuation: Valuation) -> list[TickerDrift]:
