@@ -127,9 +127,9 @@ def test_cli_plan_breaches_and_reasons_name_their_level() -> None:
                  "--snapshot", str(EXAMPLES / "snapshot-kr.yaml"))
     table = _trimtab(*arguments)
     assert table.returncode == 0, table.stderr
-    assert "breach: 069500 overweight +10.18 pp in class EQUITY (45.18% vs target 35.00%; absolute band" \
+    assert "breach: 069500 overweight +10.18 pp in class EQUITY (45.18% vs target 35.00%, absolute band" \
         in table.stdout
-    assert "breach: class EQUITY overweight +6.98 pp (46.98% vs target 40.00%; absolute band ±3.00 pp)" in table.stdout
+    assert "breach: class EQUITY overweight +6.98 pp (46.98% vs target 40.00%, absolute band ±3.00 pp)" in table.stdout
     document = json.loads(_trimtab(*arguments, "--json").stdout)
     details = document["breach_details"]
     assert [d["text"] for d in details] == document["breaches"]

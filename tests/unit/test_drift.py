@@ -64,7 +64,7 @@ def test_drift_idle_cash_breaches_the_class_band() -> None:
     report = measure_drift(flat("M", {"A": "100"}), value_account(snap), Bands())
     cash = next(c for c in report.classes if c.name == "CASH")
     assert cash.breach is Breach.ABSOLUTE
-    assert report.breaches()[0] == "class CASH overweight +10.00 pp (10.00% vs target 0.00%; absolute band ±3.00 pp)"
+    assert report.breaches()[0] == "class CASH overweight +10.00 pp (10.00% vs target 0.00%, absolute band ±3.00 pp)"
 
 
 def test_drift_empty_account_is_refused() -> None:

@@ -97,8 +97,8 @@ DRIFTED = account("50000", {"A": (krx("A", ETF), "40", "10000"), "B": (krx("B", 
 def test_breach_lines_name_the_level_in_class() -> None:
     plan = plan_rebalance(MODEL, DRIFTED, PlanSettings())
     assert plan.drift.breaches() == [
-        "A overweight +16.67 pp in class EQ (66.67% vs target 50.00%; absolute band ±5.00 pp)",
-        "B underweight -16.67 pp in class EQ (33.33% vs target 50.00%; absolute band ±5.00 pp)",
+        "A overweight +16.67 pp in class EQ (66.67% vs target 50.00%, absolute band ±5.00 pp)",
+        "B underweight -16.67 pp in class EQ (33.33% vs target 50.00%, absolute band ±5.00 pp)",
     ]
     a_line = plan.drift.breached()[0]
     assert (a_line.level, a_line.key, a_line.asset_class) == ("in_class", "A", "EQ")
@@ -119,12 +119,12 @@ def test_breach_lines_of_classes_and_flat_models_name_their_level() -> None:
     snap = account("0", {"A": (krx("A", ETF), "70", "10000"), "C": (krx("C", ETF), "30", "10000")},
                    {"B": (krx("B", ETF), "10000")})
     classes = plan_rebalance(MODEL, snap, PlanSettings()).drift.breaches()
-    assert "class EQ overweight +10.00 pp (70.00% vs target 60.00%; absolute band ±3.00 pp)" in classes
-    assert "class CASH underweight -5.00 pp (0.00% vs target 5.00%; absolute band ±3.00 pp)" in classes
+    assert "class EQ overweight +10.00 pp (70.00% vs target 60.00%, absolute band ±3.00 pp)" in classes
+    assert "class CASH underweight -5.00 pp (0.00% vs target 5.00%, absolute band ±3.00 pp)" in classes
     flat_plan = plan_rebalance(flat("M", {"A": "50", "C": "50"}), snap, PlanSettings(cash_buffer=Decimal(0)))
     assert flat_plan.drift.breaches() == [
-        "A overweight +20.00 pp overall (70.00% vs target 50.00%; absolute band ±5.00 pp)",
-        "C underweight -20.00 pp overall (30.00% vs target 50.00%; absolute band ±5.00 pp)",
+        "A overweight +20.00 pp overall (70.00% vs target 50.00%, absolute band ±5.00 pp)",
+        "C underweight -20.00 pp overall (30.00% vs target 50.00%, absolute band ±5.00 pp)",
     ]
     assert [o.reason for o in flat_plan.orders] == ["overweight +20.00 pp overall", "underweight -20.00 pp overall"]
 
@@ -133,15 +133,15 @@ def test_breach_line_names_the_band_it_shows() -> None:
     snap = account("0", {"A": (krx("A", ETF), "92", "10000"), "B": (krx("B", ETF), "8", "10000")})
     report = measure_drift(flat("M", {"A": "90", "B": "10"}), value_account(snap),
                            Bands(relative_band=Decimal("0.15")))
-    assert report.breaches() == ["B underweight -2.00 pp overall (8.00% vs target 10.00%; relative band ±1.50 pp)"]
+    assert report.breaches() == ["B underweight -2.00 pp overall (8.00% vs target 10.00%, relative band ±1.50 pp)"]
     (breached,) = report.breached()
     assert (breached.breach, breached.band) == (Breach.RELATIVE, Decimal("0.015"))
     # far beyond both bands, the tighter one (the relative band) is the one named, with its width
     far = account("0", {"A": (krx("A", ETF), "98", "10000"), "B": (krx("B", ETF), "2", "10000")})
     lines = measure_drift(flat("M", {"A": "90", "B": "10"}), value_account(far),
                           Bands(relative_band=Decimal("0.15"))).breaches()
-    assert lines == ["A overweight +8.00 pp overall (98.00% vs target 90.00%; absolute band ±5.00 pp)",
-                     "B underweight -8.00 pp overall (2.00% vs target 10.00%; relative band ±1.50 pp)"]
+    assert lines == ["A overweight +8.00 pp overall (98.00% vs target 90.00%, absolute band ±5.00 pp)",
+                     "B underweight -8.00 pp overall (2.00% vs target 10.00%, relative band ±1.50 pp)"]
 
 
 def test_trades_not_made_lead_with_the_drift() -> None:
@@ -156,5 +156,5 @@ def test_trades_not_made_lead_with_the_drift() -> None:
 def test_held_outside_the_model_reads_the_same_in_breach_and_reason() -> None:
     snap = account("0", {"A": (krx("A", ETF), "97", "10000"), "Z": (krx("Z", ETF), "3", "10000")})
     plan = plan_rebalance(flat("M", {"A": "100"}), snap, PlanSettings(cash_buffer=Decimal(0)))
-    assert plan.drift.breaches() == ["Z overweight +3.00 pp overall (3.00% vs target 0.00%; held outside the model)"]
+    assert plan.drift.breaches() == ["Z overweight +3.00 pp overall (3.00% vs target 0.00%, held outside the model)"]
     assert {o.symbol: o.reason for o in plan.orders}["Z"] == "overweight +3.00 pp overall (held outside the model)"

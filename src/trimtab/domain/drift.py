@@ -103,7 +103,7 @@ class Deviation:
         subject = f"class {self.key}" if self.level is DriftLevel.CLASS else self.key
         band = "" if self.band is None or self.breach is Breach.NOT_IN_MODEL else f" ±{_points(self.band)[1:]}"
         return (f"{subject} {self.describe()} ({format_percent(self.current)} vs target "
-                f"{format_percent(self.target)}; {self.breach}{band})")
+                f"{format_percent(self.target)}, {self.breach}{band})")
 
 
 def _phrase(difference: Decimal, where: str) -> str:
