@@ -136,7 +136,7 @@ def test_plan_leaves_no_breach_a_scheduled_run_would_trade_again(case: Case) -> 
 def test_planner_aims_at_the_targets_drift_measures_against(case: Case) -> None:
     snapshot, buffer = case.snapshot, case.settings.cash_buffer
     equity = value_account(snapshot).equity
-    report = measure_drift(case.model, value_account(snapshot), case.settings.bands, buffer)
+    report = measure_drift(case.model, value_account(snapshot), case.settings.bands, cash_buffer=buffer)
     lines = build_lines(snapshot, case.model.target_weights(), case.settings.price_ticks, case.settings.tax_rules)
     batch, scale = build_batch(lines, snapshot, equity, buffer, set())
     targets = {row.symbol: row.target_weight for row in report.tickers}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.fakes.builders import account, flat, krx, two_level, us
-from trimtab.domain.drift import Bands, Breach, measure_drift, value_account
+from trimtab.domain.drift import Bands, Breach
 from trimtab.domain.instruments import InstrumentType
 from trimtab.domain.orders import SkipReason
 from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
@@ -83,8 +83,9 @@ def test_plan_with_a_cash_buffer_reports_no_breach_it_created() -> None:
 
 def test_drift_class_weighted_zero_and_not_held_is_no_breach() -> None:
     model = two_level("KR", {"EQ": ("100", {"A": "100"}), "GOLD": ("0", {"G": "100"})})
-    snap = account("0", {"A": (krx("A", ETF), "10", "5000")})
-    assert measure_drift(model, value_account(snap), Bands()).breaches() == []
+    snap = account("0", {"A": (krx("A", ETF), "10", "5000")}, {"G": (krx("G", ETF), "5000")})
+    plan = plan_rebalance(model, snap, PlanSettings(cash_buffer=Decimal(0)))
+    assert (plan.drift.breaches(), plan.orders) == ([], ())
 
 
 # Breach lines, order reasons and trades not made speak of the same three levels in the same words.
@@ -131,15 +132,14 @@ def test_breach_lines_of_classes_and_flat_models_name_their_level() -> None:
 
 def test_breach_line_names_the_band_it_shows() -> None:
     snap = account("0", {"A": (krx("A", ETF), "92", "10000"), "B": (krx("B", ETF), "8", "10000")})
-    report = measure_drift(flat("M", {"A": "90", "B": "10"}), value_account(snap),
-                           Bands(relative_band=Decimal("0.15")))
+    relative = PlanSettings(bands=Bands(relative_band=Decimal("0.15")), cash_buffer=Decimal(0))
+    report = plan_rebalance(flat("M", {"A": "90", "B": "10"}), snap, relative).drift
     assert report.breaches() == ["B underweight -2.00 pp overall (8.00% vs target 10.00%, relative band ±1.50 pp)"]
     (breached,) = report.breached()
     assert (breached.breach, breached.band) == (Breach.RELATIVE, Decimal("0.015"))
     # far beyond both bands, the tighter one (the relative band) is the one named, with its width
     far = account("0", {"A": (krx("A", ETF), "98", "10000"), "B": (krx("B", ETF), "2", "10000")})
-    lines = measure_drift(flat("M", {"A": "90", "B": "10"}), value_account(far),
-                          Bands(relative_band=Decimal("0.15"))).breaches()
+    lines = plan_rebalance(flat("M", {"A": "90", "B": "10"}), far, relative).drift.breaches()
     assert lines == ["A overweight +8.00 pp overall (98.00% vs target 90.00%, absolute band ±5.00 pp)",
                      "B underweight -8.00 pp overall (2.00% vs target 10.00%, relative band ±1.50 pp)"]
 

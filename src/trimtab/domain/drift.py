@@ -223,9 +223,7 @@ class DriftReport:
         return [row.describe_breach() for row in self.breached()]
 
 
-def measure_drift(
-    model: ModelPortfolio, valuation: Valuation, bands: Bands, cash_buffer: Decimal = ZERO
-) -> DriftReport:
+def measure_drift(model: ModelPortfolio, valuation: Valuation, bands: Bands, *, cash_buffer: Decimal) -> DriftReport:
     """Compare current weights with the model's targets, the cash buffer kept back, at every level."""
     targets = buffered_targets(model, cash_buffer)
     classes: list[ClassDrift] = []

@@ -120,7 +120,7 @@ def plan_rebalance(
 ) -> Plan:
     """Decide whether to rebalance and which exact orders to send."""
     valuation = value_account(snapshot)
-    drift = measure_drift(model, valuation, settings.bands, settings.cash_buffer)
+    drift = measure_drift(model, valuation, settings.bands, cash_buffer=settings.cash_buffer)
     lines = build_lines(snapshot, model.target_weights(), settings.price_ticks, settings.tax_rules)
     allocate = _allocator(settings.method, exact)
     trades, frozen = _allocate(lines, snapshot, valuation, settings, allocate)
@@ -227,7 +227,7 @@ def _post_trade(
     equity = cash + sum(values.values(), ZERO)
     after = Valuation(equity=equity, cash=cash, values=values, excluded_value=valuation.excluded_value)
     weights = {symbol: value / equity for symbol, value in values.items()}
-    drift = measure_drift(model, after, settings.bands, settings.cash_buffer)
+    drift = measure_drift(model, after, settings.bands, cash_buffer=settings.cash_buffer)
     return PostTrade(equity=equity, cash=cash, weights=weights, drift=drift)
 
 
