@@ -44,8 +44,9 @@ def invested_fraction(securities: Decimal, cash_buffer: Decimal) -> Decimal:
 def buffered_targets(model: ModelPortfolio, cash_buffer: Decimal) -> Targets:
     """Compute the targets drift and planning aim at: each model weight x f, the rest in cash."""
     weights = model.target_weights()
-    scale = invested_fraction(sum(weights.values(), ZERO), cash_buffer)
+    securities = sum(weights.values(), ZERO)
+    scale = invested_fraction(securities, cash_buffer)
     tickers = {symbol: weight * scale for symbol, weight in weights.items()}
     classes = {c.name: c.weight * scale for c in model.classes if not c.is_cash}
-    cash = max(ZERO, ONE - sum(tickers.values(), ZERO))
-    return Targets(scale=scale, tickers=tickers, classes=classes, cash=cash)
+    # 1 - f x S written exactly: (1 - b) / S rounds in the 28th digit, the buffer itself must not
+    return Targets(scale=scale, tickers=tickers, classes=classes, cash=max(cash_buffer, ONE - securities))
