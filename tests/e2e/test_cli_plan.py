@@ -99,3 +99,46 @@ def test_cli_plan_bad_option_value_names_the_option() -> None:
     assert result.returncode == 2
     assert "cash-buffer" in result.stderr
     assert "lots" in result.stderr
+
+
+def test_cli_plan_account_on_its_buffered_target_is_inside_every_band(tmp_path: Path) -> None:
+    # Friction: a balanced account planned with --cash-buffer 5 reported "breach: class CASH +5.26 pp".
+    models = tmp_path / "m.yaml"
+    models.write_text("models:\n  M:\n    holdings: {A: 50, B: 50}\n", encoding="utf-8")
+    snapshot = tmp_path / "s.yaml"
+    snapshot.write_text(
+        "account_id: X\ncurrency: KRW\ncash: 50000\nholdings:\n"
+        "  - {symbol: A, quantity: 95, price: 5000, instrument_type: etf}\n"
+        "  - {symbol: B, quantity: 95, price: 5000, instrument_type: etf}\n", encoding="utf-8")
+    arguments = ("plan", "--model", str(models), "--snapshot", str(snapshot), "--cash-buffer", "5")
+    table = _trimtab(*arguments)
+    assert table.returncode == 0, table.stderr
+    assert "inside every band" in table.stdout
+    assert "breach:" not in table.stdout
+    document = json.loads(_trimtab(*arguments, "--json").stdout)
+    assert (document["rebalance_needed"], document["breaches"], document["orders"]) == (False, [], [])
+    assert {r["symbol"]: (r["target_weight"], r["model_weight"]) for r in document["rows"]} == {
+        "A": ("0.475000", "0.500000"), "B": ("0.475000", "0.500000")}
+
+
+def test_cli_plan_breaches_and_reasons_name_their_level() -> None:
+    # Friction: breach lines showed drift inside the class, unlabelled, next to reasons in overall drift.
+    arguments = ("plan", "--model", str(EXAMPLES / "models.yaml"), "--model-name", "KR-ALLWEATHER",
+                 "--snapshot", str(EXAMPLES / "snapshot-kr.yaml"))
+    table = _trimtab(*arguments)
+    assert table.returncode == 0, table.stderr
+    assert "breach: 069500 overweight +10.18 pp in class EQUITY (45.18% vs target 35.00%, absolute band" \
+        in table.stdout
+    assert "breach: class EQUITY overweight +6.98 pp (46.98% vs target 40.00%, absolute band ±3.00 pp)" in table.stdout
+    document = json.loads(_trimtab(*arguments, "--json").stdout)
+    details = document["breach_details"]
+    assert [d["text"] for d in details] == document["breaches"]
+    assert {d["level"] for d in details} == {"class", "in_class", "overall"}
+    for detail in details:
+        assert {"level", "key", "current", "target", "difference", "band", "breach"} <= set(detail)
+    in_class = next(d for d in details if d["key"] == "069500")
+    assert (in_class["level"], in_class["asset_class"], in_class["band"]) == ("in_class", "EQUITY", "0.050000")
+    order = next(o for o in document["orders"] if o["ticker"] == "069500")
+    assert order["reason"] == "overweight +7.23 pp overall, overweight +10.18 pp in class EQUITY"
+    assert [(d["level"], d["difference"]) for d in order["drift"]] == [("overall", "0.072287"),
+                                                                        ("in_class", "0.101843")]

@@ -10,6 +10,7 @@ from tests.fakes.builders import account, flat, krx, two_level
 from trimtab.domain.drift import Bands, Breach, measure_drift, value_account
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import InstrumentType
+from trimtab.domain.numbers import ZERO
 
 ETF = InstrumentType.ETF
 MODEL = two_level("KR", {"EQ": ("60", {"A": "50", "B": "50"}), "BOND": ("35", {"C": "100"}), "CASH": ("5", {})})
@@ -19,7 +20,7 @@ def test_drift_two_level_class_and_in_class_weights() -> None:
     # equity 1,000,000: A 400k, B 200k, C 350k, cash 50k
     snap = account("50000", {"A": (krx("A", ETF), "40", "10000"), "B": (krx("B", ETF), "20", "10000"),
                              "C": (krx("C", ETF), "35", "10000")})
-    report = measure_drift(MODEL, value_account(snap), Bands())
+    report = measure_drift(MODEL, value_account(snap), Bands(), cash_buffer=ZERO)
     classes = {c.name: c for c in report.classes}
     assert classes["EQ"].current_weight == Decimal("0.6")
     assert classes["EQ"].breach is None
@@ -33,26 +34,26 @@ def test_drift_two_level_class_and_in_class_weights() -> None:
 
 def test_drift_exactly_on_the_band_is_not_a_breach() -> None:
     snap = account("0", {"A": (krx("A", ETF), "55", "10000"), "B": (krx("B", ETF), "45", "10000")})
-    report = measure_drift(flat("M", {"A": "50", "B": "50"}), value_account(snap), Bands())
+    report = measure_drift(flat("M", {"A": "50", "B": "50"}), value_account(snap), Bands(), cash_buffer=ZERO)
     assert not report.rebalance_needed
     tight = measure_drift(flat("M", {"A": "50", "B": "50"}), value_account(snap),
-                          Bands(ticker_band=Decimal("0.0499")))
+                          Bands(ticker_band=Decimal("0.0499")), cash_buffer=ZERO)
     assert tight.rebalance_needed
 
 
 def test_drift_relative_band() -> None:
     snap = account("0", {"A": (krx("A", ETF), "92", "10000"), "B": (krx("B", ETF), "8", "10000")})
     model = flat("M", {"A": "90", "B": "10"})
-    assert not measure_drift(model, value_account(snap), Bands()).rebalance_needed
+    assert not measure_drift(model, value_account(snap), Bands(), cash_buffer=ZERO).rebalance_needed
     relative = Bands(relative_band=Decimal("0.15"))  # B is 20 % below its 10 % target
-    report = measure_drift(model, value_account(snap), relative)
+    report = measure_drift(model, value_account(snap), relative, cash_buffer=ZERO)
     assert {t.symbol: t.breach for t in report.tickers}["B"] is Breach.RELATIVE
 
 
 def test_drift_held_outside_model_breaches_and_excluded_does_not() -> None:
     snap = account("0", {"A": (krx("A", ETF), "99", "10000"), "Z": (krx("Z", ETF), "1", "10000"),
                          "X": (krx("X"), "50", "10000")}, excluded=frozenset({"X"}))
-    report = measure_drift(flat("M", {"A": "100"}), value_account(snap), Bands())
+    report = measure_drift(flat("M", {"A": "100"}), value_account(snap), Bands(), cash_buffer=ZERO)
     rows = {t.symbol: t for t in report.tickers}
     assert rows["Z"].breach is Breach.NOT_IN_MODEL
     assert "X" not in rows
@@ -61,10 +62,10 @@ def test_drift_held_outside_model_breaches_and_excluded_does_not() -> None:
 
 def test_drift_idle_cash_breaches_the_class_band() -> None:
     snap = account("100000", {"A": (krx("A", ETF), "90", "10000")})
-    report = measure_drift(flat("M", {"A": "100"}), value_account(snap), Bands())
+    report = measure_drift(flat("M", {"A": "100"}), value_account(snap), Bands(), cash_buffer=ZERO)
     cash = next(c for c in report.classes if c.name == "CASH")
     assert cash.breach is Breach.ABSOLUTE
-    assert "CASH" in report.breaches()[0]
+    assert report.breaches()[0] == "class CASH overweight +10.00 pp (10.00% vs target 0.00%, absolute band ±3.00 pp)"
 
 
 def test_drift_empty_account_is_refused() -> None:

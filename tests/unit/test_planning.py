@@ -34,7 +34,7 @@ def test_plan_dropped_etf_is_sold() -> None:
     assert plan.rebalance_needed
     assert _orders(plan)["229200"] == (Side.SELL, Decimal(40))
     assert plan.orders[0].symbol == "229200"
-    assert plan.orders[0].reason == "not in the model"
+    assert plan.orders[0].reason == "overweight +10.26 pp overall (held outside the model)"
 
 
 def test_plan_unheld_target_is_bought() -> None:

@@ -75,8 +75,9 @@ class PlanRow:
     current_quantity: Decimal
     target_quantity: Decimal
     current_weight: Decimal
-    target_weight: Decimal
+    target_weight: Decimal  # the model's overall weight, scaled to keep the cash buffer free
     post_trade_weight: Decimal
+    model_weight: Decimal  # the model's overall weight, before the buffer
 
     @property
     def trade_quantity(self) -> Decimal:
@@ -119,7 +120,7 @@ def plan_rebalance(
 ) -> Plan:
     """Decide whether to rebalance and which exact orders to send."""
     valuation = value_account(snapshot)
-    drift = measure_drift(model, valuation, settings.bands)
+    drift = measure_drift(model, valuation, settings.bands, cash_buffer=settings.cash_buffer)
     lines = build_lines(snapshot, model.target_weights(), settings.price_ticks, settings.tax_rules)
     allocate = _allocator(settings.method, exact)
     trades, frozen = _allocate(lines, snapshot, valuation, settings, allocate)
@@ -127,8 +128,8 @@ def plan_rebalance(
     executed = trades if trading else dict.fromkeys(trades, ZERO)
     orders = _orders(lines, executed, snapshot, drift, settings)
     post = _post_trade(model, snapshot, valuation, lines, executed, orders, settings)
-    skipped = _skipped(lines, trades, executed, frozen, snapshot, valuation, settings)
-    rows = _rows(model, lines, valuation, executed, post)
+    skipped = _skipped(lines, trades, executed, frozen, snapshot, valuation, settings, drift)
+    rows = _rows(model, lines, valuation, executed, post, drift)
     checks = run_checks(lines, orders, snapshot, valuation, settings.cash_buffer, post.drift)
     return Plan(account_id=snapshot.account_id, model_name=model.name, currency=snapshot.currency,
                 method=settings.method, rebalance_needed=drift.rebalance_needed, equity=valuation.equity,
@@ -185,11 +186,8 @@ def _orders(
 
 
 def _reason(side: Side, row: TickerDrift | None) -> str:
-    if row is None or row.breach is Breach.NOT_IN_MODEL:
-        return "not in the model"
-    points = (row.drift * 100).quantize(Decimal("0.01"))
-    word = "overweight" if points > 0 else "underweight"
-    return f"{word} {points:+} pp"
+    """The ticker's drift at each level, in the words of the breach lines."""
+    return str(Breach.NOT_IN_MODEL) if row is None else row.describe()
 
 
 def _order(line: Line, side: Side, quantity: Decimal, snapshot: AccountSnapshot, settings: PlanSettings,
@@ -229,30 +227,40 @@ def _post_trade(
     equity = cash + sum(values.values(), ZERO)
     after = Valuation(equity=equity, cash=cash, values=values, excluded_value=valuation.excluded_value)
     weights = {symbol: value / equity for symbol, value in values.items()}
-    return PostTrade(equity=equity, cash=cash, weights=weights, drift=measure_drift(model, after, settings.bands))
+    drift = measure_drift(model, after, settings.bands, cash_buffer=settings.cash_buffer)
+    return PostTrade(equity=equity, cash=cash, weights=weights, drift=drift)
 
 
 def _skipped(
     lines: list[Line], trades: dict[str, Decimal], executed: dict[str, Decimal], frozen: set[str],
-    snapshot: AccountSnapshot, valuation: Valuation, settings: PlanSettings,
+    snapshot: AccountSnapshot, valuation: Valuation, settings: PlanSettings, drift: DriftReport,
 ) -> tuple[SkippedTrade, ...]:
     skipped = [
         SkippedTrade(h.symbol, SkipReason.EXCLUDED, "kept outside the model by the account", ZERO)
         for h in snapshot.holdings if h.symbol in snapshot.excluded
     ]
     investable = valuation.equity * investable_fraction(lines, settings.cash_buffer)
+    by_symbol = {row.symbol: row for row in drift.tickers}
     for line in lines:
         if executed[line.symbol] != ZERO:
             continue
         if trades[line.symbol] != ZERO:
-            skipped.append(SkippedTrade(line.symbol, SkipReason.INSIDE_BAND,
-                                        "no band is breached (use --force to trade anyway)", trades[line.symbol]))
+            skip = SkippedTrade(line.symbol, SkipReason.INSIDE_BAND,
+                                "no band is breached (use --force to trade anyway)", trades[line.symbol])
         elif line.symbol in frozen:
-            skipped.append(SkippedTrade(line.symbol, SkipReason.BELOW_MINIMUM,
-                                        f"trade worth less than {settings.minimum_trade_value}", ZERO))
+            skip = SkippedTrade(line.symbol, SkipReason.BELOW_MINIMUM,
+                                f"trade worth less than {settings.minimum_trade_value}", ZERO)
         else:
-            skipped.append(_untraded(line, investable))
+            skip = _untraded(line, investable)
+        skipped.append(_with_drift(skip, by_symbol.get(line.symbol)))
     return tuple(skipped)
+
+
+def _with_drift(skip: SkippedTrade, row: TickerDrift | None) -> SkippedTrade:
+    """Lead the detail with the ticker's drift, in the words of order reasons and breach lines."""
+    if row is None:
+        return skip
+    return SkippedTrade(skip.symbol, skip.reason, f"{row.describe()}; {skip.detail}", skip.quantity)
 
 
 def _untraded(line: Line, investable: Decimal) -> SkippedTrade:
@@ -269,12 +277,13 @@ def _untraded(line: Line, investable: Decimal) -> SkippedTrade:
 
 
 def _rows(model: ModelPortfolio, lines: list[Line], valuation: Valuation, trades: dict[str, Decimal],
-          post: PostTrade) -> tuple[PlanRow, ...]:
+          post: PostTrade, drift: DriftReport) -> tuple[PlanRow, ...]:
     classes = model.class_of() if model.two_level else {}
+    targets = {row.symbol: row.target_weight for row in drift.tickers}
     return tuple(
         PlanRow(symbol=line.symbol, name=line.instrument.name, asset_class=classes.get(line.symbol),
                 current_quantity=line.quantity, target_quantity=line.quantity + trades[line.symbol],
-                current_weight=valuation.weight(line.symbol), target_weight=line.target_weight,
-                post_trade_weight=post.weights.get(line.symbol, ZERO))
+                current_weight=valuation.weight(line.symbol), target_weight=targets.get(line.symbol, ZERO),
+                post_trade_weight=post.weights.get(line.symbol, ZERO), model_weight=line.target_weight)
         for line in lines
     )

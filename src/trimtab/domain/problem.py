@@ -14,6 +14,7 @@ from trimtab.domain.errors import DomainError, InvalidInput
 from trimtab.domain.instruments import Instrument, minor_unit
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Quote
+from trimtab.domain.targets import invested_fraction
 from trimtab.domain.ticks import PriceLimits, daily_limits, limit_price
 
 INT64_SAFE = 2**62
@@ -116,12 +117,10 @@ def choose_scale(lines: list[Line], snapshot: AccountSnapshot) -> Scale:
 def investable_fraction(lines: list[Line], cash_buffer: Decimal) -> Decimal:
     """Scale of the targets: the buffer comes out of the model's own cash first.
 
-    A model holding 5 % cash with a 1 % buffer invests 95 % of equity, not 95 % x 99 %.
+    A model holding 5 % cash with a 1 % buffer invests 95 % of equity, not 95 % x 99 %; the rule is
+    :func:`trimtab.domain.targets.invested_fraction`, the one drift measures against.
     """
-    securities = sum((line.target_weight for line in lines), ZERO)
-    if securities <= ZERO:
-        return ZERO
-    return min(Decimal(1), (1 - cash_buffer) / securities)
+    return invested_fraction(sum((line.target_weight for line in lines), ZERO), cash_buffer)
 
 
 def build_batch(
