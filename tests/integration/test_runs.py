@@ -61,7 +61,9 @@ def test_run_sells_then_buys_and_completes(store: SqlRunRepository) -> None:
     assert broker.positions["B"] > 0  # unheld target: bought
     assert all(o.status is OrderStatus.FILLED for o in run.orders)
     assert store.active_run("ACC") is None
-    assert store.get(run.run_id).post["cash"] == str(broker.cash)
+    post = store.get(run.run_id).post
+    assert post is not None
+    assert post.cash == broker.cash
     fills = store.list_fills(run.run_id)
     assert sum(f.quantity for f in fills) == sum(o.filled_quantity for o in run.orders)
 
@@ -72,7 +74,8 @@ def test_run_dry_run_sends_nothing(store: SqlRunRepository) -> None:
     run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=False))
     assert run.status is RunStatus.DRY_RUN
     assert broker.submitted == []
-    assert run.plan["orders"]
+    assert run.plan is not None
+    assert run.plan.orders
 
 
 def test_run_inside_bands_is_skipped_without_force(store: SqlRunRepository) -> None:

@@ -7,7 +7,6 @@ The database is opened on first use, so planning from files never touches it.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -355,13 +354,12 @@ class Trimtab:
 
     def _summarise(self, record: RunRecord) -> None:
         """Keep the day's cash and equity after a run that traded (a fallback when a broker is down)."""
-        document = record.post
-        if not document:
+        post = record.post
+        if post is None:
             return
-        cash = Decimal(document["cash"])
-        held = sum((Decimal(h["quantity"]) * Decimal(h["price"]) for h in document["holdings"]), Decimal(0))
-        self.storage.summaries.upsert(DailySummary(record.account_id, dt.date.fromisoformat(document["as_of"]),
-                                                   "securities", cash, cash + held))
+        held = sum((h.quantity * h.quote.price for h in post.holdings), Decimal(0))
+        self.storage.summaries.upsert(DailySummary(record.account_id, post.as_of, "securities", post.cash,
+                                                   post.cash + held))
 
 
 def _keep(value: Decimal | None, current: Decimal) -> Decimal:

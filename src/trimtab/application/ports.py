@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trimtab.domain.errors import Busy
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest, TrackedOrder
 from trimtab.domain.snapshot import AccountSnapshot
+
+if TYPE_CHECKING:
+    from trimtab.domain.planning import Plan  # NumPy: only for type checking here
 
 
 class Clock(Protocol):
@@ -124,10 +127,10 @@ class RunRecord:
     force: bool
     created_at: dt.datetime
     updated_at: dt.datetime
-    snapshot: dict[str, Any] = field(default_factory=dict)
-    plan: dict[str, Any] = field(default_factory=dict)
-    buy_plan: dict[str, Any] = field(default_factory=dict)
-    post: dict[str, Any] = field(default_factory=dict)
+    snapshot: AccountSnapshot | None = None  # the account when the run planned
+    plan: Plan | None = None
+    buy_plan: Plan | None = None  # the buys planned again from the real cash after the sells
+    post: AccountSnapshot | None = None  # the account when the run finished
     reason: str = ""
     orders: list[TrackedOrder] = field(default_factory=list)
     attempts: dict[str, int] = field(default_factory=dict)  # leg -> re-pricing attempt counter

@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from trimtab.application.documents import intents_from_document, snapshot_to_document
-from trimtab.application.plan_document import plan_to_document
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
 from trimtab.application.run_journal import LeasePolicy, RunJournal
 from trimtab.application.run_state import RunEvent, advance
@@ -25,8 +23,8 @@ from trimtab.domain.errors import BrokerError, TrimtabError
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.numbers import ZERO
-from trimtab.domain.orders import Side
-from trimtab.domain.planning import PlanSettings, plan_rebalance
+from trimtab.domain.orders import OrderIntent, Side
+from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +123,7 @@ class RebalanceRunner:
                     _supervisor: LegSupervisor) -> None:
         snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
         plan = plan_rebalance(model, snapshot, settings)
-        run.snapshot, run.plan = snapshot_to_document(snapshot), plan_to_document(plan)
+        run.snapshot, run.plan = snapshot, plan
         if not plan.rebalance_needed and not settings.force:
             advance(run, RunEvent.SKIPPED, "no band is breached")
         elif not plan.is_safe:
@@ -139,7 +137,7 @@ class RebalanceRunner:
 
     async def _sell(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                     supervisor: LegSupervisor) -> None:
-        await supervisor.run_leg(run, "S", intents_from_document(run.plan, Side.SELL))
+        await supervisor.run_leg(run, "S", _intents(run.plan, Side.SELL))
         advance(run, RunEvent.SOLD)
         self._save(run)
 
@@ -148,7 +146,7 @@ class RebalanceRunner:
         snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
         plan = plan_rebalance(model, snapshot, replace(settings, force=True, allow_sells=False))
         run.attempts["buy_round"] = run.attempts.get("buy_round", 0) + 1
-        run.buy_plan = plan_to_document(plan)
+        run.buy_plan = plan
         if not plan.is_safe:
             self._attention(run, "the buy plan failed its checks after the sells")
             return
@@ -158,14 +156,14 @@ class RebalanceRunner:
     async def _buy(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                    supervisor: LegSupervisor) -> None:
         leg = f"B{run.attempts.get('buy_round', 1)}"
-        await supervisor.run_leg(run, leg, intents_from_document(run.buy_plan, Side.BUY))
+        await supervisor.run_leg(run, leg, _intents(run.buy_plan, Side.BUY))
         advance(run, RunEvent.BOUGHT)
         self._save(run)
 
     async def _finish(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                       _supervisor: LegSupervisor) -> None:
         snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
-        run.post = snapshot_to_document(snapshot)
+        run.post = snapshot
         leg = f"B{run.attempts.get('buy_round', 1)}"
         problems = _unbought(run, leg)
         if problems:
@@ -182,6 +180,11 @@ class RebalanceRunner:
     def _save(self, run: RunRecord) -> None:
         self.journal.save(run)
         self.checkpoint(f"step:{run.step.value}")
+
+
+def _intents(plan: Plan | None, side: Side) -> tuple[OrderIntent, ...]:
+    """The plan's orders of one side (none for a run stored before typed plans: its orders are recorded)."""
+    return () if plan is None else tuple(order for order in plan.orders if order.side is side)
 
 
 def _kind(error: TrimtabError) -> str:

@@ -10,12 +10,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
+from tests.fakes.builders import account as snapshot_of
+from tests.fakes.builders import flat, krx
 from trimtab.adapters.persistence.database import make_engine
 from trimtab.adapters.persistence.runs import SqlRunRepository
 from trimtab.application.ports import RunInProgress, RunRecord, RunRepository, RunStatus, RunStep
 from trimtab.domain.errors import DomainError, InvalidInput
 from trimtab.domain.execution import OrderEvent
+from trimtab.domain.instruments import InstrumentType
 from trimtab.domain.orders import Side
+from trimtab.domain.planning import PlanSettings, plan_rebalance
 
 from .builders import CREATED, new_fill, new_order, new_run
 
@@ -25,13 +29,17 @@ def runs(engine: Engine) -> SqlRunRepository:
     return SqlRunRepository(engine)
 
 
+SNAPSHOT = snapshot_of("1000000", {"AAA": (krx("AAA"), "10", "70000"), "BBB": (krx("BBB"), "1", "5000")},
+                   {"CCC": (krx("CCC", InstrumentType.ETF), "12345")})
+PLAN = plan_rebalance(flat("M", {"AAA": "40", "CCC": "60"}), SNAPSHOT, PlanSettings())
+
+
 def _selling(run: RunRecord) -> RunRecord:
     sell = new_order("r1-s-AAA", "AAA", Side.SELL, "10", "70000").apply(OrderEvent.ACCEPT, broker_order_id="B1")
     market_sell = new_order("r1-s-BBB", "BBB", Side.SELL, "0.000140527")
     return dataclasses.replace(
         run, step=RunStep.SELLING, orders=[sell, market_sell], attempts={"sell": 1},
-        updated_at=CREATED + dt.timedelta(minutes=1),
-        plan={"orders": [{"ticker": "AAA", "quantity": Decimal("10"), "limit_price": Decimal("70000")}]},
+        updated_at=CREATED + dt.timedelta(minutes=1), snapshot=SNAPSHOT, plan=PLAN,
     )
 
 
@@ -52,8 +60,7 @@ def test_save_orders_then_get_returns_orders_in_creation_order(runs: SqlRunRepos
     selling = _selling(new_run("r1", "acc-1"))
     runs.save(selling)
     stored = runs.get("r1")
-    assert stored == dataclasses.replace(
-        selling, plan={"orders": [{"ticker": "AAA", "quantity": "10", "limit_price": "70000"}]})
+    assert stored == selling  # typed values come back equal: plan, snapshot, orders
     assert [o.request.client_order_id for o in stored.orders] == ["r1-s-AAA", "r1-s-BBB"]
     assert stored.orders[1].request.quantity == Decimal("0.000140527")
     assert stored.orders[0].broker_order_id == "B1"
@@ -158,7 +165,8 @@ def test_save_order_of_other_run_raises_domain_error(runs: SqlRunRepository) -> 
 def test_save_float_in_document_refused_and_nothing_stored(runs: SqlRunRepository) -> None:
     runs.create(new_run("r1", "acc-1"))
     with pytest.raises(TypeError, match="float"):
-        runs.save(dataclasses.replace(new_run("r1", "acc-1"), step=RunStep.SELLING, snapshot={"cash": 1.5}))
+        runs.save(dataclasses.replace(new_run("r1", "acc-1"), step=RunStep.SELLING,
+                                      snapshot=dataclasses.replace(SNAPSHOT, cash=1.5)))  # type: ignore[arg-type]
     assert runs.get("r1").step is RunStep.CREATED
 
 

@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from trimtab.adapters.persistence.run_documents import decode_plan, decode_snapshot, encode
 from trimtab.adapters.persistence.tables import FillRow, ModelPortfolioRow, RunRow, TradeRow
 from trimtab.adapters.persistence.types import plain_decimal, to_json_ready
 from trimtab.application.ports import Lease, LegPhase, LegProgress, RunRecord, RunStatus, RunStep
@@ -79,8 +80,8 @@ def run_values(run: RunRecord) -> dict[str, Any]:
     return {
         "account_id": run.account_id, "model_name": run.model_name, "model_version": run.model_version,
         "broker": run.broker, "status": run.status.value, "step": run.step.value, "execute": run.execute,
-        "force": run.force, "reason": run.reason, "snapshot": to_json_ready(run.snapshot),
-        "plan": to_json_ready(run.plan), "buy_plan": to_json_ready(run.buy_plan), "post": to_json_ready(run.post),
+        "force": run.force, "reason": run.reason, "snapshot": encode(run.snapshot), "plan": encode(run.plan),
+        "buy_plan": encode(run.buy_plan), "post": encode(run.post),
         "attempts": to_json_ready(run.attempts), "progress": progress_document(run.legs),
         "created_at": run.created_at, "updated_at": run.updated_at,
     }
@@ -114,8 +115,8 @@ def row_to_run(row: RunRow, trades: list[TradeRow]) -> RunRecord:
         run_id=row.run_id, account_id=row.account_id, model_name=row.model_name,
         model_version=row.model_version, broker=row.broker, status=RunStatus(row.status),
         step=RunStep(row.step), execute=row.execute, force=row.force, created_at=row.created_at,
-        updated_at=row.updated_at, snapshot=dict(row.snapshot), plan=dict(row.plan),
-        buy_plan=dict(row.buy_plan), post=dict(row.post), reason=row.reason,
+        updated_at=row.updated_at, snapshot=decode_snapshot(dict(row.snapshot)), plan=decode_plan(dict(row.plan)),
+        buy_plan=decode_plan(dict(row.buy_plan)), post=decode_snapshot(dict(row.post)), reason=row.reason,
         orders=[trade_to_order(trade) for trade in trades],
         attempts={str(leg): int(count) for leg, count in row.attempts.items()},
         legs=document_progress(dict(row.progress)), lease=row_lease(row),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -11,6 +10,7 @@ from rich.table import Table
 from trimtab.application.ports import RunRecord
 from trimtab.domain.execution import Fill
 from trimtab.domain.numbers import ZERO
+from trimtab.domain.snapshot import AccountSnapshot
 
 
 def render_runs(runs: list[RunRecord], console: Console) -> None:
@@ -38,7 +38,7 @@ def render_run(run: RunRecord, fills: list[Fill], console: Console) -> None:
         if progress.phase.value != "done":
             deadline = "" if progress.deadline is None else f" until {progress.deadline.isoformat(timespec='seconds')}"
             console.print(f"  leg {leg}: {progress.phase.value}{deadline}")
-    for breach in run.plan.get("breaches", []):
+    for breach in [] if run.plan is None else run.plan.drift.breaches():
         console.print(f"  breach: {breach}")
     console.print(_orders_table(run) if run.orders else _planned_table(run))
     costs = sum((f.commission + f.tax for f in fills), ZERO)
@@ -62,27 +62,27 @@ def _orders_table(run: RunRecord) -> Table:
 
 def _planned_table(run: RunRecord) -> Table:
     """The plan's orders, for a run that sent none (dry run, skipped, failed checks)."""
-    planned = run.plan.get("orders", [])
+    planned = () if run.plan is None else run.plan.orders
     table = Table(title=f"Planned orders ({len(planned)}), not sent", title_justify="left")
     for column in ("action", "ticker", "name", "quantity", "limit", "reason"):
         table.add_column(column)
     for order in planned:
-        table.add_row(str(order["action"]), str(order["ticker"]), str(order.get("name", "")), str(order["quantity"]),
-                      str(order.get("limit_price") or "market"), str(order.get("reason", "")))
+        table.add_row(order.side.value, order.symbol, order.name, str(order.quantity),
+                      str(order.limit_price or "market"), order.reason)
     return table
 
 
-def _weights(document: dict[str, Any]) -> dict[str, Decimal]:
-    if not document:
+def _weights(snapshot: AccountSnapshot | None) -> dict[str, Decimal]:
+    if snapshot is None:
         return {}
-    values = {h["symbol"]: Decimal(h["quantity"]) * Decimal(h["price"]) for h in document.get("holdings", [])}
-    equity = Decimal(document["cash"]) + sum(values.values(), ZERO)
+    values = {h.symbol: h.quantity * h.quote.price for h in snapshot.holdings}
+    equity = snapshot.cash + sum(values.values(), ZERO)
     return {symbol: value / equity for symbol, value in values.items()} if equity else {}
 
 
 def _weights_table(run: RunRecord) -> Table:
     before, after = _weights(run.snapshot), _weights(run.post)
-    targets = {row["symbol"]: Decimal(row["target_weight"]) for row in run.plan.get("rows", [])}
+    targets = {} if run.plan is None else {row.symbol: row.target_weight for row in run.plan.rows}
     table = Table(title="Weights", title_justify="left")
     for column in ("symbol", "before", "target", "after"):
         table.add_column(column, justify="left" if column == "symbol" else "right")
@@ -97,9 +97,8 @@ def _pct(value: Decimal | None) -> str:
     return "-" if value is None else f"{value * 100:.2f}%"
 
 
-def _cash_pct(document: dict[str, Any]) -> str:
-    if not document:
+def _cash_pct(snapshot: AccountSnapshot | None) -> str:
+    if snapshot is None:
         return "-"
-    values = sum((Decimal(h["quantity"]) * Decimal(h["price"]) for h in document.get("holdings", [])), ZERO)
-    cash = Decimal(document["cash"])
-    return _pct(cash / (cash + values)) if cash + values else "-"
+    values = sum((h.quantity * h.quote.price for h in snapshot.holdings), ZERO)
+    return _pct(snapshot.cash / (snapshot.cash + values)) if snapshot.cash + values else "-"
