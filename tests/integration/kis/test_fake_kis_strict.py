@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.integration.kis.conftest import FRIDAY_SESSION, kst_epoch
-from tests.integration.kis.test_fake_kis_orders import Kis, run, trading_fake
+from tests.integration.kis.fake_kis_http import Kis, run, trading_fake
 from trimtab_testkit.kis.app import (
     DATA_CHANGED,
     HALTED,
