@@ -50,6 +50,15 @@ def test_init_is_empty_and_a_funded_paper_account_rebalances(tmp_path: Path) -> 
     assert [(h["symbol"], h["quantity"]) for h in held["holdings"]] == [("069500", "20")]
 
     assert "completed" in _ok(database, "rebalance", "MINE-KR", "--execute")
+    listed = _ok(database, "runs", "list")
+    run_id = next(word for line in listed.splitlines() for word in line.replace("│", " ").split()
+                  if len(word) == 16 and word.isalnum())
+    shown = json.loads(_ok(database, "runs", "show", run_id[:6], "--json"))  # a prefix names the run
+    assert shown["run_id"] == run_id
+    assert shown["status"] == "completed"
+    assert shown["plan"]["orders"]
+    assert sum(int(f["quantity"]) for f in shown["fills"]) == sum(int(o["filled_quantity"])
+                                                                  for o in shown["orders"])
     after = json.loads(_ok(database, "holdings", "MINE-KR", "--json"))
     assert {h["symbol"] for h in after["holdings"]} == {"069500", "005930"}
     assert "MINE-KR" in _ok(database, "holdings", "MINE-KR")

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -259,3 +259,21 @@ def test_plan_settings_come_from_the_accounts_bands() -> None:
     settings = trimtab.plan_settings("ACC", force=True)
     assert settings == PlanSettings(bands=settings.bands, cash_buffer=Decimal("0.02"), price_ticks=3, force=True,
                                     minimum_trade_value=Decimal(0))
+
+
+def test_runs_are_named_by_a_unique_prefix_git_style() -> None:
+    trimtab, _ = _facade()
+    _with_account(trimtab)
+    runs = trimtab.storage.runs
+    assert isinstance(runs, MemoryRuns)
+    run = asyncio.run(trimtab.rebalance("ACC", execute=False, force=True, progress=lambda _m: None))
+    for run_id in ("abcd1111", "abcd2222"):
+        runs.runs[run_id] = replace(run, run_id=run_id)
+    assert trimtab.run(run.run_id[:6]).run_id == run.run_id
+    assert trimtab.run("abcd1").run_id == "abcd1111"
+    with pytest.raises(InvalidInput, match="ambiguous run id prefix: it starts abcd1111, abcd2222"):
+        trimtab.run("abcd")
+    with pytest.raises(InvalidInput, match="unknown run"):
+        trimtab.run("zzzz")
+    with pytest.raises(InvalidInput, match="unknown run"):
+        trimtab.run("abc")  # shorter than 4: only a whole id

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
 
 logger = logging.getLogger(__name__)
 
+MIN_RUN_PREFIX = 4
 TAX_ZONE = ZoneInfo("Asia/Seoul")  # a snapshot file without a date is valued on today's Korean date (tax rates)
 
 
@@ -257,7 +258,8 @@ class Trimtab:
         """Continue an interrupted run, or one that needs attention, where it stopped."""
         _ = self.run_settings  # the settings are read, and refused if bad, before anything else
         storage = self.storage
-        run = storage.runs.get(run_id)
+        run = storage.runs.get(self.run_id(run_id))
+        run_id = run.run_id
         account = storage.accounts.get(run.account_id)
         model = storage.models.get(run.model_name, run.model_version)
         settings = self.plan_settings(run.account_id, force=run.force)
@@ -273,13 +275,28 @@ class Trimtab:
             self.storage.accounts.get(account_id)
         return self.storage.runs.list(account_id, limit)
 
+    def run_id(self, text: str) -> str:
+        """The run a full id or a unique prefix of at least 4 characters names (git-style)."""
+        runs = self.storage.runs
+        if len(text) < MIN_RUN_PREFIX:
+            return runs.get(text).run_id
+        found = runs.ids_starting_with(text, 6)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise InvalidInput("unknown run (`trimtab runs list` shows the runs)", where="runs", field="run_id",
+                               value=text)
+        listed = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+        raise InvalidInput(f"ambiguous run id prefix: it starts {listed}; give more characters", where="runs",
+                           field="run_id", value=text)
+
     def run(self, run_id: str) -> RunRecord:
-        """One run with its orders."""
-        return self.storage.runs.get(run_id)
+        """One run with its orders (a full id or a unique prefix)."""
+        return self.storage.runs.get(self.run_id(run_id))
 
     def fills(self, run_id: str) -> list[Fill]:
-        """A run's fills in the order they happened."""
-        return self.storage.runs.list_fills(run_id)
+        """A run's fills in the order they happened (a full id or a unique prefix)."""
+        return self.storage.runs.list_fills(self.run_id(run_id))
 
     async def holdings(self, account_id: str, choice: BrokerChoice | None = None) -> AccountSnapshot:
         """What the broker reports for an account now: holdings, orderable cash and quotes."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -187,6 +188,10 @@ class RunRepository(Protocol):
 
     def active_run(self, account_id: str) -> str | None:
         """The id of the run holding the account's lock, if any."""
+        ...
+
+    def ids_starting_with(self, prefix: str, limit: int) -> builtins.list[str]:
+        """Up to `limit` run ids that start with `prefix`, in order."""
         ...
 
 

@@ -3,6 +3,7 @@ and of the paper broker's state store."""
 
 from __future__ import annotations
 
+import builtins
 import copy
 import datetime as dt
 import json
@@ -193,6 +194,9 @@ class MemoryRuns:
 
     def active_run(self, account_id: str) -> str | None:
         return self.locks.get(account_id)
+
+    def ids_starting_with(self, prefix: str, limit: int) -> builtins.list[str]:
+        return sorted(run_id for run_id in self.runs if run_id.startswith(prefix))[:limit]
 
     def _fence(self, run: RunRecord) -> None:
         stored = self.runs.get(run.run_id)

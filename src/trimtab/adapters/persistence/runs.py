@@ -152,6 +152,14 @@ class SqlRunRepository:
                                            ActiveRunRow.run_id == run.run_id)
             )
 
+    def ids_starting_with(self, prefix: str, limit: int) -> builtins.list[str]:
+        """Up to `limit` run ids that start with `prefix` (matched literally), in order."""
+        with self._sessions() as session:
+            ids = session.scalars(select(RunRow.run_id).where(RunRow.run_id >= prefix,
+                                                              RunRow.run_id < prefix + "\U0010ffff")
+                                  .order_by(RunRow.run_id).limit(limit))
+            return [run_id for run_id in ids if run_id.startswith(prefix)]
+
     def active_run(self, account_id: str) -> str | None:
         """Return the id of the run holding the account's lock, if any."""
         with self._sessions() as session:

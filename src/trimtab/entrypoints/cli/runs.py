@@ -61,21 +61,33 @@ def list_runs(account: Annotated[str | None, typer.Option(help="Only this accoun
     guarded(run)
 
 
+RunArgument = Annotated[str, typer.Argument(metavar="RUN", help="A run id, or a unique prefix of it (4+).")]
+
+
 @runs_app.command("show")
-def show_run(run_id: str) -> None:
+def show_run(run_id: RunArgument,
+             as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False) -> None:
     """Show a run: plan, orders, fills, costs, weights before and after."""
 
     def run() -> None:
-        from trimtab.entrypoints.cli.run_view import render_run
+        from trimtab.entrypoints.cli.run_view import render_run, run_document
 
         trimtab = facade()
-        render_run(trimtab.run(run_id), trimtab.fills(run_id), console())
+        record = trimtab.run(run_id)
+        fills = trimtab.fills(record.run_id)
+        if as_json:
+            import json
+            import sys
+
+            sys.stdout.write(json.dumps(run_document(record, fills), ensure_ascii=False, indent=2) + "\n")
+        else:
+            render_run(record, fills, console())
 
     guarded(run)
 
 
 @runs_app.command("resume")
-def resume_run(run_id: str, broker: BrokerOption = None, env: EnvOption = None,
+def resume_run(run_id: RunArgument, broker: BrokerOption = None, env: EnvOption = None,
                base_url: BaseUrlOption = None) -> None:
     """Resume a run that was interrupted or needs attention."""
 
@@ -90,7 +102,7 @@ def resume_run(run_id: str, broker: BrokerOption = None, env: EnvOption = None,
         with out.status("resuming") as status:
             record = asyncio.run(trimtab.resume(run_id, choice=choice,
                                                 progress=lambda message: status.update(message)))
-        render_run(record, trimtab.fills(run_id), out)
+        render_run(record, trimtab.fills(record.run_id), out)
         exit_if_unfinished(record.status.value)
 
     guarded(run)
