@@ -80,3 +80,22 @@ def test_unknown_ids_are_errors_and_removed_accounts_are_gone(tmp_path: Path) ->
     refused = _trimtab(database, "accounts", "add", "K1", "--broker", "kis", "--cash", "5")
     assert refused.returncode == 2
     assert "paper account only" in refused.stderr
+
+
+def test_model_versions_by_their_file_labels_and_accounts_told_when_they_move(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    _ok(database, "init", "--demo")
+    january, february = tmp_path / "g1.yaml", tmp_path / "g2.yaml"
+    january.write_text('models:\n  GTAA:\n    version: "2026-01"\n    holdings: {SPMO: 40, SMH: 30, IAU: 30}\n',
+                       encoding="utf-8")
+    february.write_text('models:\n  GTAA:\n    version: "2026-02"\n    holdings: {SPMO: 50, SMH: 25, IAU: 25}\n',
+                        encoding="utf-8")
+    first = _ok(database, "models", "import", str(january))
+    assert "GTAA: version 2 (new)" in first
+    assert "DEMO-US now follows GTAA v2" in first  # imported silently before: the account moved unnoticed
+    assert "DEMO-US follows GTAA v2 (2026-01)" in _ok(database, "assign", "DEMO-US", "GTAA", "--version", "2026-01")
+    second = _ok(database, "models", "import", str(february))
+    assert "GTAA: version 3 (new)" in second
+    assert "now follow" not in second  # DEMO-US is pinned: it stays
+    assert "model GTAA v2" in _ok(database, "accounts")
+    assert "(2026-02)" in _ok(database, "models", "list")

@@ -48,6 +48,16 @@ class AccountOverview:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedModel:
+    """One model of an imported file: its version, whether that version is new, who now follows it."""
+
+    name: str
+    version: str
+    new: bool
+    moved: tuple[str, ...] = ()  # accounts on the model's latest version: they follow the new one from now on
+
+
+@dataclass(frozen=True, slots=True)
 class BandChanges:
     """New values for an account's settings, as fractions; None keeps the stored value."""
 
@@ -175,10 +185,22 @@ class Trimtab:
 
     # -- models and assignments ---------------------------------------------------------------------------------
 
-    def import_models(self, path: Path) -> list[tuple[str, str]]:
-        """Import every model of a file; changed content makes a new version. Returns (name, version) pairs."""
+    def import_models(self, path: Path) -> list[ImportedModel]:
+        """Import every model of a file; changed content makes a new version, which the accounts following the
+        model's latest version follow from now on (they are named in the result; pinned ones stay)."""
         models = self.files.load_models(path)
-        return [(model.name, self.storage.models.import_model(model)) for model in models]
+        storage = self.storage
+        imported = []
+        for model in models:
+            before = {info.version for info in storage.models.list(model.name)}
+            version = storage.models.import_model(model)
+            moved: tuple[str, ...] = ()
+            if before and version not in before:
+                moved = tuple(overview.account.account_id for overview in self.accounts()
+                              if overview.assignment is not None and overview.assignment.model_name == model.name
+                              and overview.assignment.pinned_version is None)
+            imported.append(ImportedModel(model.name, version, version not in before, moved))
+        return imported
 
     def models(self, name: str | None = None) -> list[ModelVersionInfo]:
         """Stored models and their versions."""

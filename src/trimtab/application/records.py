@@ -42,6 +42,7 @@ class ModelVersionInfo:
     version: str
     description: str
     created_at: dt.datetime
+    label: str | None = None  # the model file's own name for the version ("2026-01")
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,3 +131,22 @@ def test_assign_unknown_model_or_account_raises_invalid_input(accounts: SqlAccou
     with pytest.raises(InvalidInput, match="field 'version', value '2'"):
         accounts.assign_model("acc-1", "GTAA", version="2")
     assert accounts.assignment("acc-1") is None
+
+
+def test_version_labels_from_files_are_kept_found_and_never_reused(engine: Engine) -> None:
+    models, accounts = SqlModelRepository(engine), SqlAccountRepository(engine)
+    def gtaa(spmo: str, version: str) -> ModelPortfolio:
+        holdings = (ModelHolding("SPMO", Decimal(spmo)), ModelHolding("SMH", Decimal(1) - Decimal(spmo)))
+        return flat_model("GTAA", holdings, version=version)
+
+    first = gtaa("0.5", "2026-01")
+    assert models.import_model(first) == "1"
+    assert models.import_model(gtaa("0.6", "7")) == "2"  # a number is trimtab's to give
+    assert [(info.version, info.label) for info in models.list("GTAA")] == [("1", "2026-01"), ("2", None)]
+    assert models.get("GTAA", "2026-01").target_weights()["SPMO"] == Decimal("0.5")
+    accounts.add("A", name="a", currency="USD", broker="paper")
+    assert accounts.assign_model("A", "GTAA", version="2026-01").pinned_version == "1"
+    with pytest.raises(InvalidInput, match="already has a version 1 labelled '2026-01' with other content"):
+        models.import_model(gtaa("0.7", "2026-01"))
+    with pytest.raises(InvalidInput, match="no version numbered or labelled so"):
+        models.get("GTAA", "2099-12")

@@ -71,9 +71,9 @@ class SqlAccountRepository:
 
     def assign_model(self, account_id: str, model_name: str, *, version: str | None = None) -> ModelAssignment:
         """Make the account follow a stored model, its latest version or a pinned one."""
-        pinned = None if version is None else version_number(version)
         with self._sessions.begin() as session:
             _require_account(session, account_id)
+            pinned = None if version is None else version_number(session, model_name, version)
             require_model(session, model_name, pinned)
             row = session.get(AccountAssignmentRow, account_id)
             if row is None:

@@ -41,20 +41,28 @@ class SqlModelRepository:
     def _import_once(self, model: ModelPortfolio) -> str:
         document = model_document(model)
         digest = content_hash(document, model.description)
+        label = model_label(model.version)
         with self._sessions.begin() as session:
             latest = _latest(session, model.name)
             if latest is not None and latest.content_hash == digest:
                 return str(latest.version)
+            if label is not None:
+                taken = _labelled(session, model.name, label)
+                if taken is not None:
+                    raise InvalidInput(f"model '{model.name}' already has a version {taken.version} labelled "
+                                       f"'{label}' with other content; give the new content a new label",
+                                       where="models", field="version", value=label)
             number = 1 if latest is None else latest.version + 1
-            session.add(ModelPortfolioRow(name=model.name, version=number, content_hash=digest, document=document,
-                                          description=model.description, created_at=self._clock.now()))
+            session.add(ModelPortfolioRow(name=model.name, version=number, label=label, content_hash=digest,
+                                          document=document, description=model.description,
+                                          created_at=self._clock.now()))
             session.flush()
             return str(number)
 
     def get(self, name: str, version: str | None = None) -> ModelPortfolio:
         """Return the latest version of a model, or the given one; raise InvalidInput when unknown."""
-        number = None if version is None else version_number(version)
         with self._sessions() as session:
+            number = None if version is None else version_number(session, name, version)
             return row_to_model(require_model(session, name, number))
 
     def list(self, name: str | None = None) -> builtins.list[ModelVersionInfo]:
@@ -64,7 +72,7 @@ class SqlModelRepository:
             query = query.where(ModelPortfolioRow.name == name)
         with self._sessions() as session:
             return [ModelVersionInfo(name=row.name, version=str(row.version), description=row.description,
-                                     created_at=row.created_at) for row in session.scalars(query)]
+                                     created_at=row.created_at, label=row.label) for row in session.scalars(query)]
 
 
 def _latest(session: Session, name: str) -> ModelPortfolioRow | None:
@@ -73,13 +81,27 @@ def _latest(session: Session, name: str) -> ModelPortfolioRow | None:
     return session.scalars(query).first()
 
 
-def version_number(version: str) -> int:
-    """Read a model version written as text ("3") as its number."""
+def model_label(version: str) -> str | None:
+    """The label a model file gave its version, or None: plain numbers are trimtab's own numbering."""
     text = version.strip()
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise InvalidInput("a model version is a whole number from 1", where="models", field="version",
-                           value=version)
-    return int(text)
+    return None if not text or (text.isascii() and text.isdigit()) else text
+
+
+def _labelled(session: Session, name: str, label: str) -> ModelPortfolioRow | None:
+    query = select(ModelPortfolioRow).where(ModelPortfolioRow.name == name, ModelPortfolioRow.label == label)
+    return session.scalars(query).first()
+
+
+def version_number(session: Session, name: str, version: str) -> int:
+    """The number of a model's version given as a number ("3") or as its file's label ("2026-01")."""
+    text = version.strip()
+    if text.isascii() and text.isdigit() and int(text) >= 1:
+        return int(text)
+    row = _labelled(session, name, text) if text else None
+    if row is None:
+        raise InvalidInput(f"model '{name}' has no version numbered or labelled so (`trimtab models list`)",
+                           where="models", field="version", value=version)
+    return row.version
 
 
 def require_model(session: Session, name: str, version: int | None) -> ModelPortfolioRow:

@@ -51,11 +51,13 @@ class ModelPortfolioRow(Base):
     """One version of a model portfolio; the document holds its classes, holdings and weights as text."""
 
     __tablename__ = "model_portfolios"
-    __table_args__ = (UniqueConstraint("name", "version", name="uq_model_portfolios_name_version"),)
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_model_portfolios_name_version"),
+                      UniqueConstraint("name", "label", name="uq_model_portfolios_name_label"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str]
     version: Mapped[int] = mapped_column(Integer)  # 1, 2, ...; shown as text ("1", "2")
+    label: Mapped[str | None]  # the model file's own version ("2026-01"), when it names one
     content_hash: Mapped[str]
     document: Mapped[dict[str, Any]]
     description: Mapped[str]

@@ -19,8 +19,13 @@ def import_models(path: Annotated[Path, typer.Argument(help="Model file (YAML or
     """Import every model of a file; changed models get a new version."""
 
     def run() -> None:
-        for name, version in facade().import_models(path):
-            console().print(f"{name}: version {version}")
+        out = console()
+        for model in facade().import_models(path):
+            out.print(f"{model.name}: version {model.version} ({'new' if model.new else 'unchanged'})")
+            if model.moved:
+                verb = "follows" if len(model.moved) == 1 else "follow"
+                out.print(f"  {', '.join(model.moved)} now {verb} {model.name} v{model.version} (to stay on an "
+                          f"earlier version: trimtab assign ACCOUNT {model.name} --version N)")
 
     guarded(run)
 
@@ -31,7 +36,8 @@ def list_models() -> None:
 
     def run() -> None:
         for info in facade().models():
-            console().print(f"{info.name:<16} v{info.version:<4} {info.description}")
+            label = f"({info.label})" if info.label else ""
+            console().print(f"{info.name:<16} v{info.version:<4} {label:<12} {info.description}")
 
     guarded(run)
 
@@ -41,8 +47,10 @@ def assign(account: str, model: str,
     """Assign a model portfolio to an account."""
 
     def run() -> None:
-        facade().assign(account, model, version)
-        console().print(f"{account} follows {model}" + (f" v{version}" if version else " (latest version)"))
+        assignment = facade().assign(account, model, version)
+        pinned = assignment.pinned_version
+        label = f" ({version})" if version is not None and version != pinned else ""
+        console().print(f"{account} follows {model}" + (f" v{pinned}{label}" if pinned else " (latest version)"))
 
     guarded(run)
 
