@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.tick_instruments import ETF, STOCK, D
+from tests.unit.tick_instruments import ETF, STOCK, US_STOCK, D
 from trimtab.domain.errors import DomainError
 from trimtab.domain.instruments import Instrument
-from trimtab.domain.ticks import Direction, is_valid_price, round_to_tick, shift_ticks
+from trimtab.domain.ticks import Direction, is_valid_price, round_to_tick, shift_ticks, ticks_between
 
 # --- properties ------------------------------------------------------------------------------------------
 
@@ -68,3 +68,14 @@ def test_round_to_tick_random_half_won_price_is_never_valid_and_rounds_to_neighb
     assert up > price
     if up > 1:
         assert shift_ticks(instrument, up, -1) < price
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(instrument=st.sampled_from([STOCK, ETF, US_STOCK]), low_cents=st.integers(1, 60_000_000),
+       width=st.integers(0, 3_000_000))
+def test_ticks_between_counts_what_shift_ticks_walks(instrument: Instrument, low_cents: int, width: int) -> None:
+    low = round_to_tick(instrument, Decimal(low_cents) / 100, Direction.UP)
+    high = low + Decimal(width) / 100
+    count = ticks_between(instrument, low, high)
+    assert shift_ticks(instrument, low, count) <= high
+    assert shift_ticks(instrument, low, count + 1) > high

@@ -160,6 +160,26 @@ def shift_ticks(instrument: Instrument, price: Decimal, ticks: int) -> Decimal:
     return _step_down(bands, start, -ticks, instrument.symbol)
 
 
+def ticks_between(instrument: Instrument, low: Decimal, high: Decimal) -> int:
+    """Count the ticks from one valid price up to another (0 when high <= low), band by band.
+
+    The same as the largest n with shift_ticks(instrument, low, n) <= high, without stepping.
+    """
+    bands = _bands_for(instrument)
+    _require_price(instrument, low)
+    count, price = 0, low
+    while price < high:
+        index = _band_at(bands, price)
+        tick = bands[index][1]
+        stop = high if index + 1 >= len(bands) else min(high, bands[index + 1][0])
+        steps = int((stop - price) / tick)
+        if steps == 0:
+            break  # high sits between two valid prices of this band
+        count += steps
+        price += steps * tick
+    return count
+
+
 @dataclass(frozen=True)
 class PriceLimits:
     """Lowest and highest price the exchange accepts today, both inclusive."""

@@ -16,7 +16,7 @@ STEPS_PER_DAY = 1440
 def _forget_memos() -> None:
     demo._days.clear()
     demo._chunk_starts.clear()
-    demo._chunk_increments.cache_clear()
+    demo._chunk_positions.cache_clear()
 
 
 def test_demo_instruments_have_valid_base_prices_and_markets() -> None:

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import Instrument, InstrumentType, Market
-from trimtab.domain.ticks import Direction, PriceLimits, daily_limits, round_to_tick, shift_ticks
+from trimtab.domain.ticks import Direction, PriceLimits, daily_limits, round_to_tick, shift_ticks, ticks_between
 
 CHUNK_STEPS = 1024
 PATH_BAND = Decimal("0.30")
@@ -144,8 +144,9 @@ class DemoMarketData:
     def _walk(self, symbol: str, step: int) -> int:
         """Return the unbounded walk's position at a step: the sum of every increment before it."""
         chunk, offset = divmod(step, CHUNK_STEPS)
-        increments = _chunk_increments(self.seed, symbol, chunk, self.max_ticks_per_step)
-        return self._chunk_start(symbol, chunk) + sum(increments[:offset])
+        positions = _chunk_positions(self.seed, symbol, chunk, self.max_ticks_per_step)
+        moved = 0 if offset == 0 else int(positions[offset - 1])
+        return self._chunk_start(symbol, chunk) + moved
 
     def _chunk_start(self, symbol: str, chunk: int) -> int:
         key = (self.seed, symbol, self.max_ticks_per_step)
@@ -185,17 +186,8 @@ class _Day:
 
 
 def _ticks_between(instrument: Instrument, low: Decimal, high: Decimal) -> int:
-    """Count the ticks from one valid price up to another, by galloping then bisecting over shift_ticks."""
-    below, above = 0, 1
-    while shift_ticks(instrument, low, above) <= high:
-        below, above = above, above * 2
-    while above - below > 1:
-        middle = (below + above) // 2
-        if shift_ticks(instrument, low, middle) <= high:
-            below = middle
-        else:
-            above = middle
-    return below
+    """Count the ticks from one valid price up to another."""
+    return ticks_between(instrument, low, high)
 
 
 def _symbol_key(symbol: str) -> int:
@@ -220,6 +212,8 @@ def _chunk_total(seed: int, symbol: str, max_ticks: int, chunk: int) -> int:
 
 
 @lru_cache(maxsize=256)
-def _chunk_increments(seed: int, symbol: str, chunk: int, max_ticks: int) -> tuple[int, ...]:
-    """Return one chunk of walk increments, each in [-max_ticks, max_ticks]."""
-    return tuple(int(value) for value in _draw_chunk(seed, symbol, chunk, max_ticks))
+def _chunk_positions(seed: int, symbol: str, chunk: int, max_ticks: int) -> npt.NDArray[np.int64]:
+    """Return where the walk stands after each increment of one chunk (exact integers, cumulative)."""
+    positions = np.cumsum(_draw_chunk(seed, symbol, chunk, max_ticks))
+    positions.setflags(write=False)
+    return positions
