@@ -1,39 +1,89 @@
 """The trimtab command line: a thin shell over the application facade (trimtab.bootstrap.build).
 
-Every module a command needs beyond typer is imported inside the command, so `trimtab --help` loads typer
-and nothing else of weight, and each command pays only for what it uses (benchmarks/cli_bench.py).
+A command's module is imported, and its typer command built, only when that command runs (or its own help is
+asked for): `trimtab --help` lists the commands from the table below and loads typer and nothing else, and each
+command pays only for what it uses (benchmarks/cli_bench.py). tests/unit/test_cli_commands.py keeps the table's
+one-line helps equal to the commands' own.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import TYPE_CHECKING, NamedTuple
 
 import typer
+from typer.core import TyperGroup
 
-from trimtab.entrypoints.cli import accounts, bands, holdings, models, plan, runs
+if TYPE_CHECKING:
+    from typer._click import Command, Context, HelpFormatter
+
 from trimtab.entrypoints.cli.guard import report
 
+
+class CommandEntry(NamedTuple):
+    """Where a command lives (module of trimtab.entrypoints.cli, attribute) and its one-line help."""
+
+    module: str
+    attribute: str
+    summary: str
+
+
+COMMANDS: dict[str, CommandEntry] = {
+    "plan": CommandEntry("plan", "plan", "Plan a rebalance of one account against a model portfolio "
+                                         "(nothing is sent)."),
+    "init": CommandEntry("accounts", "init", "Create the database (migrated to the latest schema); with --demo, the "
+                                             "demo models and paper accounts."),
+    "assign": CommandEntry("models", "assign", "Assign a model portfolio to an account."),
+    "unassign": CommandEntry("models", "unassign", "Let an account follow no model."),
+    "rebalance": CommandEntry("runs", "rebalance", "Rebalance an account on its broker: plan, sell, wait for fills, "
+                                                   "re-plan and send the buys."),
+    "holdings": CommandEntry("holdings", "holdings", "Show what the broker reports for an account now: holdings, "
+                                                     "orderable quantities, prices and cash."),
+    "accounts": CommandEntry("accounts", "accounts_app", "Broker accounts: list them, add or remove one."),
+    "models": CommandEntry("models", "models_app", "Model portfolios in the database."),
+    "bands": CommandEntry("bands", "bands_app", "Drift bands and planning settings per account."),
+    "runs": CommandEntry("runs", "runs_app", "Rebalance runs: history, details, resume."),
+}
+
+
+def load_command(name: str) -> Command:
+    """The click command of one table entry, built from its module (imported now)."""
+    entry = COMMANDS[name]
+    target = getattr(importlib.import_module(f"trimtab.entrypoints.cli.{entry.module}"), entry.attribute)
+    if isinstance(target, typer.Typer):
+        command: Command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(name=name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyCommands(TyperGroup):
+    """The root group: commands listed from the table, each built on first use."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry.summary) for name, entry in COMMANDS.items()])
+
+
 app = typer.Typer(
-    rich_markup_mode=None, name="trimtab", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-    help="Keep investment accounts on their model portfolios.",
+    cls=LazyCommands, rich_markup_mode=None, name="trimtab", no_args_is_help=True, add_completion=False,
+    pretty_exceptions_enable=False, help="Keep investment accounts on their model portfolios.",
 )
 
 
 @app.callback()
 def main() -> None:
     """Keep investment accounts on their model portfolios."""
-
-
-app.command()(plan.plan)
-app.command()(accounts.init)
-app.command()(models.assign)
-app.command()(models.unassign)
-app.command()(runs.rebalance)
-app.command()(holdings.holdings)
-app.add_typer(accounts.accounts_app, name="accounts")
-app.add_typer(models.models_app, name="models")
-app.add_typer(bands.bands_app, name="bands")
-app.add_typer(runs.runs_app, name="runs")
 
 
 def run() -> None:

@@ -1,0 +1,57 @@
+"""The command line loads only what a command needs (issue 9: `--help` imported numpy and the planner; `accounts`
+paid for alembic, httpx and pydantic-settings)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from trimtab.entrypoints.cli.main import COMMANDS, load_command
+
+HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
+         "yaml", "cattrs", "rich", "trimtab.application", "trimtab.adapters", "trimtab.domain.planning")
+
+
+def modules_after(arguments: list[str], database: Path) -> set[str]:
+    """The modules a fresh `trimtab ARGUMENTS` process has imported when it ends."""
+    script = textwrap.dedent(f"""
+        import atexit, json, sys
+        atexit.register(lambda: sys.__stderr__.write("MODULES" + json.dumps(sorted(sys.modules)) + "\\n"))
+        sys.argv = ["trimtab", *{arguments!r}]
+        from trimtab.entrypoints.cli.main import run
+        run()
+    """)
+    environment = {"TRIMTAB_DATABASE_URL": f"sqlite:///{database}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment,  # noqa: S603
+                          check=False, timeout=120)
+    line = next(line for line in done.stderr.splitlines() if line.startswith("MODULES"))
+    return set(json.loads(line.removeprefix("MODULES")))
+
+
+def heavy_in(modules: set[str]) -> set[str]:
+    return {name for name in HEAVY if name in modules or any(module.startswith(name + ".") for module in modules)}
+
+
+def test_help_loads_typer_and_nothing_of_weight(tmp_path: Path) -> None:
+    assert heavy_in(modules_after(["--help"], tmp_path / "t.db")) == set()
+
+
+def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
+    database = tmp_path / "t.db"
+    modules_after(["init"], database)
+    loaded = modules_after(["accounts"], database)
+    assert "sqlalchemy" in loaded
+    assert heavy_in(loaded) & {"numpy", "pandas", "alembic", "httpx", "pydantic_settings", "exchange_calendars",
+                               "trimtab.domain.planning", "yaml"} == set()
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_command_table_matches_each_command(name: str) -> None:
+    command = load_command(name)
+    assert command.name == name
+    assert command.get_short_help_str(limit=1000) == COMMANDS[name].summary
