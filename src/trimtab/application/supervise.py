@@ -162,11 +162,14 @@ class LegSupervisor:
             return order
         if order.status is OrderStatus.INTENDED:
             order = order.apply(OrderEvent.ACCEPT, broker_order_id=report.broker_order_id)
-        fills = await self.broker.get_fills(order.request.account_id, order.request.client_order_id)
-        if any(fill.fill_id not in order.fill_ids for fill in fills):
-            self.journal.record_fills(run, fills)
-        for fill in sorted(fills, key=lambda f: f.fill_id):
-            order = order.apply_fill(fill)
+        if report.filled_quantity != order.filled_quantity or not report.status.is_open:
+            # Fills are asked for only when the broker's order shows more (or less) than the run has applied, or
+            # the order closed: a wait of many polls on an untouched order costs one request per poll, not two.
+            fills = await self.broker.get_fills(order.request.account_id, order.request.client_order_id)
+            if any(fill.fill_id not in order.fill_ids for fill in fills):
+                self.journal.record_fills(run, fills)
+            for fill in sorted(fills, key=lambda f: f.fill_id):
+                order = order.apply_fill(fill)
         if report.status is OrderStatus.CANCELLED and order.status.is_open:
             order = order.apply(OrderEvent.CANCEL)
         elif report.status is OrderStatus.EXPIRED and order.status.is_open:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 
 from trimtab.adapters.marketdata import demo
@@ -15,6 +16,7 @@ STEPS_PER_DAY = 1440
 
 def _forget_memos() -> None:
     demo._days.clear()
+    demo._bases.clear()
     demo._chunk_starts.clear()
     demo._chunk_positions.cache_clear()
 
@@ -72,3 +74,41 @@ def test_price_moves_a_few_ticks_per_step_and_seeds_differ() -> None:
     assert max(moves) <= 3
     assert len(set(path)) > 10
     assert path != [second.price_at("069500", step) for step in range(200)]
+
+
+def test_walk_sums_are_kept_in_the_cache_folder_and_a_damaged_file_only_costs_time(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    step = 400 * STEPS_PER_DAY + 17
+    _forget_memos()
+    expected = DemoMarketData(seed=7).price_at("069500", step)
+    folder = tmp_path / ".cache" / "trimtab" / "demo-walk"
+    starts, bases = (list(folder.glob(pattern)) for pattern in ("starts-*.json", "days-*.json"))
+    assert len(starts) == 1
+    assert len(bases) == 1
+    stored = json.loads(starts[0].read_text())
+    assert stored[0] == 0
+    assert len(stored) > step // demo.CHUNK_STEPS
+    assert len(json.loads(bases[0].read_text())) == 401
+
+    _forget_memos()
+    monkeypatch.setattr(demo, "_draw_chunk", _no_draws_before_the_last_chunk(step // demo.CHUNK_STEPS))
+    assert DemoMarketData(seed=7).price_at("069500", step) == expected  # the sums came from the file
+
+    monkeypatch.undo()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for damaged in ("{not json", "[1, 2, 3]", '[0, "x"]', '["x"]'):
+        for file in (*starts, *bases):
+            file.write_text(damaged)
+        _forget_memos()
+        assert DemoMarketData(seed=7).price_at("069500", step) == expected
+    _forget_memos()
+
+
+def _no_draws_before_the_last_chunk(last: int):
+    original = demo._draw_chunk
+
+    def draw(seed: int, symbol: str, chunk: int, max_ticks: int):
+        assert chunk >= last - 1, f"chunk {chunk} drawn again"
+        return original(seed, symbol, chunk, max_ticks)
+
+    return draw

@@ -15,12 +15,7 @@ Only the continuous session counts as open (KRX 09:00-15:30, the year's first se
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
-import json
-import os
-import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -28,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from trimtab.adapters.cache_files import cache_file, read_cached, write_cached
 from trimtab.domain.instruments import Market
 
 UTC = dt.UTC
@@ -138,33 +134,22 @@ def _load_sessions(name: str) -> dict[dt.date, Session]:
 
 
 def _cache_path(name: str) -> Path:
-    key = json.dumps([metadata.version("exchange_calendars"), name, CALENDAR_START.isoformat(),
-                      CALENDAR_END.isoformat(), sorted(day.isoformat() for day in EXTRA_CLOSURES.get(name, ()))])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return Path.home() / ".cache" / "trimtab" / "calendars" / f"{name}-{digest}.json"
+    return cache_file("calendars", name, [metadata.version("exchange_calendars"), name, CALENDAR_START.isoformat(),
+                                          CALENDAR_END.isoformat(),
+                                          sorted(day.isoformat() for day in EXTRA_CLOSURES.get(name, ()))])
 
 
 def _read_cache(path: Path) -> dict[dt.date, Session] | None:
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
         return {dt.date.fromisoformat(day): Session(dt.datetime.fromisoformat(opens), dt.datetime.fromisoformat(closes))
-                for day, opens, closes in rows}
-    except (OSError, ValueError, TypeError):
+                for day, opens, closes in read_cached(path)}
+    except (ValueError, TypeError):
         return None
 
 
 def _write_cache(path: Path, sessions: dict[dt.date, Session]) -> None:
-    rows = [[day.isoformat(), s.opens_at.isoformat(), s.closes_at.isoformat()] for day, s in sorted(sessions.items())]
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(rows, handle)
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
+    write_cached(path, [[day.isoformat(), s.opens_at.isoformat(), s.closes_at.isoformat()]
+                        for day, s in sorted(sessions.items())])
 
 
 def _build_sessions(name: str) -> dict[dt.date, Session]:

@@ -10,7 +10,9 @@ valid tick and inside the day's limits; the last walk position gives the next da
 A step's price depends only on (seed, symbol, step), never on call order: the walk's increments come in
 chunks of a global step index, each drawn from a NumPy generator seeded with (seed, symbol, chunk index).
 Running sums at chunk starts and the days' bases are memoised per process (they are pure functions of the
-inputs), so late steps cost a one-off catch-up.
+inputs), so late steps cost a one-off catch-up; the sums at chunk starts are also kept in the user's cache folder
+and so are the days' bases (~/.cache/trimtab/demo-walk, keyed by NumPy's version and the path's parameters), so
+the catch-up is paid once per machine, not once per command.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import threading
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from trimtab.adapters.cache_files import cache_file, read_cached, write_cached
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import Instrument, InstrumentType, Market
 from trimtab.domain.ticks import Direction, PriceLimits, daily_limits, round_to_tick, shift_ticks, ticks_between
@@ -132,14 +136,22 @@ class DemoMarketData:
                self._base_prices[symbol])
         index = step // self.steps_per_day
         with _lock:
-            days = _days.get(key)
-            if days is None:
-                days = _days[key] = [_Day.build(instrument, self._base_prices[symbol], 0)]
-            while len(days) <= index:
-                next_first = days[-1].first_step + self.steps_per_day
-                close = self._price_in_day(symbol, days[-1], next_first)  # one step past the day's last
-                days.append(_Day.build(instrument, close, next_first))
-            return days[index]
+            bases = _bases.get(key)
+            if bases is None:
+                bases = _bases[key] = _cached_bases(key) or [self._base_prices[symbol]]
+            if len(bases) <= index:
+                while len(bases) <= index:
+                    next_first = len(bases) * self.steps_per_day
+                    last = self._built_day(key, len(bases) - 1)
+                    bases.append(self._price_in_day(symbol, last, next_first))  # one step past the day's last
+                write_cached(_bases_file(key), [str(base) for base in bases])
+            return self._built_day(key, index)
+
+    def _built_day(self, key: _DayKey, index: int) -> _Day:
+        day = _days.get((key, index))
+        if day is None:
+            day = _days[key, index] = _Day.build(key[4], _bases[key][index], index * self.steps_per_day)
+        return day
 
     def _walk(self, symbol: str, step: int) -> int:
         """Return the unbounded walk's position at a step: the sum of every increment before it."""
@@ -151,9 +163,13 @@ class DemoMarketData:
     def _chunk_start(self, symbol: str, chunk: int) -> int:
         key = (self.seed, symbol, self.max_ticks_per_step)
         with _lock:
-            starts = _chunk_starts.setdefault(key, [0])
-            while len(starts) <= chunk:
-                starts.append(starts[-1] + _chunk_total(*key, len(starts) - 1))
+            starts = _chunk_starts.get(key)
+            if starts is None:
+                starts = _chunk_starts[key] = _cached_starts(*key)
+            if len(starts) <= chunk:
+                while len(starts) <= chunk:
+                    starts.append(starts[-1] + _chunk_total(*key, len(starts) - 1))
+                write_cached(_starts_file(*key), starts)
             return starts[chunk]
 
 
@@ -198,12 +214,43 @@ def _symbol_key(symbol: str) -> int:
 # Pure functions of their keys, memoised per process and shared by every DemoMarketData.
 _lock = threading.RLock()
 _chunk_starts: dict[tuple[int, str, int], list[int]] = {}
-_days: dict[tuple[int, str, int, int, Instrument, Decimal], list[_Day]] = {}
+_DayKey = tuple[int, str, int, int, Instrument, Decimal]
+_bases: dict[_DayKey, list[Decimal]] = {}
+_days: dict[tuple[_DayKey, int], _Day] = {}
 
 
 def _draw_chunk(seed: int, symbol: str, chunk: int, max_ticks: int) -> npt.NDArray[np.int64]:
     generator = np.random.default_rng([seed, _symbol_key(symbol), chunk])
     return generator.integers(-max_ticks, max_ticks, size=CHUNK_STEPS, endpoint=True, dtype=np.int64)
+
+
+def _bases_file(key: _DayKey) -> Path:
+    seed, symbol, max_ticks, steps_per_day, instrument, base = key
+    return cache_file("demo-walk", f"days-{_symbol_key(symbol):016x}", [
+        np.__version__, seed, symbol, max_ticks, steps_per_day, CHUNK_STEPS, repr(instrument), str(base)])
+
+
+def _cached_bases(key: _DayKey) -> list[Decimal]:
+    """The days' bases (previous closes) computed by an earlier process, else none."""
+    bases = read_cached(_bases_file(key))
+    try:
+        return [Decimal(base) for base in bases] if isinstance(bases, list) and bases[:1] == [str(key[5])] else []
+    except (TypeError, ArithmeticError):
+        return []
+
+
+def _starts_file(seed: int, symbol: str, max_ticks: int) -> Path:
+    return cache_file("demo-walk", f"starts-{_symbol_key(symbol):016x}",
+                      [np.__version__, seed, symbol, max_ticks, CHUNK_STEPS])
+
+
+def _cached_starts(seed: int, symbol: str, max_ticks: int) -> list[int]:
+    """The walk's positions at chunk starts computed by an earlier process (a catch-up of every chunk since the
+    paper epoch is most of a paper command's work), else only the first."""
+    starts = read_cached(_starts_file(seed, symbol, max_ticks))
+    if isinstance(starts, list) and starts[:1] == [0] and all(type(start) is int for start in starts):
+        return starts
+    return [0]
 
 
 def _chunk_total(seed: int, symbol: str, max_ticks: int, chunk: int) -> int:

@@ -9,6 +9,7 @@ one-line helps equal to the commands' own.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
     from typer._click import Command, Context, HelpFormatter
 
 from trimtab.entrypoints.cli.guard import report
+
+# One command plans one account: element-wise numpy, no matrix products. OpenBLAS would start a thread per core when
+# numpy loads (half of numpy's import CPU here); a user's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class CommandEntry(NamedTuple):
