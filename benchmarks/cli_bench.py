@@ -53,12 +53,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "trimtab.db"
         environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
-        environment.update({"TRIMTAB_DATABASE_URL": f"sqlite:///{database}",
+        environment.update({"TRIMTAB_DATABASE_URL": f"sqlite:///{database}", "OPENBLAS_NUM_THREADS": "1",
                             "TRIMTAB_PAPER_START": "2026-11-23T00:30:00+00:00"})
         subprocess.run([*TRIMTAB, "init", "--demo"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,  # noqa: S603
                        check=True)
         base = median_cpu([sys.executable, "-c", "pass"], environment, runs)
         print(f"python -c pass: {base * 1000:.1f} ms CPU (median of {runs})")
+        print("what the libraries alone cost here (the floor under each command):")
+        for module in ("typer", "numpy", "sqlalchemy.orm"):
+            cpu = median_cpu([sys.executable, "-c", f"import {module}"], environment, runs)
+            print(f"  {'import ' + module:<38} {cpu * 1000:8.1f} {cpu / base:7.1f}")
         print(f"{'command':<40} {'CPU ms':>8} {'x pass':>7} {'target':>8}")
         for label, args, target in (("trimtab --help", ["--help"], "8x"), ("trimtab plan (files)", PLAN, "12x"),
                                     ("trimtab accounts", ["accounts"], "35x"),
