@@ -49,6 +49,8 @@ class ScriptedBroker:
     hidden_fills: dict[str, list[Fill]] = field(default_factory=dict)
     pending_cancels: set[str] = field(default_factory=set)
     looks_after_close: dict[str, int] = field(default_factory=dict)
+    fill_requests: list[str] = field(default_factory=list)
+    looks: list[str] = field(default_factory=list)
 
     @property
     def is_live(self) -> bool:
@@ -78,6 +80,7 @@ class ScriptedBroker:
         return base
 
     async def get_order(self, account_id: str, client_order_id: str) -> OrderReport | None:
+        self.looks.append(client_order_id)
         report = self.orders.get(client_order_id)
         if report is not None and client_order_id in self.pending_cancels:
             self.pending_cancels.discard(client_order_id)  # the cancel taken earlier is confirmed now
@@ -147,6 +150,7 @@ class ScriptedBroker:
         return list(self.orders.values())
 
     async def get_fills(self, account_id: str, client_order_id: str) -> list[Fill]:
+        self.fill_requests.append(client_order_id)
         report = self.orders.get(client_order_id)
         if report is not None and not report.status.is_open and self.hidden_fills.get(client_order_id):
             looks = self.looks_after_close[client_order_id] = self.looks_after_close.get(client_order_id, 0) + 1

@@ -215,3 +215,17 @@ def test_run_two_concurrent_starts_on_one_account_let_one_through(database_url: 
     refused = [r for r in results if isinstance(r, RunInProgress)]
     assert len(refused) == 1, results
     assert sum(len(b.submitted) > 0 for b in brokers) == 1  # only the run holding the lock sent orders
+
+
+def test_fills_are_asked_for_only_when_an_order_moved(store: SqlRunRepository) -> None:
+    # Z never fills: its polls see an unchanged order and cost one request each, not two. Each fills request
+    # follows a change the order report showed (a fill, a cancel), so none is skipped that could hold a fill.
+    broker = _broker(behaviour={"Z": "never"})
+    runner, _ = _runner(broker, store)
+    run = asyncio.run(runner.start("ACC", MODEL, PlanSettings(), execute=True))
+    z_ids = [o.request.client_order_id for o in run.orders if o.request.symbol == "Z"]
+    looks = Counter(request for request in broker.looks if request in z_ids)
+    assert min(looks.values()) >= 3  # each Z order was looked at on several polls
+    asked = Counter(request for request in broker.fill_requests if request in z_ids)
+    assert all(asked[request] < looks[request] for request in z_ids)
+    assert all(o.status is OrderStatus.CANCELLED for o in run.orders if o.request.symbol == "Z")
