@@ -5,6 +5,12 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
 
 from trimtab.adapters.marketdata import demo
 from trimtab.adapters.marketdata.demo import DEMO_BASE_PRICES, DEMO_INSTRUMENTS, DemoMarketData
@@ -76,7 +82,8 @@ def test_price_moves_a_few_ticks_per_step_and_seeds_differ() -> None:
     assert path != [second.price_at("069500", step) for step in range(200)]
 
 
-def test_walk_sums_are_kept_in_the_cache_folder_and_a_damaged_file_only_costs_time(tmp_path, monkeypatch) -> None:
+def test_walk_sums_are_kept_in_the_cache_folder_and_a_damaged_file_only_costs_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     step = 400 * STEPS_PER_DAY + 17
     _forget_memos()
@@ -104,10 +111,10 @@ def test_walk_sums_are_kept_in_the_cache_folder_and_a_damaged_file_only_costs_ti
     _forget_memos()
 
 
-def _no_draws_before_the_last_chunk(last: int):
+def _no_draws_before_the_last_chunk(last: int) -> Callable[[int, str, int, int], npt.NDArray[np.int64]]:
     original = demo._draw_chunk
 
-    def draw(seed: int, symbol: str, chunk: int, max_ticks: int):
+    def draw(seed: int, symbol: str, chunk: int, max_ticks: int) -> npt.NDArray[np.int64]:
         assert chunk >= last - 1, f"chunk {chunk} drawn again"
         return original(seed, symbol, chunk, max_ticks)
 

@@ -25,7 +25,7 @@ from trimtab.adapters.brokers.paper.config import PaperConfig
 from trimtab.adapters.brokers.paper.draws import uniform
 from trimtab.adapters.brokers.paper.exchange import PaperExchange
 from trimtab.adapters.brokers.paper.prices import PriceSource
-from trimtab.adapters.brokers.paper.reports import build_snapshot, fill_report, order_report
+from trimtab.adapters.brokers.paper.reports import build_snapshot, order_report
 from trimtab.adapters.brokers.paper.state import AccountState
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.marketdata.demo import DemoMarketData
@@ -140,7 +140,7 @@ class PaperBroker:
         """Every fill of one order so far, oldest first."""
         await self._wait()
         state = self._caught_up(account_id)
-        return [fill_report(fill) for fill in state.fills if fill.client_order_id == client_order_id]
+        return [record.fill for record in state.fills if record.fill.client_order_id == client_order_id]
 
     def _caught_up(self, account_id: str) -> AccountState:
         state, before = self._load(account_id)

@@ -32,7 +32,7 @@ from trimtab.adapters.brokers.paper.state import AccountState, FillRecord, Order
 from trimtab.adapters.marketdata.calendars import add_sessions, market_date
 from trimtab.domain.costs import commission, sell_tax, sell_tax_rate
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.execution import OrderEvent, OrderRequest, OrderStatus, transition
+from trimtab.domain.execution import Fill, OrderEvent, OrderRequest, OrderStatus, transition
 from trimtab.domain.instruments import DEFAULT_MARKET_BY_CURRENCY, Instrument, Market, parse_currency
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderType, Side
@@ -199,11 +199,11 @@ class PaperExchange:
         if order.filled_quantity == order.quantity:
             order.status, order.closed_at = OrderStatus.FILLED, due.at
         self._move_money(state, order, instrument, due, fill_commission + fill_tax)
-        state.fills.append(FillRecord(
+        state.fills.append(FillRecord(Fill(
             fill_id=f"{order.client_order_id}-{order.fill_count}", client_order_id=order.client_order_id,
             symbol=order.symbol, side=order.side, quantity=due.quantity, price=due.price,
-            commission=fill_commission, tax=fill_tax, filled_at=due.at, event=state.next_event(),
-        ))
+            commission=fill_commission, tax=fill_tax, filled_at=due.at,
+        ), event=state.next_event()))
 
     def _move_money(
         self, state: AccountState, order: OrderRecord, instrument: Instrument, due: DueFill, costs: Decimal,

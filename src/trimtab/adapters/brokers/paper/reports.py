@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from trimtab.adapters.brokers.paper.exchange import PaperExchange
-from trimtab.adapters.brokers.paper.state import AccountState, FillRecord, OrderRecord
+from trimtab.adapters.brokers.paper.state import AccountState, OrderRecord
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.execution import Fill, OrderReport
+from trimtab.domain.execution import OrderReport
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.snapshot import AccountSnapshot, Holding, Quote
 
@@ -21,15 +21,6 @@ def order_report(order: OrderRecord) -> OrderReport:
         side=order.side, quantity=order.quantity, limit_price=order.limit_price, status=order.status,
         filled_quantity=order.filled_quantity, average_price=average, reject_code=order.reject_code,
         reject_message=order.reject_message,
-    )
-
-
-def fill_report(fill: FillRecord) -> Fill:
-    """Return the normalised form of a fill."""
-    return Fill(
-        fill_id=fill.fill_id, client_order_id=fill.client_order_id, symbol=fill.symbol, side=fill.side,
-        quantity=fill.quantity, price=fill.price, commission=fill.commission, tax=fill.tax,
-        filled_at=fill.filled_at,
     )
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.execution import OrderStatus
+from trimtab.domain.execution import Fill, OrderStatus
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderType, Side
 from trimtab.domain.snapshot import CostSettings
@@ -82,35 +82,28 @@ class OrderRecord:
 
 @dataclass(frozen=True, slots=True)
 class FillRecord:
-    """One execution; `event` is the account's event number that recorded it."""
+    """One execution as every broker reports it, and `event`, the account's event number that recorded it."""
 
-    fill_id: str
-    client_order_id: str
-    symbol: str
-    side: Side
-    quantity: Decimal
-    price: Decimal
-    commission: Decimal
-    tax: Decimal
-    filled_at: dt.datetime
+    fill: Fill
     event: int
 
     def to_json(self) -> dict[str, Any]:
+        fill = self.fill
         return {
-            "fill_id": self.fill_id, "client_order_id": self.client_order_id, "symbol": self.symbol,
-            "side": self.side.value, "quantity": str(self.quantity), "price": str(self.price),
-            "commission": str(self.commission), "tax": str(self.tax), "filled_at": self.filled_at.isoformat(),
+            "fill_id": fill.fill_id, "client_order_id": fill.client_order_id, "symbol": fill.symbol,
+            "side": fill.side.value, "quantity": str(fill.quantity), "price": str(fill.price),
+            "commission": str(fill.commission), "tax": str(fill.tax), "filled_at": fill.filled_at.isoformat(),
             "event": self.event,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FillRecord:
-        return cls(
+        return cls(Fill(
             fill_id=data["fill_id"], client_order_id=data["client_order_id"], symbol=data["symbol"],
             side=Side(data["side"]), quantity=Decimal(data["quantity"]), price=Decimal(data["price"]),
             commission=Decimal(data["commission"]), tax=Decimal(data["tax"]),
-            filled_at=dt.datetime.fromisoformat(data["filled_at"]), event=int(data["event"]),
-        )
+            filled_at=dt.datetime.fromisoformat(data["filled_at"]),
+        ), event=int(data["event"]))
 
 
 @dataclass(frozen=True, slots=True)
