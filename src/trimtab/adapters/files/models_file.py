@@ -78,10 +78,10 @@ def load_models(path: Path) -> list[ModelPortfolio]:
     top = require_mapping(read_document(path), where=str(path), field="(top level)")
     if "models" in top:
         check_keys(top, TOP_KEYS, where=str(path))
-        return _trimtab_models(top["models"], source=path.name)
+        return _each_model(top["models"], source=path.name, field="models", build=_trimtab_model)
     if "model_portfolios" in top:
         check_keys(top, SOMP_TOP_KEYS, where=str(path))
-        return _somp_models(top["model_portfolios"], source=path.name)
+        return _each_model(top["model_portfolios"], source=path.name, field="model_portfolios", build=_somp_model)
     raise InvalidInput("no models: expected a top-level 'models' (trimtab) or 'model_portfolios' key",
                        where=str(path), field="(top level)", value=", ".join(top) or None)
 
@@ -108,20 +108,16 @@ def _optional(spec: dict[str, object], key: str, parse: Callable[[object], T]) -
     return None if value is None else parse(value)
 
 
-def _model_mappings(value: object, *, source: str, field: str) -> dict[str, object]:
+def _each_model(value: object, *, source: str, field: str,
+                build: Callable[[str, object, str], ModelPortfolio]) -> list[ModelPortfolio]:
+    """Build every model of a file's mapping of models (name -> spec); an empty mapping is an error."""
     models = require_mapping(value, where=source, field=field)
     if not models:
         raise InvalidInput("no models defined", where=source, field=field, value=models)
-    return models
+    return [build(require_identifier(name, where=source, field=field), spec, source) for name, spec in models.items()]
 
 
 # --- trimtab format ---------------------------------------------------------------------------------
-
-
-def _trimtab_models(value: object, *, source: str) -> list[ModelPortfolio]:
-    models = _model_mappings(value, source=source, field="models")
-    return [_trimtab_model(require_identifier(name, where=source, field="models"), spec, source)
-            for name, spec in models.items()]
 
 
 def _trimtab_model(name: str, value: object, source: str) -> ModelPortfolio:
@@ -203,12 +199,6 @@ def _holding(symbol: str, spec: dict[str, object], where: str) -> ModelHolding:
 
 
 # --- simple-order-management-platform format --------------------------------------------------------
-
-
-def _somp_models(value: object, *, source: str) -> list[ModelPortfolio]:
-    models = _model_mappings(value, source=source, field="model_portfolios")
-    return [_somp_model(require_identifier(key, where=source, field="model_portfolios"), spec, source)
-            for key, spec in models.items()]
 
 
 def _somp_model(key: str, value: object, source: str) -> ModelPortfolio:
