@@ -17,6 +17,7 @@ from trimtab.application.ports import BrokerPort, Clock
 from trimtab.application.records import Account
 
 Sleep = Callable[[float], Awaitable[None]]
+SIMULATED_CLOCK_BROKERS = frozenset({"paper"})  # their runs and snapshots live on a simulated market clock
 
 
 @dataclass(frozen=True, slots=True)

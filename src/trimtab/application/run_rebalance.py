@@ -22,6 +22,7 @@ from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUns
 from trimtab.domain.errors import BrokerError, TrimtabError
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.money_format import format_quantity
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, Side
 from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
@@ -197,6 +198,6 @@ def _unbought(run: RunRecord, leg: str) -> list[str]:
     for order in run.orders:
         if order.request.client_order_id.split("-")[1] == leg:
             latest[order.request.symbol] = (order.status, order.unfilled, order.reject_reason)
-    return [f"{symbol} {status.value}" + (f" ({reason})" if reason else f", {unfilled} unfilled")
+    return [f"{symbol} {status.value}" + (f" ({reason})" if reason else f", {format_quantity(unfilled)} unfilled")
             for symbol, (status, unfilled, reason) in latest.items()
             if status is OrderStatus.REJECTED or (status.is_closed_unfilled and unfilled > ZERO)]
