@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
+from trimtab.application.progress import Progress, no_progress
 from trimtab.application.run_journal import LeasePolicy, RunJournal
 from trimtab.application.run_state import RunEvent, advance
 from trimtab.application.safety import TradingSafety, ensure_may_trade
-from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUnsettled, Progress
+from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUnsettled
 from trimtab.domain.errors import BrokerError, TrimtabError
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.models import ModelPortfolio
@@ -48,7 +49,7 @@ class RebalanceRunner:
     sleep: Callable[[float], Awaitable[None]]
     safety: TradingSafety
     policy: ExecutionPolicy = field(default_factory=ExecutionPolicy)
-    progress: Progress = lambda _message: None
+    progress: Progress = no_progress
     make_run_id: Callable[[], str] = new_run_id
     checkpoint: Callable[[str], None] = lambda _point: None  # fault injection for crash tests
     lease: LeasePolicy | None = None  # default: an owner unique to this runner, leases on the run's clock

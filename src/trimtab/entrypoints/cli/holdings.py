@@ -23,9 +23,11 @@ def holdings(
         import asyncio
 
         from trimtab.entrypoints.cli.holdings_view import render_holdings, snapshot_document
+        from trimtab.entrypoints.cli.progress import progress_line
 
         trimtab = facade()
-        snapshot = asyncio.run(trimtab.holdings(account, broker_choice(broker, env, base_url)))
+        with progress_line(console(), "reading the account") as progress:
+            snapshot = asyncio.run(trimtab.holdings(account, broker_choice(broker, env, base_url), progress))
         if as_json:
             import json
             import sys
