@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from trimtab.adapters.clock import ScaledClock, SystemClock
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
 from trimtab.application.facade import RunSettings, Trimtab
+from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
 from trimtab.application.repositories import ModelFiles, PaperAccounts, Storage
 
@@ -182,8 +183,8 @@ class _PaperFactory:
         self._settings, self._database, self._wall = settings, database, wall
 
     @contextlib.asynccontextmanager
-    async def connect(self, account: Account, choice: BrokerChoice,
-                      resume_from: dt.datetime | None) -> AsyncIterator[BrokerConnection]:
+    async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                      progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
         from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory, PaperSettings
         from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
 
@@ -193,7 +194,7 @@ class _PaperFactory:
         engine = self._database.engine()
         factory = PaperBrokerFactory(lambda: SqlPaperStateStore(engine), settings, self._wall,
                                      lambda account_id: _last_run_at(self._database, account_id))
-        async with factory.connect(account, choice, resume_from) as connection:
+        async with factory.connect(account, choice, resume_from, progress) as connection:
             yield connection
 
 
@@ -209,8 +210,8 @@ class _KisFactory:
         self._settings, self._database = settings, database
 
     @contextlib.asynccontextmanager
-    async def connect(self, account: Account, choice: BrokerChoice,
-                      resume_from: dt.datetime | None) -> AsyncIterator[BrokerConnection]:
+    async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                      progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
         from trimtab.adapters.brokers.kis.factory import KisBrokerFactory, KisSettings
         from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
 
@@ -223,7 +224,7 @@ class _KisFactory:
         clock = broker_clock(s)
         engine = self._database.engine()
         factory = KisBrokerFactory(settings, lambda: SqlBrokerOrderBook(engine), clock, clock.sleep)
-        async with factory.connect(account, choice, resume_from) as connection:
+        async with factory.connect(account, choice, resume_from, progress) as connection:
             yield connection
 
 

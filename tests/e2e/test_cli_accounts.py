@@ -40,9 +40,10 @@ def test_init_is_empty_and_a_funded_paper_account_rebalances(tmp_path: Path) -> 
     snapshot.write_text("account_id: MINE-KR\ncurrency: KRW\ncash: 3000000\nholdings:\n"
                         "  - {symbol: \"069500\", quantity: 20, price: 48000}\n", encoding="utf-8")
     _ok(database, "models", "import", str(models))
-    assert "cash 0" in _ok(database, "accounts", "add", "MINE-KR", "--currency", "KRW")
-    assert "cash 3000000, 1 holdings" in _ok(database, "accounts", "fund", "MINE-KR", "--holdings", str(snapshot))
-    assert "cash 3500000" in _ok(database, "accounts", "deposit", "MINE-KR", "500000")
+    assert "cash 0 KRW" in _ok(database, "accounts", "add", "MINE-KR", "--currency", "KRW")
+    assert "cash 3,000,000 KRW, 1 holdings" in _ok(database, "accounts", "fund", "MINE-KR", "--holdings",
+                                                   str(snapshot))
+    assert "cash 3,500,000 KRW" in _ok(database, "accounts", "deposit", "MINE-KR", "500000")
     _ok(database, "assign", "MINE-KR", "MINE")
 
     held = json.loads(_ok(database, "holdings", "MINE-KR", "--json"))

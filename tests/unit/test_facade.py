@@ -16,9 +16,10 @@ from tests.fakes.broker import ScriptedBroker
 from tests.fakes.builders import flat, krx
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
-from trimtab.application.facade import BandChanges, DemoAccount, RunSettings, Trimtab
+from trimtab.application.facade import BandChanges, RunSettings, Trimtab
 from trimtab.application.ports import RunLeaseHeld, RunStatus
-from trimtab.application.records import Account
+from trimtab.application.progress import Progress, no_progress
+from trimtab.application.records import Account, DemoAccount
 from trimtab.application.repositories import Storage
 from trimtab.application.run_journal import LeasePolicy
 from trimtab.application.safety import TradingDisabled, TradingSafety
@@ -71,8 +72,8 @@ class ScriptedFactory:
     connections: list[dt.datetime | None] = field(default_factory=list)
 
     @contextlib.asynccontextmanager
-    async def connect(self, account: Account, choice: BrokerChoice,
-                      resume_from: dt.datetime | None) -> AsyncIterator[BrokerConnection]:
+    async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                      progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
         self.connections.append(resume_from)
         clock = FastForwardClock(resume_from or START)
         yield BrokerConnection(self.broker, "scripted", clock, clock.sleep)

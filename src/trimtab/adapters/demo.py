@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from trimtab.application.facade import DemoAccount
+from trimtab.application.records import DemoAccount
 
 DEMO_ACCOUNTS = (
     DemoAccount("DEMO-KR", "KRW", "KR-ALLWEATHER", Decimal(1_842_000), {

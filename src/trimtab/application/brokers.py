@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from trimtab.application.ports import BrokerPort, Clock
+from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
 
 Sleep = Callable[[float], Awaitable[None]]
+SIMULATED_CLOCK_BROKERS = frozenset({"paper"})  # their runs and snapshots live on a simulated market clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,10 @@ class BrokerConnection:
 class BrokerFactory(Protocol):
     """Connects one account to its broker."""
 
-    def connect(self, account: Account, choice: BrokerChoice,
-                resume_from: dt.datetime | None) -> AbstractAsyncContextManager[BrokerConnection]:
-        """A connection for a run: a new one (`resume_from` None) or one resumed from the run's saved instant."""
+    def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                progress: Progress = no_progress) -> AbstractAsyncContextManager[BrokerConnection]:
+        """A connection for a run: a new one (`resume_from` None) or one resumed from the run's saved instant.
+
+        The broker reports its own waits over a second (quotes read one call at a time, tokens) to `progress`.
+        """
         ...

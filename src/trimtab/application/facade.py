@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
 from trimtab.application.ports import Clock, RunRecord
+from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
 from trimtab.application.repositories import ModelFiles, Storage
 from trimtab.application.run_journal import LeasePolicy
@@ -25,8 +26,9 @@ from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
+    from trimtab.application.records import DemoAccount
     from trimtab.application.run_rebalance import RebalanceRunner
-    from trimtab.application.supervise import ExecutionPolicy, Progress
+    from trimtab.application.supervise import ExecutionPolicy
     from trimtab.domain.execution import Fill
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.planning import Allocator, Plan, PlanSettings
@@ -68,17 +70,6 @@ class BandChanges:
     cash_buffer: Decimal | None = None
     minimum_trade_value: Decimal | None = None
     price_ticks: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DemoAccount:
-    """A demo paper account: its currency, model, cash and positions."""
-
-    account_id: str
-    currency: str
-    model: str
-    cash: Decimal
-    positions: Mapping[str, Decimal]
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +262,7 @@ class Trimtab:
         model = self._model_for(account_id)
         settings = self.plan_settings(account_id, force=force)
         factory = self._factory_for(account, choice or BrokerChoice())
-        async with factory.connect(account, choice or BrokerChoice(), None) as connection:
+        async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
             record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute)
         self._summarise(record)
         return record
@@ -286,7 +277,7 @@ class Trimtab:
         model = storage.models.get(run.model_name, run.model_version)
         settings = self.plan_settings(run.account_id, force=run.force)
         factory = self._factory_for(account, choice or BrokerChoice())
-        async with factory.connect(account, choice or BrokerChoice(), run.updated_at) as connection:
+        async with factory.connect(account, choice or BrokerChoice(), run.updated_at, progress) as connection:
             record = await self._runner(connection, progress).resume(run_id, model, settings)
         self._summarise(record)
         return record
@@ -320,13 +311,14 @@ class Trimtab:
         """A run's fills in the order they happened (a full id or a unique prefix)."""
         return self.storage.runs.list_fills(self.run_id(run_id))
 
-    async def holdings(self, account_id: str, choice: BrokerChoice | None = None) -> AccountSnapshot:
-        """What the broker reports for an account now: holdings, orderable cash and quotes."""
+    async def holdings(self, account_id: str, choice: BrokerChoice | None = None,
+                       progress: Progress = no_progress) -> AccountSnapshot:
+        """What the broker reports for an account now: holdings, orderable cash and quotes (its waits reported)."""
         account = self.storage.accounts.get(account_id)
         assignment = self.storage.accounts.assignment(account_id)
         symbols = [] if assignment is None else list(self._model_for(account_id).target_weights())
         factory = self._factory_for(account, choice or BrokerChoice())
-        async with factory.connect(account, choice or BrokerChoice(), None) as connection:
+        async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
             return await connection.broker.get_snapshot(account_id, symbols)
 
     # -- paper accounts -----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -71,3 +72,14 @@ class DailySummary:
     market_type: str  # "spot", "futures", "securities"
     cash: Decimal
     equity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """A demo paper account: its currency, model, cash and positions."""
+
+    account_id: str
+    currency: str
+    model: str
+    cash: Decimal
+    positions: Mapping[str, Decimal]

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
+from trimtab.application.progress import Progress, no_progress
 from trimtab.application.run_journal import LeasePolicy, RunJournal
 from trimtab.application.run_state import RunEvent, advance
 from trimtab.application.safety import TradingSafety, ensure_may_trade
-from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUnsettled, Progress
+from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUnsettled
 from trimtab.domain.errors import BrokerError, TrimtabError
 from trimtab.domain.execution import OrderStatus
 from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.money_format import format_quantity
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, Side
 from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
@@ -47,7 +49,7 @@ class RebalanceRunner:
     sleep: Callable[[float], Awaitable[None]]
     safety: TradingSafety
     policy: ExecutionPolicy = field(default_factory=ExecutionPolicy)
-    progress: Progress = lambda _message: None
+    progress: Progress = no_progress
     make_run_id: Callable[[], str] = new_run_id
     checkpoint: Callable[[str], None] = lambda _point: None  # fault injection for crash tests
     lease: LeasePolicy | None = None  # default: an owner unique to this runner, leases on the run's clock
@@ -197,6 +199,6 @@ def _unbought(run: RunRecord, leg: str) -> list[str]:
     for order in run.orders:
         if order.request.client_order_id.split("-")[1] == leg:
             latest[order.request.symbol] = (order.status, order.unfilled, order.reject_reason)
-    return [f"{symbol} {status.value}" + (f" ({reason})" if reason else f", {unfilled} unfilled")
+    return [f"{symbol} {status.value}" + (f" ({reason})" if reason else f", {format_quantity(unfilled)} unfilled")
             for symbol, (status, unfilled, reason) in latest.items()
             if status is OrderStatus.REJECTED or (status.is_closed_unfilled and unfilled > ZERO)]

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trimtab.application.ports import BrokerPort, Clock, LegPhase, LegProgress, RunRecord
+from trimtab.application.progress import Progress
 from trimtab.application.run_journal import RunJournal
 from trimtab.domain.errors import BrokerUnavailable, OrderRejected, TrimtabError
 from trimtab.domain.execution import OrderEvent, OrderReport, OrderRequest, OrderStatus, TrackedOrder
+from trimtab.domain.money_format import format_quantity
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, OrderType, Side
 from trimtab.domain.ticks import limit_price
@@ -35,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 Guard = Callable[[RunRecord], None]
-Progress = Callable[[str], None]
 
 
 class LegUnsettled(TrimtabError):
@@ -94,6 +95,9 @@ class LegSupervisor:
     def _after(self, seconds: float) -> dt.datetime:
         return self.clock.now() + dt.timedelta(seconds=seconds)
 
+    def _left(self, deadline: dt.datetime) -> str:
+        return f"{max(0, int((deadline - self.clock.now()).total_seconds()))} s"
+
     def _enter(self, run: RunRecord, leg: str, phase: LegPhase, deadline: dt.datetime | None = None) -> None:
         run.legs[leg] = LegProgress(phase, deadline)
         self.journal.save(run)
@@ -110,11 +114,12 @@ class LegSupervisor:
         deadline = run.legs[leg].deadline or self.clock.now()
         await self._reconcile(run, leg, send_missing=True)
         while _open(run, leg) and self.clock.now() < deadline:
+            filled = sum((o.filled_quantity for o in run.orders if _leg_of(o) == leg), ZERO)
+            self.progress(f"waiting for fills of the {_LEGS.get(leg[:1], 'orders')} ({leg}): "
+                          f"{len(_open(run, leg))} open, {format_quantity(filled)} filled, {self._left(deadline)} left")
             await self.sleep(self.policy.poll_interval_seconds)
             await self._reconcile(run, leg, send_missing=True)
             self.journal.heartbeat(run)
-            filled = sum((o.filled_quantity for o in run.orders if _leg_of(o) == leg), ZERO)
-            self.progress(f"{leg}: {len(_open(run, leg))} open, {filled} filled")
             self.checkpoint("poll")
         if _open(run, leg):
             self._enter(run, leg, LegPhase.CANCELLING, self._after(self.policy.cancel_timeout_seconds))
@@ -193,6 +198,8 @@ class LegSupervisor:
         for order in _open(run, leg):
             await self._request_cancel(run, order)
         while _open(run, leg) and self.clock.now() < deadline:
+            self.progress(f"waiting for the broker to confirm {len(_open(run, leg))} cancel(s) ({leg}), "
+                          f"{self._left(deadline)} left")
             await self.sleep(self.policy.poll_interval_seconds)
             for order in _open(run, leg):
                 if order.status is OrderStatus.PENDING_CANCEL:
@@ -302,6 +309,9 @@ class LegSupervisor:
         ticks = 1 + self.policy.reprice_ticks * attempt
         signed = ticks if request.side is Side.BUY else -ticks
         return limit_price(quote.instrument, quote.price, signed, None)
+
+
+_LEGS = {"S": "sells", "B": "buys"}
 
 
 def _leg_of(order: TrackedOrder) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
+from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, OrderType, Side
 from trimtab.domain.ticks import is_valid_price
@@ -35,49 +36,56 @@ def run_checks(
     return (
         check_no_oversell(orders, by_symbol),
         check_lots(orders, by_symbol),
-        check_prices(orders, by_symbol),
-        check_cash(orders, snapshot.cash, valuation.equity * cash_buffer),
+        check_prices(orders, by_symbol, snapshot.currency),
+        check_cash(orders, snapshot.cash, valuation.equity * cash_buffer, snapshot.currency),
         check_post_trade_drift(post_drift, bool(orders)),
     )
 
 
 def check_no_oversell(orders: tuple[OrderIntent, ...], lines: dict[str, Line]) -> Check:
     """Every sell is at most the orderable quantity."""
-    bad = [f"{o.symbol} {o.quantity} > {lines[o.symbol].orderable}" for o in orders
-           if o.side is Side.SELL and o.quantity > lines[o.symbol].orderable]
+    bad = [f"{o.symbol} {_quantity(o.quantity, line)} > {_quantity(line.orderable, line)}"
+           for o in orders if o.side is Side.SELL and o.quantity > (line := lines[o.symbol]).orderable]
     return Check("no oversell", not bad, "; ".join(bad) or "every sell within the orderable quantity")
 
 
 def check_lots(orders: tuple[OrderIntent, ...], lines: dict[str, Line]) -> Check:
     """Every quantity is a positive multiple of the lot."""
-    bad = [f"{o.symbol} {o.quantity}" for o in orders
+    bad = [f"{o.symbol} {_quantity(o.quantity, lines[o.symbol])}" for o in orders
            if o.quantity <= ZERO or o.quantity % lines[o.symbol].instrument.lot_size != ZERO]
     return Check("whole lots", not bad, "; ".join(bad) or "every quantity a multiple of its lot")
 
 
-def check_prices(orders: tuple[OrderIntent, ...], lines: dict[str, Line]) -> Check:
+def check_prices(orders: tuple[OrderIntent, ...], lines: dict[str, Line], currency: str | None = None) -> Check:
     """Every limit price is on the tick grid and inside the daily limits."""
     bad = []
     for order in orders:
         if order.order_type is OrderType.MARKET or order.limit_price is None:
             continue
         line = lines[order.symbol]
+        limit = format_money(order.limit_price, currency, line.instrument)
         if not is_valid_price(line.instrument, order.limit_price):
-            bad.append(f"{order.symbol} {order.limit_price} off tick")
+            bad.append(f"{order.symbol} {limit} off tick")
         elif line.limits is not None and not line.limits.contains(order.limit_price):
-            bad.append(f"{order.symbol} {order.limit_price} outside {line.limits.lower}-{line.limits.upper}")
+            lower, upper = (format_money(p, currency, line.instrument) for p in (line.limits.lower, line.limits.upper))
+            bad.append(f"{order.symbol} {limit} outside {lower}-{upper}")
     return Check("valid prices", not bad, "; ".join(bad) or "every limit on a valid tick within the limits")
 
 
-def check_cash(orders: tuple[OrderIntent, ...], cash: Decimal, buffer: Decimal) -> Check:
+def check_cash(orders: tuple[OrderIntent, ...], cash: Decimal, buffer: Decimal, currency: str | None = None) -> Check:
     """Buys and all costs fit in cash plus sell proceeds, keeping the buffer."""
     proceeds = sum((o.estimated_value for o in orders if o.side is Side.SELL), ZERO)
     spent = sum((o.estimated_value for o in orders if o.side is Side.BUY), ZERO)
     costs = sum((o.estimated_costs for o in orders), ZERO)
     left = cash + proceeds - spent - costs
-    detail = (f"cash {cash} + sells {proceeds} - buys {spent} - costs {costs} = {left}; "
-              f"buffer {buffer.quantize(Decimal('0.01'))}")
+    cash_, sells, buys, costs_, left_, buffer_ = (format_money(value, currency)
+                                                  for value in (cash, proceeds, spent, costs, left, buffer))
+    detail = f"cash {cash_} + sells {sells} - buys {buys} - costs {costs_} = {left_}; buffer {buffer_}"
     return Check("cash rule", left >= buffer, detail)
+
+
+def _quantity(quantity: Decimal, line: Line) -> str:
+    return format_quantity(quantity, line.instrument)
 
 
 def check_post_trade_drift(drift: DriftReport, trading: bool) -> Check:

@@ -39,7 +39,7 @@ class InstrumentType(StrEnum):
 # Digits of each currency's minor unit (KRW has none); unknown currencies are refused.
 CURRENCY_MINOR_DIGITS: dict[str, int] = {
     "KRW": 0, "JPY": 0, "USD": 2, "SGD": 2, "EUR": 2, "GBP": 2, "HKD": 2, "AUD": 2, "CAD": 2, "CHF": 2,
-    "CNY": 2, "USDT": 8, "USDC": 8, "BTC": 8,
+    "CNY": 2, "USDT": 8, "USDC": 8, "BTC": 8, "ETH": 8,
 }
 
 DEFAULT_MARKET_BY_CURRENCY: dict[str, Market] = {"KRW": Market.KRX, "USD": Market.US}

@@ -25,7 +25,9 @@ from trimtab.domain.drift import (
     value_account,
 )
 from trimtab.domain.errors import InvalidInput
+from trimtab.domain.instruments import minor_unit
 from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.money_format import format_money
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, OrderType, Side, SkippedTrade, SkipReason
 from trimtab.domain.problem import Line, build_batch, build_lines, investable_fraction, lots_to_quantities
@@ -248,8 +250,8 @@ def _skipped(
             skip = SkippedTrade(line.symbol, SkipReason.INSIDE_BAND,
                                 "no band is breached (use --force to trade anyway)", trades[line.symbol])
         elif line.symbol in frozen:
-            skip = SkippedTrade(line.symbol, SkipReason.BELOW_MINIMUM,
-                                f"trade worth less than {settings.minimum_trade_value}", ZERO)
+            least = format_money(settings.minimum_trade_value, snapshot.currency)
+            skip = SkippedTrade(line.symbol, SkipReason.BELOW_MINIMUM, f"trade worth less than {least}", ZERO)
         else:
             skip = _untraded(line, investable)
         skipped.append(_with_drift(skip, by_symbol.get(line.symbol)))
@@ -268,8 +270,10 @@ def _untraded(line: Line, investable: Decimal) -> SkippedTrade:
     lot_value = line.price * line.instrument.lot_size
     gap = line.target_weight * investable - line.quantity * line.price
     if gap * 2 > lot_value:
+        currency = line.instrument.currency
+        short = format_money(gap.quantize(minor_unit(currency)), currency)
         return SkippedTrade(line.symbol, SkipReason.NO_CASH,
-                            f"short of target by {gap:.0f}, but another lot does not fit the cash rule", ZERO)
+                            f"short of target by {short}, but another lot does not fit the cash rule", ZERO)
     if -gap * 2 > lot_value and line.sellable_lots == 0:
         return SkippedTrade(line.symbol, SkipReason.NOT_ORDERABLE,
                             "over target, but no orderable quantity to sell", ZERO)

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from trimtab.adapters.cache_files import cache_file, read_cached, write_cached
 from trimtab.domain.instruments import Market
+from trimtab.domain.market_time import market_zone  # one table of zones, shared with what people are shown
 
 UTC = dt.UTC
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -36,7 +37,6 @@ CALENDAR_END = dt.date(2030, 12, 31)
 _CALENDAR_BY_MARKET: dict[Market, str] = {
     Market.KRX: "XKRX", Market.KOSPI: "XKRX", Market.KOSDAQ: "XKRX", Market.KONEX: "XKRX", Market.US: "XNYS",
 }
-_ZONE_BY_CALENDAR: dict[str, ZoneInfo] = {"XKRX": SEOUL, "XNYS": NEW_YORK}
 
 # Closures exchange_calendars does not know about, per calendar; versioned with the library it corrects.
 EXTRA_CLOSURES: dict[str, frozenset[dt.date]] = {
@@ -58,12 +58,6 @@ class Session:
 
 _lock = threading.Lock()
 _sessions: dict[str, dict[dt.date, Session]] = {}
-
-
-def market_zone(market: Market) -> dt.tzinfo:
-    """Return the time zone whose dates are the market's trade dates."""
-    name = _CALENDAR_BY_MARKET.get(market)
-    return UTC if name is None else _ZONE_BY_CALENDAR[name]
 
 
 def market_date(market: Market, at: dt.datetime) -> dt.date:

@@ -72,12 +72,13 @@ def add_account(
 
             raise InvalidInput("--cash and --holdings fund a paper account only", where="command line",
                                field="broker", value=broker)
-        trimtab.add_account(account, name=name, currency=currency, broker=broker)
+        added = trimtab.add_account(account, name=name, currency=currency, broker=broker)
         message = f"account {account} added ({currency}, broker {broker})"
         if broker.strip().lower() == "paper":
             amount, positions = _funding(trimtab, cash, holdings)
             trimtab.open_paper(account, amount, positions)
-            message += f", cash {amount}" + (f", {len(positions)} holdings" if positions else "")
+            message += f", cash {_money(amount, added.currency)}"
+            message += f", {len(positions)} holdings" if positions else ""
         console().print(message)
 
     guarded(run)
@@ -91,7 +92,8 @@ def fund_account(account: AccountArgument, cash: CashOption = None, holdings: Ho
         trimtab = facade()
         amount, positions = _funding(trimtab, cash, holdings)
         trimtab.open_paper(account, amount, positions, reset=True)
-        console().print(f"paper account {account}: cash {amount}, {len(positions)} holdings")
+        currency = trimtab.account(account).account.currency
+        console().print(f"paper account {account}: cash {_money(amount, currency)}, {len(positions)} holdings")
 
     guarded(run)
 
@@ -106,9 +108,18 @@ def deposit(account: AccountArgument,
         from trimtab.domain.numbers import parse_decimal
 
         value = parse_decimal(amount, where="command line", field="amount")
-        console().print(f"paper account {account}: cash {facade().deposit(account, value)}")
+        trimtab = facade()
+        cash = trimtab.deposit(account, value)
+        console().print(f"paper account {account}: cash {_money(cash, trimtab.account(account).account.currency)}")
 
     guarded(run)
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    """An amount as every view shows it, with its currency (``1,842,000 KRW``)."""
+    from trimtab.domain.money_format import format_money
+
+    return f"{format_money(amount, currency)} {currency}"
 
 
 def _funding(trimtab: Trimtab, cash: str | None, holdings: Path | None) -> tuple[Decimal, dict[str, Decimal]]:

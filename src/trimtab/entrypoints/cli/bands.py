@@ -38,7 +38,8 @@ def set_bands(
             relative_band=None if clear else _fraction(relative_band, "relative-band"), clear_relative_band=clear,
             cash_buffer=_fraction(cash_buffer, "cash-buffer"),
             minimum_trade_value=None if min_trade is None else minimum_trade(min_trade), price_ticks=ticks)
-        show(account, facade().set_bands(account, changes))
+        trimtab = facade()
+        show(account, trimtab.set_bands(account, changes), trimtab.account(account).account.currency)
 
     guarded(run)
 
@@ -50,12 +51,19 @@ def _fraction(text: str | None, option: str) -> Decimal | None:
 @bands_app.command("show")
 def show_bands(account: str) -> None:
     """Show an account's bands and planning settings."""
-    guarded(lambda: show(account, facade().bands(account)))
+    def run() -> None:
+        trimtab = facade()
+        show(account, trimtab.bands(account), trimtab.account(account).account.currency)
+
+    guarded(run)
 
 
-def show(account: str, config: RebalancingConfig) -> None:
-    """One line with every setting, in percent."""
+def show(account: str, config: RebalancingConfig, currency: str) -> None:
+    """One line with every setting, in percent; the minimum trade in the account's currency."""
+    from trimtab.domain.money_format import format_money
+
     relative = "none" if config.relative_band is None else f"{config.relative_band * 100}%"
     console().print(f"{account}: class band {config.class_band * 100} pp, ticker band {config.ticker_band * 100} pp, "
                     f"relative band {relative}, cash buffer {config.cash_buffer * 100}%, "
-                    f"minimum trade {config.minimum_trade_value}, limit offset {config.price_ticks} tick(s)")
+                    f"minimum trade {format_money(config.minimum_trade_value, currency)} {currency}, "
+                    f"limit offset {config.price_ticks} tick(s)")

@@ -23,14 +23,20 @@ def holdings(
         import asyncio
 
         from trimtab.entrypoints.cli.holdings_view import render_holdings, snapshot_document
+        from trimtab.entrypoints.cli.progress import progress_line
 
-        snapshot = asyncio.run(facade().holdings(account, broker_choice(broker, env, base_url)))
+        trimtab = facade()
+        with progress_line(console(), "reading the account") as progress:
+            snapshot = asyncio.run(trimtab.holdings(account, broker_choice(broker, env, base_url), progress))
         if as_json:
             import json
             import sys
 
             sys.stdout.write(json.dumps(snapshot_document(snapshot), ensure_ascii=False, indent=2) + "\n")
         else:
-            render_holdings(snapshot, console())
+            from trimtab.application.brokers import SIMULATED_CLOCK_BROKERS
+
+            simulated = trimtab.account(account).account.broker in SIMULATED_CLOCK_BROKERS
+            render_holdings(snapshot, console(), simulated=simulated)
 
     guarded(run)

@@ -8,6 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from trimtab.domain.market_time import format_date
+from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.snapshot import AccountSnapshot
 
@@ -23,20 +25,25 @@ def snapshot_document(snapshot: AccountSnapshot) -> dict[str, Any]:
     }
 
 
-def render_holdings(snapshot: AccountSnapshot, console: Console) -> None:
-    """One row per holding with its weight of the account's equity, then cash and equity."""
-    equity = _equity(snapshot)
-    table = Table(title=f"{snapshot.account_id} on {snapshot.as_of.isoformat()} ({snapshot.currency})",
+def render_holdings(snapshot: AccountSnapshot, console: Console, *, simulated: bool = False) -> None:
+    """One row per holding with its weight of the account's equity, then cash and equity.
+
+    `simulated`: the snapshot is the paper broker's, dated on its simulated market clock.
+    """
+    equity, currency = _equity(snapshot), snapshot.currency
+    table = Table(title=f"{snapshot.account_id} on {format_date(snapshot.as_of, simulated=simulated)} ({currency})",
                   title_justify="left")
     for column in ("symbol", "quantity", "orderable", "price", "value", "weight"):
         table.add_column(column, justify="left" if column == "symbol" else "right")
     for holding in snapshot.holdings:
-        value = holding.quantity * holding.quote.price
-        table.add_row(holding.symbol, str(holding.quantity), str(holding.orderable_quantity), str(holding.quote.price),
-                      str(value), _weight(value, equity))
-    table.add_row("cash", "", "", "", str(snapshot.cash), _weight(snapshot.cash, equity))
+        instrument, value = holding.quote.instrument, holding.quantity * holding.quote.price
+        table.add_row(holding.symbol, format_quantity(holding.quantity, instrument),
+                      format_quantity(holding.orderable_quantity, instrument),
+                      format_money(holding.quote.price, currency, instrument), format_money(value, currency),
+                      _weight(value, equity))
+    table.add_row("cash", "", "", "", format_money(snapshot.cash, currency), _weight(snapshot.cash, equity))
     console.print(table)
-    console.print(f"equity {equity} {snapshot.currency}")
+    console.print(f"equity {format_money(equity, currency)} {currency}")
 
 
 def _equity(snapshot: AccountSnapshot) -> Decimal:

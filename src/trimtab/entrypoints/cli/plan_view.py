@@ -7,6 +7,7 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
+from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import HUNDRED
 from trimtab.domain.planning import Plan
 
@@ -19,17 +20,12 @@ def _pp(fraction: Decimal) -> str:
     return f"{(fraction * HUNDRED).quantize(Decimal('0.01')):+} pp"
 
 
-def _num(value: Decimal) -> str:
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value.normalize():,f}"
-
-
 def render_plan(plan: Plan, console: Console) -> None:
     """Print the plan as tables."""
     verdict = "[bold yellow]rebalance needed[/]" if plan.rebalance_needed else "[green]inside every band[/]"
+    equity = format_money(plan.equity, plan.currency)
     console.print(f"[bold]{plan.account_id}[/] on model [bold]{plan.model_name}[/] "
-                  f"({plan.method.value}): {verdict}; equity {_num(plan.equity)} {plan.currency}")
+                  f"({plan.method.value}): {verdict}; equity {equity} {plan.currency}")
     for line in plan.drift.breaches():
         console.print(f"  breach: {line}")
     if len(plan.drift.classes) > 1:
@@ -38,7 +34,7 @@ def render_plan(plan: Plan, console: Console) -> None:
     console.print(_orders_table(plan))
     if plan.skipped:
         console.print(_skipped_table(plan))
-    console.print(f"cash after: {_num(plan.post_trade.cash)} {plan.currency} "
+    console.print(f"cash after: {format_money(plan.post_trade.cash, plan.currency)} {plan.currency} "
                   f"({_pct(plan.post_trade.cash / plan.post_trade.equity)} of equity)")
     for check in plan.checks:
         mark = "[green]ok[/]" if check.passed else ("[red]FAIL[/]" if check.severity == "error" else "[yellow]warn[/]")
@@ -63,13 +59,14 @@ def _drift_table(plan: Plan) -> Table:
     breaches = {row.symbol: row.breach for row in plan.drift.tickers}
     for row in plan.rows:
         trade = row.trade_quantity
-        action = "-" if trade == 0 else (f"BUY {_num(trade)}" if trade > 0 else f"SELL {_num(-trade)}")
+        action = "-" if trade == 0 else (f"BUY {format_quantity(trade)}" if trade > 0 else
+                                         f"SELL {format_quantity(-trade)}")
         difference = _pp(row.current_weight - row.target_weight)
         if breaches.get(row.symbol):
             difference = f"[red]{difference}[/]"
         table.add_row(row.symbol, row.name, row.asset_class or "", _pct(row.current_weight),
-                      _pct(row.target_weight), difference, _num(row.current_quantity),
-                      _num(row.target_quantity), action)
+                      _pct(row.target_weight), difference, format_quantity(row.current_quantity),
+                      format_quantity(row.target_quantity), action)
     return table
 
 
@@ -78,10 +75,12 @@ def _orders_table(plan: Plan) -> Table:
     for column in ("ticker", "name", "action", "quantity", "limit", "price logic", "value", "costs", "reason"):
         table.add_column(column, justify="right" if column in ("quantity", "limit", "value", "costs") else "left")
     for order in plan.orders:
-        limit = _num(order.limit_price) if order.limit_price is not None else "market"
+        money = plan.currency
+        limit = format_money(order.limit_price, money) if order.limit_price is not None else "market"
         logic = order.price_logic.replace("current_price ", "").replace("current_price", "at current")
-        table.add_row(order.symbol, order.name, order.side.value, _num(order.quantity), limit, logic,
-                      _num(order.estimated_value), _num(order.estimated_costs), order.reason)
+        table.add_row(order.symbol, order.name, order.side.value, format_quantity(order.quantity), limit, logic,
+                      format_money(order.estimated_value, money), format_money(order.estimated_costs, money),
+                      order.reason)
     return table
 
 

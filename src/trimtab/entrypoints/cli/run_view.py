@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from trimtab.application.brokers import SIMULATED_CLOCK_BROKERS
 from trimtab.application.ports import RunRecord
 from trimtab.domain.execution import Fill, TrackedOrder
+from trimtab.domain.instruments import Instrument
+from trimtab.domain.market_time import format_time, zone_for
+from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.snapshot import AccountSnapshot
 
@@ -22,7 +27,7 @@ def render_runs(runs: list[RunRecord], console: Console) -> None:
     for run in runs:
         table.add_row(run.run_id, run.account_id, f"{run.model_name} v{run.model_version}", run.status.value,
                       run.step.value, "yes" if run.execute else "no", str(len(run.orders)),
-                      run.updated_at.strftime("%Y-%m-%d %H:%M:%S"), run.reason)
+                      _run_time(run, run.updated_at), run.reason)
     console.print(table)
 
 
@@ -32,18 +37,21 @@ def render_run(run: RunRecord, fills: list[Fill], console: Console) -> None:
                   f"v{run.model_version} on {run.broker}: [bold]{run.status.value}[/] (step {run.step.value})")
     if run.reason:
         console.print(f"  {run.reason}")
-    if run.lease is not None:
+    console.print(f"  started {_run_time(run, run.created_at)}, last saved {_run_time(run, run.updated_at)}")
+    if run.lease is not None:  # a lease runs on real time, whatever the market's clock
         console.print(f"  driven by {run.lease.owner} (lease until "
-                      f"{run.lease.expires_at.isoformat(timespec='seconds')})")
+                      f"{format_time(run.lease.expires_at, _zone(run))})")
     for leg, progress in run.legs.items():
         if progress.phase.value != "done":
-            deadline = "" if progress.deadline is None else f" until {progress.deadline.isoformat(timespec='seconds')}"
+            deadline = "" if progress.deadline is None else f" until {_run_time(run, progress.deadline)}"
             console.print(f"  leg {leg}: {progress.phase.value}{deadline}")
     for breach in [] if run.plan is None else run.plan.drift.breaches():
         console.print(f"  breach: {breach}")
     console.print(_orders_table(run) if run.orders else _planned_table(run))
     costs = sum((f.commission + f.tax for f in fills), ZERO)
-    console.print(f"fills: {len(fills)}, costs paid {costs}")
+    currency = _currency(run)
+    console.print(f"fills: {len(fills)}, costs paid {format_money(costs, currency)}"
+                  + (f" {currency}" if currency else ""))
     console.print(_weights_table(run))
     if run.status.value in ("needs_attention", "running"):
         console.print(f"resume it with: trimtab runs resume {run.run_id}")
@@ -87,13 +95,16 @@ def _orders_table(run: RunRecord) -> Table:
     table = Table(title=f"Orders ({len(run.orders)})", title_justify="left")
     for column in ("client order id", "side", "symbol", "quantity", "limit", "status", "filled", "avg price",
                    "costs", "note"):
-        table.add_column(column)
+        table.add_column(column, justify="right" if column in _NUMBERS else "left")
+    currency, instruments = _currency(run), _instruments(run)
     for order in run.orders:
-        request = order.request
+        request, instrument = order.request, instruments.get(order.request.symbol)
         average = order.filled_value / order.filled_quantity if order.filled_quantity else None
-        table.add_row(request.client_order_id, request.side.value, request.symbol, str(request.quantity),
-                      str(request.limit_price or "market"), order.status.value, str(order.filled_quantity),
-                      "-" if average is None else f"{average:.2f}", str(order.costs), order.reject_reason)
+        table.add_row(request.client_order_id, request.side.value, request.symbol,
+                      format_quantity(request.quantity, instrument), _limit(request.limit_price, currency, instrument),
+                      order.status.value, format_quantity(order.filled_quantity, instrument),
+                      "-" if average is None else format_money(average, currency, instrument),
+                      format_money(order.costs, currency), order.reject_reason)
     return table
 
 
@@ -102,11 +113,42 @@ def _planned_table(run: RunRecord) -> Table:
     planned = () if run.plan is None else run.plan.orders
     table = Table(title=f"Planned orders ({len(planned)}), not sent", title_justify="left")
     for column in ("action", "ticker", "name", "quantity", "limit", "reason"):
-        table.add_column(column)
+        table.add_column(column, justify="right" if column in _NUMBERS else "left")
+    currency, instruments = _currency(run), _instruments(run)
     for order in planned:
-        table.add_row(order.side.value, order.symbol, order.name, str(order.quantity),
-                      str(order.limit_price or "market"), order.reason)
+        instrument = instruments.get(order.symbol)
+        table.add_row(order.side.value, order.symbol, order.name, format_quantity(order.quantity, instrument),
+                      _limit(order.limit_price, currency, instrument), order.reason)
     return table
+
+
+_NUMBERS = frozenset({"quantity", "limit", "filled", "avg price", "costs"})
+
+
+def _limit(price: Decimal | None, currency: str | None, instrument: Instrument | None) -> str:
+    return "market" if price is None else format_money(price, currency, instrument)
+
+
+def _currency(run: RunRecord) -> str | None:
+    for source in (run.snapshot, run.plan, run.post):
+        if source is not None:
+            return source.currency
+    return None
+
+
+def _instruments(run: RunRecord) -> dict[str, Instrument]:
+    return {symbol: quote.instrument for snapshot in (run.post, run.snapshot) if snapshot is not None
+            for symbol, quote in snapshot.quotes.items()}
+
+
+def _zone(run: RunRecord) -> dt.tzinfo:
+    """The run's market's zone: its instruments' market, else its currency's home market, else UTC."""
+    return zone_for({i.market for i in _instruments(run).values()}, _currency(run))
+
+
+def _run_time(run: RunRecord, at: dt.datetime) -> str:
+    """An instant of the run's clock in its market's zone; a paper run's is on the simulated market clock."""
+    return format_time(at, _zone(run), simulated=run.broker in SIMULATED_CLOCK_BROKERS)
 
 
 def _weights(snapshot: AccountSnapshot | None) -> dict[str, Decimal]:

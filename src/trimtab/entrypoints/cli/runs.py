@@ -35,14 +35,15 @@ def rebalance(
     def run() -> None:
         import asyncio
 
+        from trimtab.entrypoints.cli.progress import progress_line
         from trimtab.entrypoints.cli.run_view import render_run
 
         out = console()
         choice = broker_choice(broker, env, base_url)
         trimtab = run_facade()
-        with out.status("planning") as status:
+        with progress_line(out, "planning") as progress:
             record = asyncio.run(trimtab.rebalance(account, execute=execute, force=force, choice=choice,
-                                                   progress=lambda message: status.update(message)))
+                                                   progress=progress))
         render_run(record, trimtab.fills(record.run_id), out)
         exit_if_unfinished(record.status.value)
 
@@ -94,14 +95,14 @@ def resume_run(run_id: RunArgument, broker: BrokerOption = None, env: EnvOption 
     def run() -> None:
         import asyncio
 
+        from trimtab.entrypoints.cli.progress import progress_line
         from trimtab.entrypoints.cli.run_view import render_run
 
         out = console()
         choice = broker_choice(broker, env, base_url)
         trimtab = run_facade()
-        with out.status("resuming") as status:
-            record = asyncio.run(trimtab.resume(run_id, choice=choice,
-                                                progress=lambda message: status.update(message)))
+        with progress_line(out, "resuming") as progress:
+            record = asyncio.run(trimtab.resume(run_id, choice=choice, progress=progress))
         render_run(record, trimtab.fills(record.run_id), out)
         exit_if_unfinished(record.status.value)
 

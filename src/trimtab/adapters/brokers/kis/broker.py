@@ -110,7 +110,7 @@ class KisBroker:
         pages = await self._client.paginate(BALANCE, self._tr("balance"), self._balance_params())
         balance = parse_balance(pages)
         wanted = list(dict.fromkeys([*(h.symbol for h in balance.holdings), *symbols]))
-        quotes = {symbol: await self._quote(symbol) for symbol in wanted}
+        quotes = {symbol: await self._quote(symbol) for symbol in self._client.counting(wanted, "reading KIS quotes")}
         cash = await self._orderable_cash([*wanted, DEFAULT_PRICE_SYMBOL], balance.cash)
         holdings = tuple(
             Holding(quotes[h.symbol], h.quantity, min(max(h.orderable_quantity, Decimal(0)), h.quantity))

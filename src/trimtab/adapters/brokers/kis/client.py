@@ -14,10 +14,10 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -34,6 +34,7 @@ from trimtab.adapters.brokers.kis.codes import (
 )
 from trimtab.adapters.brokers.kis.throttle import Sleep, Throttle, throttle_for
 from trimtab.adapters.brokers.kis.token_cache import CachedToken, TokenCache, cache_key
+from trimtab.application.progress import Progress, no_progress
 from trimtab.domain.errors import AuthenticationFailed, BrokerUnavailable, OrderRejected
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def _hide_queries_in_httpx_logs() -> None:
 _hide_queries_in_httpx_logs()
 
 Environment = Literal["real", "virtual"]
+T = TypeVar("T")
 KST = dt.timezone(dt.timedelta(hours=9))
 ISSUE_ENDPOINT = "/oauth2/tokenP"
 ISSUANCE_INTERVAL_SECONDS = 60.0
@@ -139,7 +141,7 @@ class KisClient:
         requests_per_second: int | None = None, throttle: Throttle | None = None,
         clock: Callable[[], float] = time.time, sleep: Sleep = asyncio.sleep, max_attempts: int = 5,
         backoff_seconds: float = 0.1, max_backoff_seconds: float = 5.0, max_page_restarts: int = 3,
-        max_issuance_wait_seconds: float = 65.0, custtype: str = "P",
+        max_issuance_wait_seconds: float = 65.0, custtype: str = "P", progress: Progress = no_progress,
     ) -> None:
         self.environment = environment
         self._app_key = app_key
@@ -156,6 +158,7 @@ class KisClient:
         self.max_page_restarts = max_page_restarts
         self.max_issuance_wait_seconds = max_issuance_wait_seconds
         self._custtype = custtype
+        self.progress = progress  # told about every wait: the token issuance slot, another process's token, retries
         self._token: CachedToken | None = None
         self._token_lock = asyncio.Lock()
 
@@ -179,7 +182,7 @@ class KisClient:
         """Return a valid token: this client's, else the shared cache's, else a newly issued one."""
         if self._token is not None and self._is_fresh(self._token):
             return self._token.value
-        async with self._token_lock, self._cache.locked():
+        async with self._token_lock, self._cache.locked(self._waiting_for_lock):
             cached = self._cache.load(self._cache_key)
             if cached is None or not self._is_fresh(cached):
                 cached = await self._issue(cached)
@@ -187,10 +190,19 @@ class KisClient:
             self._token = cached
         return cached.value
 
+    def counting(self, items: Sequence[T], what: str) -> Iterator[T]:
+        """Each item in turn, reporting "what: n of N" to progress (calls go out a few a second)."""
+        for number, item in enumerate(items, start=1):
+            self.progress(f"{what}: {number} of {len(items)}")
+            yield item
+
+    def _waiting_for_lock(self) -> None:
+        self.progress("waiting for the KIS token another trimtab process is getting")
+
     async def _drop_token(self, value: str) -> None:
         """Forget an expired token here and in the shared cache."""
         self._token = None
-        async with self._token_lock, self._cache.locked():
+        async with self._token_lock, self._cache.locked(self._waiting_for_lock):
             self._cache.forget(self._cache_key, value)
 
     async def _wait_for_issuance_slot(self, last_issued_at: float | None) -> None:
@@ -203,6 +215,7 @@ class KisClient:
         if wait > self.max_issuance_wait_seconds:
             raise BrokerUnavailable(f"KIS issues one token a minute [{ISSUANCE_TOO_SOON}]; retry in {wait:.0f} s")
         logger.info("waiting %.1f s for the KIS token issuance slot", wait)
+        self.progress(f"waiting {wait:.0f} s for a KIS token (KIS issues one a minute)")
         await self._sleep(wait)
 
     async def _issue(self, previous: CachedToken | None) -> CachedToken:
@@ -268,6 +281,7 @@ class KisClient:
             error = state.outcome.exception() if state.outcome is not None else None
             pause = state.next_action.sleep if state.next_action is not None else 0.0
             logger.warning("KIS %s busy [%s]; retrying in %.2f s", what, error, pause)
+            self.progress(f"KIS is busy; trying again in {pause:.1f} s")
 
         return AsyncRetrying(
             stop=stop_after_attempt(attempts), retry=retry_if_exception_type(retry_on), sleep=self._sleep,

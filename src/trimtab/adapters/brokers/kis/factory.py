@@ -17,6 +17,7 @@ from trimtab.adapters.brokers.kis.credentials import load_credentials
 from trimtab.adapters.brokers.kis.endpoints import Environment, default_base_url
 from trimtab.application.brokers import BrokerChoice, BrokerConnection
 from trimtab.application.ports import BrokerOrderBook, Clock
+from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.snapshot import CostSettings
@@ -49,16 +50,16 @@ class KisBrokerFactory:
         self._sleep = sleep
 
     @contextlib.asynccontextmanager
-    async def connect(self, account: Account, choice: BrokerChoice,
-                      resume_from: dt.datetime | None) -> AsyncIterator[BrokerConnection]:
+    async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                      progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
         """A KIS connection on the system clock (or the simulated one shared with a local KIS)."""
-        broker = self.broker(account, choice)
+        broker = self.broker(account, choice, progress)
         try:
             yield BrokerConnection(broker, "kis", self._clock, self._sleep)
         finally:
             await broker.aclose()
 
-    def broker(self, account: Account, choice: BrokerChoice) -> KisBroker:
+    def broker(self, account: Account, choice: BrokerChoice, progress: Progress = no_progress) -> KisBroker:
         """The KIS broker of an account in the chosen environment."""
         settings = self.settings
         environment = _environment(choice.environment or settings.environment)
@@ -68,7 +69,7 @@ class KisBrokerFactory:
         cache = settings.token_cache or Path.home() / ".cache" / "trimtab" / "kis_tokens.json"
         client = KisClient(base_url=base_url, environment=environment, app_key=credentials.app_key,
                            app_secret=credentials.app_secret, token_cache_path=cache,
-                           requests_per_second=settings.requests_per_second)
+                           requests_per_second=settings.requests_per_second, progress=progress)
         config = KisBrokerConfig(account.account_id, costs=CostSettings(settings.commission_rate),
                                  legacy_tr_ids=settings.legacy_tr_ids)
         return KisBroker(client, credentials, self._book(), config, self._clock)

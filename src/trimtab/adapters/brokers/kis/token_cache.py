@@ -13,12 +13,12 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from filelock import AsyncFileLock
+from filelock import AsyncFileLock, Timeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +46,20 @@ class TokenCache:
         self._lock_path = path.with_name(path.name + ".lock")
 
     @contextlib.asynccontextmanager
-    async def locked(self) -> AsyncIterator[None]:
-        """Hold the cross-process lock (filelock waits in a thread, so the event loop keeps running)."""
+    async def locked(self, waiting: Callable[[], None] = lambda: None) -> AsyncIterator[None]:
+        """Hold the cross-process lock (filelock waits in a thread, so the event loop keeps running); `waiting`
+        is called first when another process holds it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        async with AsyncFileLock(self._lock_path, mode=0o600):
+        lock = AsyncFileLock(self._lock_path, mode=0o600)
+        try:
+            await lock.acquire(timeout=0)
+        except Timeout:
+            waiting()
+            await lock.acquire()
+        try:
             yield
+        finally:
+            await lock.release()
 
     def _read_all(self) -> dict[str, Any]:
         try:

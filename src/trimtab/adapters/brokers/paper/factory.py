@@ -13,6 +13,7 @@ from trimtab.adapters.marketdata.calendars import next_open
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.brokers import BrokerChoice, BrokerConnection
 from trimtab.application.ports import Clock, PaperStateStore
+from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
 from trimtab.domain.instruments import DEFAULT_MARKET_BY_CURRENCY, Market
 
@@ -42,10 +43,11 @@ class PaperBrokerFactory:
         return PaperBroker(self._store(), clock, config)
 
     @contextlib.asynccontextmanager
-    async def connect(self, account: Account, choice: BrokerChoice,
-                      resume_from: dt.datetime | None) -> AsyncIterator[BrokerConnection]:
+    async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                      progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
         """A paper run's connection: a resumed run continues from the instant it last saved, on the same grid
-        of polls and with its saved deadlines, so its simulated market carries on where it was."""
+        of polls and with its saved deadlines, so its simulated market carries on where it was. The paper
+        market never makes anyone wait (its clock jumps), so it has no progress to report."""
         clock = FastForwardClock(resume_from or self.settings.start or self.market_start(account))
         yield BrokerConnection(self.broker(clock), "paper", clock, clock.sleep)
 
