@@ -23,7 +23,7 @@ from trimtab.adapters.files.documents import (
 )
 from trimtab.domain.bounds import Bound, check_bound
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.numbers import HUNDRED, parse_decimal
+from trimtab.domain.numbers import HUNDRED, parse_decimal, strip_percent_unit
 from trimtab.domain.text import check_identifier, check_name
 
 __all__ = [
@@ -81,10 +81,11 @@ def parse_number(value: object, *, where: str, field: str, bound: Bound | None =
 
 
 def parse_percentage(value: object, *, where: str, field: str, bound: Bound | None = None) -> Decimal:
-    """A percentage ("33.34" or "33.34%") as a fraction (0.3334), inside ``bound`` (a fraction's bound)."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        value = value.strip()[:-1]
-    fraction = parse_number(value, where=where, field=field) / HUNDRED
+    """A percentage ("33.34", "33.34%", "33.34 pp") as a fraction (0.3334), inside ``bound`` (a fraction's bound).
+
+    The unit is read by the domain's one percent parser (:func:`trimtab.domain.numbers.strip_percent_unit`).
+    """
+    fraction = parse_number(strip_percent_unit(value), where=where, field=field) / HUNDRED
     return fraction if bound is None else check_bound(fraction, bound, where=where, field=field, value=value)
 
 

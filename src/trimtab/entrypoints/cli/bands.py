@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from trimtab.domain.numbers import percent_number
 from trimtab.entrypoints.cli.common import console, facade
 from trimtab.entrypoints.cli.guard import guarded, minimum_trade, percent
 
@@ -20,12 +21,17 @@ bands_app = typer.Typer(
 @bands_app.command("set")
 def set_bands(
     account: str,
-    class_band: Annotated[str | None, typer.Option(help="Percentage points.")] = None,
-    ticker_band: Annotated[str | None, typer.Option(help="Percentage points.")] = None,
-    relative_band: Annotated[str | None, typer.Option(help="Percent of target; 'none' to clear.")] = None,
-    cash_buffer: Annotated[str | None, typer.Option(help="Percent of equity.")] = None,
-    min_trade: Annotated[str | None, typer.Option(help="Account currency.")] = None,
-    ticks: Annotated[int | None, typer.Option(help="Limit offset in ticks.")] = None,
+    class_band: Annotated[str | None, typer.Option(metavar="PP", help=(
+        "Asset-class band, percentage points: 3, 3% or 3 pp."))] = None,
+    ticker_band: Annotated[str | None, typer.Option(metavar="PP", help=(
+        "Ticker band, percentage points: 5, 5% or 5 pp."))] = None,
+    relative_band: Annotated[str | None, typer.Option(metavar="PERCENT", help=(
+        "Relative band, percent of the target weight (25 or 25%); 'none' to clear."))] = None,
+    cash_buffer: Annotated[str | None, typer.Option(metavar="PERCENT", help=(
+        "Cash kept back, percent of equity (1 or 1%)."))] = None,
+    min_trade: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
+        "Skip trades worth less than this, in the account's currency."))] = None,
+    ticks: Annotated[int | None, typer.Option(metavar="N", help="Limit price offset, in ticks (0 to 50).")] = None,
 ) -> None:
     """Change an account's bands and planning settings (unnamed ones keep their value)."""
 
@@ -54,8 +60,9 @@ def show_bands(account: str) -> None:
 
 
 def show(account: str, config: RebalancingConfig) -> None:
-    """One line with every setting, in percent."""
-    relative = "none" if config.relative_band is None else f"{config.relative_band * 100}%"
-    console().print(f"{account}: class band {config.class_band * 100} pp, ticker band {config.ticker_band * 100} pp, "
-                    f"relative band {relative}, cash buffer {config.cash_buffer * 100}%, "
-                    f"minimum trade {config.minimum_trade_value}, limit offset {config.price_ticks} tick(s)")
+    """One line with every setting, in the units the options take (pp, percent)."""
+    relative = "none" if config.relative_band is None else f"{percent_number(config.relative_band)}%"
+    console().print(f"{account}: class band {percent_number(config.class_band)} pp, "
+                    f"ticker band {percent_number(config.ticker_band)} pp, relative band {relative}, "
+                    f"cash buffer {percent_number(config.cash_buffer)}%, minimum trade {config.minimum_trade_value}, "
+                    f"limit offset {config.price_ticks} tick(s)")

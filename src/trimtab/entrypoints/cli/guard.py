@@ -32,7 +32,7 @@ from typer.exceptions import TyperException
 
 from trimtab.domain.bounds import MINIMUM_TRADE, check_bound
 from trimtab.domain.errors import BrokerError, Busy, StorageUnavailable, TrimtabError, printable, shorten
-from trimtab.domain.numbers import HUNDRED, parse_decimal
+from trimtab.domain.numbers import parse_decimal, parse_percent
 
 T = TypeVar("T")
 EXIT_RUN_UNFINISHED = 1  # a run ended failed or needs attention: schedulers and scripts must notice
@@ -128,8 +128,8 @@ def print_notices(notices: tuple[str, ...]) -> None:
 
 
 def percent(text: str, field: str) -> Decimal:
-    """Read a percentage option ("3", "2.5") as a fraction."""
-    return parse_decimal(text, where="command line", field=field) / HUNDRED
+    """Read a percentage option ("3", "2.5", "3%", "3 pp": all percent or percentage points) as a fraction."""
+    return parse_percent(text, where="command line", field=field)
 
 
 def minimum_trade(text: str) -> Decimal:

@@ -23,21 +23,29 @@ def _percent(text: str | None, field: str) -> Decimal | None:
 
 
 def plan(
-    model: Annotated[Path, typer.Option("--model", help="Model portfolio file (trimtab YAML, "
-                                        "model_portfolios.yaml, MP_Master.csv).")],
-    snapshot: Annotated[Path, typer.Option("--snapshot", help="Account snapshot file (JSON or YAML).")],
-    model_name: Annotated[str | None, typer.Option("--model-name", help="Which model of the file.")] = None,
+    model: Annotated[Path, typer.Option("--model", metavar="FILE", help=(
+        "Model portfolio file (trimtab YAML, model_portfolios.yaml, MP_Master.csv)."))],
+    snapshot: Annotated[Path, typer.Option("--snapshot", metavar="FILE", help=(
+        "Account snapshot file (JSON or YAML)."))],
+    model_name: Annotated[str | None, typer.Option("--model-name", metavar="MODEL", help=(
+        "Which model of the file."))] = None,
     force: Annotated[bool, typer.Option("--force", help="Plan trades even when no band is breached.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable plan.")] = False,
     method: Annotated[AllocationMethod, typer.Option(help="Allocation method.")] = AllocationMethod.GREEDY,
-    ticks: Annotated[int, typer.Option(help="Limit price = current price +/- this many ticks.")] = 1,
+    ticks: Annotated[int, typer.Option(metavar="N", help=(
+        "Limit price = current price +/- this many ticks (0 to 50)."))] = 1,
     market: Annotated[bool, typer.Option("--market", help="Send market orders instead of limits.")] = False,
-    cash_buffer: Annotated[str, typer.Option(help="Cash kept back, percent of equity.")] = "1",
-    min_trade: Annotated[str, typer.Option(help="Skip trades worth less than this.")] = "0",
-    class_band: Annotated[str, typer.Option(help="Asset-class band, percentage points.")] = "3",
-    ticker_band: Annotated[str, typer.Option(help="Ticker band, percentage points.")] = "5",
-    relative_band: Annotated[str | None, typer.Option(help="Optional relative band, percent of target.")] = None,
-    exact_time_limit: Annotated[float, typer.Option(help="Seconds per account for --method exact.")] = 10.0,
+    cash_buffer: Annotated[str, typer.Option(metavar="PERCENT", help=(
+        "Cash kept back, percent of equity (1 or 1%)."))] = "1",
+    min_trade: Annotated[str, typer.Option(metavar="AMOUNT", help="Skip trades worth less than this.")] = "0",
+    class_band: Annotated[str, typer.Option(metavar="PP", help=(
+        "Asset-class band, percentage points: 3, 3% or 3 pp."))] = "3",
+    ticker_band: Annotated[str, typer.Option(metavar="PP", help=(
+        "Ticker band, percentage points: 5, 5% or 5 pp."))] = "5",
+    relative_band: Annotated[str | None, typer.Option(metavar="PERCENT", help=(
+        "Optional relative band, percent of the target weight (25 or 25%)."))] = None,
+    exact_time_limit: Annotated[float, typer.Option(metavar="SECONDS", help=(
+        "Seconds per account for --method exact."))] = 10.0,
 ) -> None:
     """Plan a rebalance of one account against a model portfolio (nothing is sent)."""
 

@@ -1,0 +1,72 @@
+"""The user's units and habits through the real command line: percent in, percent out; errors in the user's
+option names and units; hints for unknown ids; --json on list and show commands; --version."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+START = "2026-11-23T00:30:00+00:00"  # 09:30 in Seoul, a KRX session
+PLAN = ("plan", "--model", str(EXAMPLES / "models.yaml"), "--model-name", "GTAA", "--snapshot",
+        str(EXAMPLES / "snapshot-gtaa.json"))
+
+
+def _trimtab(database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
+    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START, "COLUMNS": "200"})
+    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment,  # noqa: S603
+                          timeout=300, check=False)
+
+
+def _ok(database: str, *args: str) -> str:
+    result = _trimtab(database, *args)
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+def _refused(database: str, *args: str) -> str:
+    """The one error line of a command that must exit 2."""
+    result = _trimtab(database, *args)
+    assert result.returncode == 2, (args, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+    database = f"sqlite:///{tmp_path_factory.mktemp('units') / 'trimtab.db'}"
+    _ok(database, "init", "--demo")
+    return database
+
+
+@pytest.mark.parametrize("written", ["3.5", "3.5%", "3.5 %", "3.5 pp", "3.5pp"])
+def test_bands_set_reads_percent_in_every_form_and_shows_it_back_in_percent(demo: str, written: str) -> None:
+    shown = _ok(demo, "bands", "set", "DEMO-KR", "--class-band", written, "--ticker-band", written,
+                "--relative-band", written, "--cash-buffer", written)
+    assert "class band 3.5 pp, ticker band 3.5 pp, relative band 3.5%, cash buffer 3.5%" in shown
+    assert "class band 3.5 pp" in _ok(demo, "bands", "show", "DEMO-KR")
+
+
+def test_bands_show_prints_percentage_points_not_fractions(demo: str) -> None:
+    shown = _ok(demo, "bands", "show", "DEMO-US")
+    assert "class band 3 pp, ticker band 5 pp, relative band none, cash buffer 1%" in shown
+    assert "0.03" not in shown
+
+
+def test_plan_reads_percent_in_every_form(demo: str) -> None:
+    plain = json.loads(_ok(demo, *PLAN, "--json", "--class-band", "2", "--ticker-band", "4", "--cash-buffer", "1.5",
+                           "--relative-band", "20"))
+    for suffix in ("%", " %", " pp", "pp"):
+        written = json.loads(_ok(demo, *PLAN, "--json", "--class-band", f"2{suffix}", "--ticker-band", f"4{suffix}",
+                                 "--cash-buffer", f"1.5{suffix}", "--relative-band", f"20{suffix}"))
+        assert written == plain, suffix
