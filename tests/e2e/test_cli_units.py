@@ -70,3 +70,31 @@ def test_plan_reads_percent_in_every_form(demo: str) -> None:
         written = json.loads(_ok(demo, *PLAN, "--json", "--class-band", f"2{suffix}", "--ticker-band", f"4{suffix}",
                                  "--cash-buffer", f"1.5{suffix}", "--relative-band", f"20{suffix}"))
         assert written == plain, suffix
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (("--class-band", "300"), "error: --class-band 300: must be between 0 and 100 (percent)"),
+    (("--ticker-band", "101 pp"), "error: --ticker-band '101 pp': must be between 0 and 100 (percent)"),
+    (("--relative-band", "-1%"), "error: --relative-band -1%: must be between 0 and 100 (percent)"),
+    (("--cash-buffer", "60"), "error: --cash-buffer 60: must be between 0 and 50 (percent)"),
+    (("--ticks", "-1"), "error: --ticks -1: must be a whole number from 0 to 50"),
+    (("--ticks", "51"), "error: --ticks 51: must be a whole number from 0 to 50"),
+    (("--class-band", "lots"), "error: --class-band lots: expected a number"),
+    (("--class-band", "3 pp pp"), "error: --class-band '3 pp pp': expected a number"),
+    (("--min-trade", "-3"), "error: --min-trade -3: out of range: must be at least 0"),
+])
+def test_bad_settings_are_named_by_their_option_and_the_value_as_typed(demo: str, args: tuple[str, str],
+                                                                       line: str) -> None:
+    before = _ok(demo, "bands", "show", "DEMO-KR")
+    for command in (("bands", "set", "DEMO-KR"), PLAN):
+        refused = _refused(demo, *command, *args)
+        assert refused.startswith(line), (command, refused)
+        assert "_" not in refused.split(":")[0]  # no internal field name (class_band, price_ticks)
+    assert _ok(demo, "bands", "show", "DEMO-KR") == before  # nothing was stored
+
+
+def test_other_bad_options_and_arguments_are_named_as_typed(demo: str) -> None:
+    assert _refused(demo, "rebalance", "DEMO-KR", "--env", "sandbox") == "error: --env sandbox: choose virtual or real"
+    assert _refused(demo, "accounts", "deposit", "DEMO-KR", "1,5").startswith("error: AMOUNT 1,5: separators only")
+    assert _refused(demo, *PLAN, "--method", "exact", "--exact-time-limit", "-1").startswith(
+        "error: --exact-time-limit -1: must be above 0")

@@ -80,6 +80,7 @@ class InvalidInput(TrimtabError):
             parts.append(f"value {excerpt(value)}")
         prefix = ", ".join(parts)
         message = shorten(printable(message), MESSAGE_LENGTH)
+        self.message = message  # what is wrong, without where, field and value
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 

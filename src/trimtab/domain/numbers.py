@@ -84,7 +84,10 @@ def parse_percent(value: object, *, where: str, field: str) -> Decimal:
 
     The one percent parser of files and options; the number itself follows :func:`parse_decimal`.
     """
-    return parse_decimal(strip_percent_unit(value), where=where, field=field) / HUNDRED
+    try:
+        return parse_decimal(strip_percent_unit(value), where=where, field=field) / HUNDRED
+    except InvalidInput as error:  # name the value as written, unit included
+        raise InvalidInput(error.message, where=where, field=field, value=value) from None
 
 
 def strip_percent_unit(value: object) -> object:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trimtab.entrypoints.cli.common import console, facade
-from trimtab.entrypoints.cli.guard import guarded
+from trimtab.entrypoints.cli.guard import COMMAND_LINE, guarded
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -70,7 +70,7 @@ def add_account(
         if broker.strip().lower() != "paper" and (cash is not None or holdings is not None):
             from trimtab.domain.errors import InvalidInput
 
-            raise InvalidInput("--cash and --holdings fund a paper account only", where="command line",
+            raise InvalidInput("--cash and --holdings fund a paper account only", where=COMMAND_LINE,
                                field="broker", value=broker)
         trimtab.add_account(account, name=name, currency=currency, broker=broker)
         message = f"account {account} added ({currency}, broker {broker})"
@@ -105,7 +105,7 @@ def deposit(account: AccountArgument,
     def run() -> None:
         from trimtab.domain.numbers import parse_decimal
 
-        value = parse_decimal(amount, where="command line", field="amount")
+        value = parse_decimal(amount, where=COMMAND_LINE, field="AMOUNT")
         console().print(f"paper account {account}: cash {facade().deposit(account, value)}")
 
     guarded(run)
@@ -120,7 +120,7 @@ def _funding(trimtab: Trimtab, cash: str | None, holdings: Path | None) -> tuple
     if holdings is not None:
         amount, positions = trimtab.paper_funding(holdings)
     if cash is not None:
-        amount = parse_decimal(cash, where="command line", field="cash")
+        amount = parse_decimal(cash, where=COMMAND_LINE, field="cash")
     return amount, positions
 
 

@@ -9,7 +9,7 @@ import typer
 
 from trimtab.domain.numbers import percent_number
 from trimtab.entrypoints.cli.common import console, facade
-from trimtab.entrypoints.cli.guard import guarded, minimum_trade, percent
+from trimtab.entrypoints.cli.guard import guarded, in_option_terms, minimum_trade, percent
 
 if TYPE_CHECKING:
     from trimtab.application.records import RebalancingConfig
@@ -38,13 +38,17 @@ def set_bands(
     def run() -> None:
         from trimtab.application.facade import BandChanges
 
-        clear = relative_band == "none"
+        clear = relative_band is not None and relative_band.strip().lower() == "none"
         changes = BandChanges(
             class_band=_fraction(class_band, "class-band"), ticker_band=_fraction(ticker_band, "ticker-band"),
             relative_band=None if clear else _fraction(relative_band, "relative-band"), clear_relative_band=clear,
             cash_buffer=_fraction(cash_buffer, "cash-buffer"),
             minimum_trade_value=None if min_trade is None else minimum_trade(min_trade), price_ticks=ticks)
-        show(account, facade().set_bands(account, changes))
+        typed = {"--class-band": class_band, "--ticker-band": ticker_band, "--relative-band": relative_band,
+                 "--cash-buffer": cash_buffer, "--min-trade": min_trade, "--ticks": ticks}
+        with in_option_terms(typed):
+            config = facade().set_bands(account, changes)
+        show(account, config)
 
     guarded(run)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, print_notices
+from trimtab.entrypoints.cli.guard import COMMAND_LINE, EXIT_RUN_UNFINISHED, print_notices
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -49,7 +49,7 @@ def broker_choice(broker: str | None, env: str | None, base_url: str | None) -> 
     from trimtab.domain.errors import InvalidInput
 
     if env is not None and env not in ("virtual", "real"):
-        raise InvalidInput("choose virtual or real", where="command line", field="env", value=env)
+        raise InvalidInput("choose virtual or real", where=COMMAND_LINE, field="env", value=env)
     return BrokerChoice(broker=broker, environment=env, base_url=base_url)
 
 
