@@ -98,3 +98,21 @@ def test_other_bad_options_and_arguments_are_named_as_typed(demo: str) -> None:
     assert _refused(demo, "accounts", "deposit", "DEMO-KR", "1,5").startswith("error: AMOUNT 1,5: separators only")
     assert _refused(demo, *PLAN, "--method", "exact", "--exact-time-limit", "-1").startswith(
         "error: --exact-time-limit -1: must be above 0")
+
+
+@pytest.mark.parametrize("args", [("bands", "show", "DEMO-K"), ("bands", "set", "DEMO-K", "--ticks", "2"),
+                                  ("runs", "list", "--account", "DEMO-K"), ("holdings", "DEMO-K"),
+                                  ("assign", "DEMO-K", "GTAA"), ("unassign", "DEMO-K"), ("rebalance", "DEMO-K"),
+                                  ("accounts", "remove", "DEMO-K"), ("accounts", "deposit", "DEMO-K", "5")])
+def test_a_mistyped_account_gets_the_close_ids(demo: str, args: tuple[str, ...]) -> None:
+    assert _refused(demo, *args) == ("error: unknown account 'DEMO-K' \u2014 did you mean DEMO-KR? "
+                                     "(`trimtab accounts` lists them)")
+
+
+def test_unknown_ids_get_a_hint(demo: str) -> None:
+    assert _refused(demo, "bands", "show", "NOPE") == "error: unknown account 'NOPE' \u2014 known: DEMO-KR, DEMO-US"
+    assert _refused(demo, "assign", "DEMO-KR", "GTA").startswith(
+        "error: unknown model 'GTA' \u2014 did you mean GTAA? (`trimtab models list` lists them)")
+    assert _refused(demo, "assign", "DEMO-KR", "GTAA", "--version", "9") == (
+        "error: unknown version '9' of model GTAA \u2014 known: 1")
+    assert _refused(demo, "runs", "show", "zzzzzz").startswith("error: unknown run 'zzzzzz' \u2014 ")
