@@ -116,3 +116,25 @@ def test_unknown_ids_get_a_hint(demo: str) -> None:
     assert _refused(demo, "assign", "DEMO-KR", "GTAA", "--version", "9") == (
         "error: unknown version '9' of model GTAA \u2014 known: 1")
     assert _refused(demo, "runs", "show", "zzzzzz").startswith("error: unknown run 'zzzzzz' \u2014 ")
+
+
+def test_list_and_show_commands_print_json(demo: str) -> None:
+    for args in (("accounts", "--json"), ("accounts", "list", "--json")):
+        accounts = json.loads(_ok(demo, *args))["accounts"]
+        us = next(account for account in accounts if account["account_id"] == "DEMO-US")
+        assert {key: us[key] for key in ("currency", "broker", "model", "pinned_version", "active_run")} == {
+            "currency": "USD", "broker": "paper", "model": "GTAA", "pinned_version": None, "active_run": None}
+    models = json.loads(_ok(demo, "models", "list", "--json"))["models"]
+    assert {(m["name"], m["version"]) for m in models} == {("GTAA", "1"), ("KR-ALLWEATHER", "1")}
+    assert {"label", "description", "created_at"} <= set(models[0])
+    bands = json.loads(_ok(demo, "bands", "show", "DEMO-US", "--json"))
+    assert bands == {"account_id": "DEMO-US", "class_band": "0.03", "ticker_band": "0.05", "relative_band": None,
+                     "cash_buffer": "0.01", "minimum_trade_value": "0", "price_ticks": 1}
+    dry = _ok(demo, "rebalance", "DEMO-US")
+    (run,) = json.loads(_ok(demo, "runs", "list", "--account", "DEMO-US", "--json"))["runs"]
+    assert run["run_id"] in dry
+    assert (run["account_id"], run["model"], run["status"], run["execute"]) == ("DEMO-US", "GTAA", "dry_run", False)
+    shown = json.loads(_ok(demo, "runs", "show", run["run_id"], "--json"))
+    assert {key: shown[key] for key in run if key != "order_count"} == {k: v for k, v in run.items()
+                                                                         if k != "order_count"}
+    assert run["order_count"] == len(shown["orders"])

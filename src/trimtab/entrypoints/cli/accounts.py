@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.common import console, facade
+from trimtab.entrypoints.cli.common import AccountArgument, JsonOption, console, facade, print_json
 from trimtab.entrypoints.cli.guard import COMMAND_LINE, guarded
 
 if TYPE_CHECKING:
@@ -38,13 +38,28 @@ def init(demo: Annotated[bool, typer.Option("--demo", help="Also add the demo mo
 
 
 @accounts_app.callback()
-def accounts(context: typer.Context) -> None:
-    """List accounts with their model and any active run."""
+def accounts(context: typer.Context, as_json: JsonOption = False) -> None:
+    """List accounts with their model and any active run (what `accounts list` does)."""
     if context.invoked_subcommand is None:
-        guarded(lambda: print_accounts(facade(), console()))
+        list_accounts(as_json)
 
 
-AccountArgument = Annotated[str, typer.Argument(metavar="ACCOUNT", help="trimtab's id of the account.")]
+@accounts_app.command("list")
+def list_accounts(as_json: JsonOption = False) -> None:
+    """List accounts with their model and any active run."""
+
+    def run() -> None:
+        trimtab = facade()
+        if as_json:
+            from trimtab.application.listings import accounts_document
+
+            print_json(accounts_document(trimtab.accounts()))
+        else:
+            print_accounts(trimtab, console())
+
+    guarded(run)
+
+
 CashOption = Annotated[str | None, typer.Option("--cash", metavar="AMOUNT", help="Cash, in the account's currency.")]
 HoldingsOption = Annotated[Path | None, typer.Option("--holdings", metavar="FILE", help=(
     "A snapshot file (JSON or YAML) whose holdings, and cash unless --cash is given, fund the account."))]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trimtab.domain.numbers import percent_number
-from trimtab.entrypoints.cli.common import console, facade
+from trimtab.entrypoints.cli.common import AccountArgument, JsonOption, console, facade, print_json
 from trimtab.entrypoints.cli.guard import guarded, in_option_terms, minimum_trade, percent
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ bands_app = typer.Typer(
 
 @bands_app.command("set")
 def set_bands(
-    account: str,
+    account: AccountArgument,
     class_band: Annotated[str | None, typer.Option(metavar="PP", help=(
         "Asset-class band, percentage points: 3, 3% or 3 pp."))] = None,
     ticker_band: Annotated[str | None, typer.Option(metavar="PP", help=(
@@ -58,9 +58,19 @@ def _fraction(text: str | None, option: str) -> Decimal | None:
 
 
 @bands_app.command("show")
-def show_bands(account: str) -> None:
+def show_bands(account: AccountArgument, as_json: JsonOption = False) -> None:
     """Show an account's bands and planning settings."""
-    guarded(lambda: show(account, facade().bands(account)))
+
+    def run() -> None:
+        config = facade().bands(account)
+        if as_json:
+            from trimtab.application.listings import bands_document
+
+            print_json(bands_document(account, config))
+        else:
+            show(account, config)
+
+    guarded(run)
 
 
 def show(account: str, config: RebalancingConfig) -> None:

@@ -21,6 +21,17 @@ EnvOption = Annotated[str | None, typer.Option("--env", help="KIS environment: v
 BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="A KIS-compatible REST base URL "
                                                                       "(default: KIS's own host).")]
 
+AccountArgument = Annotated[str, typer.Argument(metavar="ACCOUNT", help="trimtab's id of the account.")]
+ModelArgument = Annotated[str, typer.Argument(metavar="MODEL", help="A model's name (trimtab models list).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def print_json(document: object) -> None:
+    """Print a JSON-ready document, and nothing else, on stdout."""
+    import json
+
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
 
 def console() -> Console:
     """A console as wide as the terminal; 160 columns when the output is a file or a pipe."""

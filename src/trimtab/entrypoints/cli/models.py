@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.common import console, facade
+from trimtab.entrypoints.cli.common import JsonOption, console, facade, print_json
 from trimtab.entrypoints.cli.guard import guarded
 
 models_app = typer.Typer(
@@ -31,11 +31,17 @@ def import_models(path: Annotated[Path, typer.Argument(help="Model file (YAML or
 
 
 @models_app.command("list")
-def list_models() -> None:
+def list_models(as_json: JsonOption = False) -> None:
     """List stored models and their versions."""
 
     def run() -> None:
-        for info in facade().models():
+        models = facade().models()
+        if as_json:
+            from trimtab.application.listings import models_document
+
+            print_json(models_document(models))
+            return
+        for info in models:
             label = f"({info.label})" if info.label else ""
             console().print(f"{info.name:<16} v{info.version:<4} {label:<12} {info.description}")
 

@@ -10,10 +10,12 @@ from trimtab.entrypoints.cli.common import (
     BaseUrlOption,
     BrokerOption,
     EnvOption,
+    JsonOption,
     broker_choice,
     console,
     exit_if_unfinished,
     facade,
+    print_json,
     run_facade,
 )
 from trimtab.entrypoints.cli.guard import guarded
@@ -50,13 +52,21 @@ def rebalance(
 
 
 @runs_app.command("list")
-def list_runs(account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
-              limit: Annotated[int, typer.Option(help="How many.", min=1, max=10_000)] = 20) -> None:
-    """List recent runs."""
+def list_runs(account: Annotated[str | None, typer.Option(metavar="ACCOUNT", help="Only this account.")] = None,
+              limit: Annotated[int, typer.Option(metavar="N", help="How many (1 to 10,000).", min=1,
+                                                 max=10_000)] = 20,
+              as_json: JsonOption = False) -> None:
+    """List recent runs, newest first."""
     def run() -> None:
-        from trimtab.entrypoints.cli.run_view import render_runs
+        runs = facade().runs(account, limit)
+        if as_json:
+            from trimtab.application.listings import runs_document
 
-        render_runs(facade().runs(account, limit), console())
+            print_json(runs_document(runs))
+        else:
+            from trimtab.entrypoints.cli.run_view import render_runs
+
+            render_runs(runs, console())
 
     guarded(run)
 
