@@ -7,6 +7,7 @@ and nothing else of weight, and each command pays only for what it uses (benchma
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -19,8 +20,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"trimtab {version('trimtab')}")
+        raise typer.Exit
+
+
 @app.callback()
-def main() -> None:
+def main(
+    _version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                           help="Print trimtab's version and exit.")] = False,
+) -> None:
     """Keep investment accounts on their model portfolios."""
 
 
