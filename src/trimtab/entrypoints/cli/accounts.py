@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.common import AccountArgument, JsonOption, console, facade, print_json
+from trimtab.entrypoints.cli.common import AccountArgument, Command, JsonOption, console, facade, print_json
 from trimtab.entrypoints.cli.guard import COMMAND_LINE, guarded
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def accounts(context: typer.Context, as_json: JsonOption = False) -> None:
         list_accounts(as_json)
 
 
-@accounts_app.command("list")
+@accounts_app.command("list", cls=Command)
 def list_accounts(as_json: JsonOption = False) -> None:
     """List accounts with their model and any active run."""
 
@@ -65,7 +65,7 @@ HoldingsOption = Annotated[Path | None, typer.Option("--holdings", metavar="FILE
     "A snapshot file (JSON or YAML) whose holdings, and cash unless --cash is given, fund the account."))]
 
 
-@accounts_app.command("add")
+@accounts_app.command("add", cls=Command)
 def add_account(
     account: Annotated[str, typer.Argument(metavar="ACCOUNT", help=(
         "trimtab's id of the account (not the broker's account number)."))],
@@ -98,7 +98,7 @@ def add_account(
     guarded(run)
 
 
-@accounts_app.command("fund")
+@accounts_app.command("fund", cls=Command)
 def fund_account(account: AccountArgument, cash: CashOption = None, holdings: HoldingsOption = None) -> None:
     """Set a paper account's cash and holdings (replacing what it holds), e.g. from a snapshot file."""
 
@@ -111,7 +111,7 @@ def fund_account(account: AccountArgument, cash: CashOption = None, holdings: Ho
     guarded(run)
 
 
-@accounts_app.command("deposit")
+@accounts_app.command("deposit", cls=Command)
 def deposit(account: AccountArgument,
             amount: Annotated[str, typer.Argument(metavar="AMOUNT", help="Cash to add (negative: withdraw).")],
             ) -> None:
@@ -139,8 +139,9 @@ def _funding(trimtab: Trimtab, cash: str | None, holdings: Path | None) -> tuple
     return amount, positions
 
 
-@accounts_app.command("remove")
-def remove_account(account: Annotated[str, typer.Argument(help="The account to forget.")]) -> None:
+@accounts_app.command("remove", cls=Command)
+def remove_account(account: Annotated[str, typer.Argument(metavar="ACCOUNT", help="The account to forget.")],
+                   ) -> None:
     """Forget an account, its model assignment and settings (a paper account's holdings too); runs stay."""
 
     def run() -> None:

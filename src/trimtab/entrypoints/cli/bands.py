@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from trimtab.domain.numbers import percent_number
-from trimtab.entrypoints.cli.common import AccountArgument, JsonOption, console, facade, print_json
+from trimtab.entrypoints.cli.common import AccountArgument, Command, JsonOption, console, facade, print_json
 from trimtab.entrypoints.cli.guard import guarded, in_option_terms, minimum_trade, percent
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ bands_app = typer.Typer(
     help="Drift bands and planning settings per account.", no_args_is_help=True, rich_markup_mode=None)
 
 
-@bands_app.command("set")
+@bands_app.command("set", cls=Command)
 def set_bands(
     account: AccountArgument,
     class_band: Annotated[str | None, typer.Option(metavar="PP", help=(
@@ -57,7 +57,7 @@ def _fraction(text: str | None, option: str) -> Decimal | None:
     return None if text is None else percent(text, option)
 
 
-@bands_app.command("show")
+@bands_app.command("show", cls=Command)
 def show_bands(account: AccountArgument, as_json: JsonOption = False) -> None:
     """Show an account's bands and planning settings."""
 

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from trimtab.entrypoints.cli import accounts, bands, holdings, models, plan, runs
+from trimtab.entrypoints.cli.common import Command
 from trimtab.entrypoints.cli.guard import report
 
 app = typer.Typer(
@@ -36,12 +37,12 @@ def main(
     """Keep investment accounts on their model portfolios."""
 
 
-app.command()(plan.plan)
-app.command()(accounts.init)
-app.command()(models.assign)
-app.command()(models.unassign)
-app.command()(runs.rebalance)
-app.command()(holdings.holdings)
+app.command(cls=Command)(plan.plan)
+app.command(cls=Command)(accounts.init)
+app.command(cls=Command)(models.assign)
+app.command(cls=Command)(models.unassign)
+app.command(cls=Command)(runs.rebalance)
+app.command(cls=Command)(holdings.holdings)
 app.add_typer(accounts.accounts_app, name="accounts")
 app.add_typer(models.models_app, name="models")
 app.add_typer(bands.bands_app, name="bands")

@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 
 from trimtab.entrypoints.cli.common import (
+    AccountArgument,
     BaseUrlOption,
     BrokerOption,
+    Command,
     EnvOption,
     JsonOption,
     broker_choice,
@@ -25,7 +27,7 @@ runs_app = typer.Typer(
 
 
 def rebalance(
-    account: str,
+    account: AccountArgument,
     execute: Annotated[bool, typer.Option("--execute", help="Send orders (default: plan and check only).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Trade even when no band is breached.")] = False,
     broker: BrokerOption = None,
@@ -51,9 +53,9 @@ def rebalance(
     guarded(run)
 
 
-@runs_app.command("list")
+@runs_app.command("list", cls=Command)
 def list_runs(account: Annotated[str | None, typer.Option(metavar="ACCOUNT", help="Only this account.")] = None,
-              limit: Annotated[int, typer.Option(metavar="N", help="How many (1 to 10,000).", min=1,
+              limit: Annotated[int, typer.Option(metavar="N", help="How many.", min=1,
                                                  max=10_000)] = 20,
               as_json: JsonOption = False) -> None:
     """List recent runs, newest first."""
@@ -74,7 +76,7 @@ def list_runs(account: Annotated[str | None, typer.Option(metavar="ACCOUNT", hel
 RunArgument = Annotated[str, typer.Argument(metavar="RUN", help="A run id, or a unique prefix of it (4+).")]
 
 
-@runs_app.command("show")
+@runs_app.command("show", cls=Command)
 def show_run(run_id: RunArgument,
              as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False) -> None:
     """Show a run: plan, orders, fills, costs, weights before and after."""
@@ -96,7 +98,7 @@ def show_run(run_id: RunArgument,
     guarded(run)
 
 
-@runs_app.command("resume")
+@runs_app.command("resume", cls=Command)
 def resume_run(run_id: RunArgument, broker: BrokerOption = None, env: EnvOption = None,
                base_url: BaseUrlOption = None) -> None:
     """Resume a run that was interrupted or needs attention."""
