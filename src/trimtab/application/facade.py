@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
+from trimtab.application.lookup import require_account, require_model, resolve_run_id
 from trimtab.application.ports import Clock, RunRecord
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
@@ -36,7 +37,6 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
 
 logger = logging.getLogger(__name__)
 
-MIN_RUN_PREFIX = 4
 TAX_ZONE = ZoneInfo("Asia/Seoul")  # a snapshot file without a date is valued on today's Korean date (tax rates)
 
 
@@ -155,7 +155,7 @@ class Trimtab:
     def account(self, account_id: str) -> AccountOverview:
         """One account with its model and active run; unknown ids are InvalidInput."""
         storage = self.storage
-        account = storage.accounts.get(account_id)
+        account = require_account(storage, account_id)
         return AccountOverview(account, storage.accounts.assignment(account_id), storage.runs.active_run(account_id))
 
     def add_account(self, account_id: str, *, name: str, currency: str, broker: str) -> Account:
@@ -166,7 +166,7 @@ class Trimtab:
     def remove_account(self, account_id: str) -> None:
         """Forget an account (and a paper account's state); its runs stay in the history."""
         storage = self.storage
-        account = storage.accounts.get(account_id)
+        account = require_account(storage, account_id)
         active = storage.runs.active_run(account_id)
         if active is not None:
             raise Busy(f"account {account_id} has an active run {active}; resume it to its end first")
@@ -200,20 +200,20 @@ class Trimtab:
     def assign(self, account_id: str, model: str, version: str | None = None) -> ModelAssignment:
         """Make an account follow a model: its latest version, or a pinned one."""
         storage = self.storage
-        storage.accounts.get(account_id)
-        storage.models.get(model, version)  # refuse unknown models and versions
+        require_account(storage, account_id)
+        require_model(storage, model, version)  # refuse unknown models and versions, with a hint
         return storage.accounts.assign_model(account_id, model, version=version)
 
     def unassign(self, account_id: str) -> None:
         """Let an account follow no model."""
-        self.storage.accounts.get(account_id)
+        require_account(self.storage, account_id)
         self.storage.accounts.unassign(account_id)
 
     # -- bands and settings -------------------------------------------------------------------------------------
 
     def bands(self, account_id: str) -> RebalancingConfig:
         """An account's bands and planning settings (defaults until set); unknown accounts are InvalidInput."""
-        self.storage.accounts.get(account_id)
+        require_account(self.storage, account_id)
         return self.storage.config.get(account_id)
 
     def set_bands(self, account_id: str, changes: BandChanges) -> RebalancingConfig:
@@ -258,7 +258,7 @@ class Trimtab:
         """Start a run for an account on its assigned model and settings (orders only with `execute`)."""
         _ = self.run_settings  # the settings are read, and refused if bad, before anything else
         storage = self.storage
-        account = storage.accounts.get(account_id)
+        account = require_account(storage, account_id)
         model = self._model_for(account_id)
         settings = self.plan_settings(account_id, force=force)
         factory = self._factory_for(account, choice or BrokerChoice())
@@ -273,7 +273,7 @@ class Trimtab:
         storage = self.storage
         run = storage.runs.get(self.run_id(run_id))
         run_id = run.run_id
-        account = storage.accounts.get(run.account_id)
+        account = storage.accounts.get(run.account_id)  # a run's account: known
         model = storage.models.get(run.model_name, run.model_version)
         settings = self.plan_settings(run.account_id, force=run.force)
         factory = self._factory_for(account, choice or BrokerChoice())
@@ -285,23 +285,12 @@ class Trimtab:
     def runs(self, account_id: str | None = None, limit: int = 50) -> list[RunRecord]:
         """Recent runs, newest first, of one account or of all."""
         if account_id is not None:
-            self.storage.accounts.get(account_id)
+            require_account(self.storage, account_id)
         return self.storage.runs.list(account_id, limit)
 
     def run_id(self, text: str) -> str:
-        """The run a full id or a unique prefix of at least 4 characters names (git-style)."""
-        runs = self.storage.runs
-        if len(text) < MIN_RUN_PREFIX:
-            return runs.get(text).run_id
-        found = runs.ids_starting_with(text, 6)
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise InvalidInput("unknown run (`trimtab runs list` shows the runs)", where="runs", field="run_id",
-                               value=text)
-        listed = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
-        raise InvalidInput(f"ambiguous run id prefix: it starts {listed}; give more characters", where="runs",
-                           field="run_id", value=text)
+        """The run a full id or a unique prefix of at least 4 characters names (git-style); NotFound with a hint."""
+        return resolve_run_id(self.storage, text)
 
     def run(self, run_id: str) -> RunRecord:
         """One run with its orders (a full id or a unique prefix)."""
@@ -314,7 +303,7 @@ class Trimtab:
     async def holdings(self, account_id: str, choice: BrokerChoice | None = None,
                        progress: Progress = no_progress) -> AccountSnapshot:
         """What the broker reports for an account now: holdings, orderable cash and quotes (its waits reported)."""
-        account = self.storage.accounts.get(account_id)
+        account = require_account(self.storage, account_id)
         assignment = self.storage.accounts.assignment(account_id)
         symbols = [] if assignment is None else list(self._model_for(account_id).target_weights())
         factory = self._factory_for(account, choice or BrokerChoice())
@@ -347,7 +336,7 @@ class Trimtab:
     # -- helpers ------------------------------------------------------------------------------------------------
 
     def _paper_account(self, account_id: str) -> Account:
-        account = self.storage.accounts.get(account_id)
+        account = require_account(self.storage, account_id)
         if account.broker != "paper":
             raise InvalidInput(f"is on broker '{account.broker}'; only paper accounts are funded here",
                                where=f"account '{account_id}'", field="broker", value=account.broker)

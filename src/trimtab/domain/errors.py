@@ -3,6 +3,7 @@
 ```
 TrimtabError
 ├─ InvalidInput          bad file, bad weights, unknown instrument: clear message, exit code, no retry
+│  └─ NotFound            an id or name that names nothing (an account, a model, a run): with close matches
 ├─ DomainError           broken invariant (InsufficientCash, InvalidTransition): fail fast, never clamp silently
 │  ├─ InsufficientCash
 │  └─ Busy              the account or run is being driven by another process: try again later
@@ -80,7 +81,24 @@ class InvalidInput(TrimtabError):
             parts.append(f"value {excerpt(value)}")
         prefix = ", ".join(parts)
         message = shorten(printable(message), MESSAGE_LENGTH)
+        self.message = message  # what is wrong, without where, field and value
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class NotFound(InvalidInput):
+    """An id or name that names nothing: the message says what was looked for and how to find the right one.
+
+    ``suggestions`` holds the close matches (for an API to offer), ``hint`` the sentence that shows them.
+    """
+
+    def __init__(self, kind: str, value: str, *, hint: str, suggestions: tuple[str, ...] = (), of: str = "") -> None:
+        within = f" of {shorten(printable(of), WHERE_LENGTH)}" if of else ""
+        super().__init__(f"unknown {kind} {excerpt(value)}{within} \u2014 {hint}")
+        self.kind = kind
+        self.field = kind
+        self.value = value
+        self.hint = hint
+        self.suggestions = suggestions
 
 
 class DomainError(TrimtabError):

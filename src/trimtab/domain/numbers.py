@@ -76,11 +76,29 @@ def _why_not_a_number(text: str) -> str:
     return "expected a number"
 
 
+PERCENT_UNITS = ("%", "pp")  # what may follow a percentage: percent, percentage points (any case, spaces around)
+
+
 def parse_percent(value: object, *, where: str, field: str) -> Decimal:
-    """Read a percentage ("33.34", "33.34%") and return the fraction (0.3334)."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        value = value.strip()[:-1]
-    return parse_decimal(value, where=where, field=field) / HUNDRED
+    """Read a percentage or percentage points and return the fraction: "3", "3%", "3 pp", "3.5 %" -> 0.03, 0.035.
+
+    The one percent parser of files and options; the number itself follows :func:`parse_decimal`.
+    """
+    try:
+        return parse_decimal(strip_percent_unit(value), where=where, field=field) / HUNDRED
+    except InvalidInput as error:  # name the value as written, unit included
+        raise InvalidInput(error.message, where=where, field=field, value=value) from None
+
+
+def strip_percent_unit(value: object) -> object:
+    """Text without its trailing percent unit ("3 pp" -> "3"); any other value as it is."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    for unit in PERCENT_UNITS:
+        if text.lower().endswith(unit):
+            return text[: -len(unit)].rstrip()
+    return text
 
 
 def decimal_places(value: Decimal) -> int:
@@ -97,6 +115,11 @@ def floor_to(value: Decimal, step: Decimal) -> Decimal:
 def ceil_to(value: Decimal, step: Decimal) -> Decimal:
     """Round up to a multiple of step."""
     return (value / step).to_integral_value(rounding=ROUND_CEILING) * step
+
+
+def percent_number(fraction: Decimal) -> str:
+    """A fraction as the number of percent a person would type back: 0.03 -> "3", 0.025 -> "2.5", 1 -> "100"."""
+    return format((fraction * HUNDRED).normalize(), "f")
 
 
 def format_percent(fraction: Decimal, places: int = 2) -> str:

@@ -23,7 +23,7 @@ from trimtab.adapters.files.documents import (
 )
 from trimtab.domain.bounds import Bound, check_bound
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.numbers import HUNDRED, parse_decimal
+from trimtab.domain.numbers import HUNDRED, parse_decimal, parse_percent
 from trimtab.domain.text import check_identifier, check_name
 
 __all__ = [
@@ -73,19 +73,25 @@ def _stripped(value: object, *, where: str, field: str, allow_empty: bool) -> st
 
 def parse_number(value: object, *, where: str, field: str, bound: Bound | None = None) -> Decimal:
     """A Decimal from text (never a float) inside ``bound``; magnitudes of 10^18 and beyond are refused."""
-    number = parse_decimal(value, where=where, field=field)
-    if number.adjusted() >= MAX_DIGITS_BEFORE_POINT:
-        raise InvalidInput(f"number out of range (at most {MAX_DIGITS_BEFORE_POINT} digits before the point)",
-                           where=where, field=field, value=value)
+    number = _sane(parse_decimal(value, where=where, field=field), value, where=where, field=field)
     return number if bound is None else check_bound(number, bound, where=where, field=field, value=value)
 
 
 def parse_percentage(value: object, *, where: str, field: str, bound: Bound | None = None) -> Decimal:
-    """A percentage ("33.34" or "33.34%") as a fraction (0.3334), inside ``bound`` (a fraction's bound)."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        value = value.strip()[:-1]
-    fraction = parse_number(value, where=where, field=field) / HUNDRED
+    """A percentage ("33.34", "33.34%", "33.34 pp") as a fraction (0.3334), inside ``bound`` (a fraction's bound).
+
+    Read by the domain's one percent parser (:func:`trimtab.domain.numbers.parse_percent`).
+    """
+    fraction = parse_percent(value, where=where, field=field)
+    _sane(fraction * HUNDRED, value, where=where, field=field)
     return fraction if bound is None else check_bound(fraction, bound, where=where, field=field, value=value)
+
+
+def _sane(number: Decimal, value: object, *, where: str, field: str) -> Decimal:
+    if number.adjusted() >= MAX_DIGITS_BEFORE_POINT:
+        raise InvalidInput(f"number out of range (at most {MAX_DIGITS_BEFORE_POINT} digits before the point)",
+                           where=where, field=field, value=value)
+    return number
 
 
 def require_symbol(spec: Mapping[str, object], *, where: str) -> str:

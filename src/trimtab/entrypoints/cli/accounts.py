@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.common import console, facade
-from trimtab.entrypoints.cli.guard import guarded
+from trimtab.entrypoints.cli.common import AccountArgument, Command, JsonOption, console, facade, print_json
+from trimtab.entrypoints.cli.guard import COMMAND_LINE, guarded
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -38,19 +38,34 @@ def init(demo: Annotated[bool, typer.Option("--demo", help="Also add the demo mo
 
 
 @accounts_app.callback()
-def accounts(context: typer.Context) -> None:
-    """List accounts with their model and any active run."""
+def accounts(context: typer.Context, as_json: JsonOption = False) -> None:
+    """List accounts with their model and any active run (what `accounts list` does)."""
     if context.invoked_subcommand is None:
-        guarded(lambda: print_accounts(facade(), console()))
+        list_accounts(as_json)
 
 
-AccountArgument = Annotated[str, typer.Argument(metavar="ACCOUNT", help="trimtab's id of the account.")]
+@accounts_app.command("list", cls=Command)
+def list_accounts(as_json: JsonOption = False) -> None:
+    """List accounts with their model and any active run."""
+
+    def run() -> None:
+        trimtab = facade()
+        if as_json:
+            from trimtab.application.listings import accounts_document
+
+            print_json(accounts_document(trimtab.accounts()))
+        else:
+            print_accounts(trimtab, console())
+
+    guarded(run)
+
+
 CashOption = Annotated[str | None, typer.Option("--cash", metavar="AMOUNT", help="Cash, in the account's currency.")]
 HoldingsOption = Annotated[Path | None, typer.Option("--holdings", metavar="FILE", help=(
     "A snapshot file (JSON or YAML) whose holdings, and cash unless --cash is given, fund the account."))]
 
 
-@accounts_app.command("add")
+@accounts_app.command("add", cls=Command)
 def add_account(
     account: Annotated[str, typer.Argument(metavar="ACCOUNT", help=(
         "trimtab's id of the account (not the broker's account number)."))],
@@ -70,7 +85,7 @@ def add_account(
         if broker.strip().lower() != "paper" and (cash is not None or holdings is not None):
             from trimtab.domain.errors import InvalidInput
 
-            raise InvalidInput("--cash and --holdings fund a paper account only", where="command line",
+            raise InvalidInput("--cash and --holdings fund a paper account only", where=COMMAND_LINE,
                                field="broker", value=broker)
         added = trimtab.add_account(account, name=name, currency=currency, broker=broker)
         message = f"account {account} added ({currency}, broker {broker})"
@@ -84,7 +99,7 @@ def add_account(
     guarded(run)
 
 
-@accounts_app.command("fund")
+@accounts_app.command("fund", cls=Command)
 def fund_account(account: AccountArgument, cash: CashOption = None, holdings: HoldingsOption = None) -> None:
     """Set a paper account's cash and holdings (replacing what it holds), e.g. from a snapshot file."""
 
@@ -98,7 +113,7 @@ def fund_account(account: AccountArgument, cash: CashOption = None, holdings: Ho
     guarded(run)
 
 
-@accounts_app.command("deposit")
+@accounts_app.command("deposit", cls=Command)
 def deposit(account: AccountArgument,
             amount: Annotated[str, typer.Argument(metavar="AMOUNT", help="Cash to add (negative: withdraw).")],
             ) -> None:
@@ -107,7 +122,7 @@ def deposit(account: AccountArgument,
     def run() -> None:
         from trimtab.domain.numbers import parse_decimal
 
-        value = parse_decimal(amount, where="command line", field="amount")
+        value = parse_decimal(amount, where=COMMAND_LINE, field="AMOUNT")
         trimtab = facade()
         cash = trimtab.deposit(account, value)
         console().print(f"paper account {account}: cash {_money(cash, trimtab.account(account).account.currency)}")
@@ -131,12 +146,13 @@ def _funding(trimtab: Trimtab, cash: str | None, holdings: Path | None) -> tuple
     if holdings is not None:
         amount, positions = trimtab.paper_funding(holdings)
     if cash is not None:
-        amount = parse_decimal(cash, where="command line", field="cash")
+        amount = parse_decimal(cash, where=COMMAND_LINE, field="cash")
     return amount, positions
 
 
-@accounts_app.command("remove")
-def remove_account(account: Annotated[str, typer.Argument(help="The account to forget.")]) -> None:
+@accounts_app.command("remove", cls=Command)
+def remove_account(account: Annotated[str, typer.Argument(metavar="ACCOUNT", help="The account to forget.")],
+                   ) -> None:
     """Forget an account, its model assignment and settings (a paper account's holdings too); runs stay."""
 
     def run() -> None:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.common import console, facade
-from trimtab.entrypoints.cli.guard import guarded, minimum_trade, percent
+from trimtab.domain.numbers import percent_number
+from trimtab.entrypoints.cli.common import AccountArgument, Command, JsonOption, console, facade, print_json
+from trimtab.entrypoints.cli.guard import guarded, in_option_terms, minimum_trade, percent
 
 if TYPE_CHECKING:
     from trimtab.application.records import RebalancingConfig
@@ -17,29 +18,38 @@ bands_app = typer.Typer(
     help="Drift bands and planning settings per account.", no_args_is_help=True, rich_markup_mode=None)
 
 
-@bands_app.command("set")
+@bands_app.command("set", cls=Command)
 def set_bands(
-    account: str,
-    class_band: Annotated[str | None, typer.Option(help="Percentage points.")] = None,
-    ticker_band: Annotated[str | None, typer.Option(help="Percentage points.")] = None,
-    relative_band: Annotated[str | None, typer.Option(help="Percent of target; 'none' to clear.")] = None,
-    cash_buffer: Annotated[str | None, typer.Option(help="Percent of equity.")] = None,
-    min_trade: Annotated[str | None, typer.Option(help="Account currency.")] = None,
-    ticks: Annotated[int | None, typer.Option(help="Limit offset in ticks.")] = None,
+    account: AccountArgument,
+    class_band: Annotated[str | None, typer.Option(metavar="PP", help=(
+        "Asset-class band, percentage points: 3, 3% or 3 pp."))] = None,
+    ticker_band: Annotated[str | None, typer.Option(metavar="PP", help=(
+        "Ticker band, percentage points: 5, 5% or 5 pp."))] = None,
+    relative_band: Annotated[str | None, typer.Option(metavar="PERCENT", help=(
+        "Relative band, percent of the target weight (25 or 25%); 'none' to clear."))] = None,
+    cash_buffer: Annotated[str | None, typer.Option(metavar="PERCENT", help=(
+        "Cash kept back, percent of equity (1 or 1%)."))] = None,
+    min_trade: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
+        "Skip trades worth less than this, in the account's currency."))] = None,
+    ticks: Annotated[int | None, typer.Option(metavar="N", help="Limit price offset, in ticks (0 to 50).")] = None,
 ) -> None:
     """Change an account's bands and planning settings (unnamed ones keep their value)."""
 
     def run() -> None:
         from trimtab.application.facade import BandChanges
 
-        clear = relative_band == "none"
+        clear = relative_band is not None and relative_band.strip().lower() == "none"
         changes = BandChanges(
             class_band=_fraction(class_band, "class-band"), ticker_band=_fraction(ticker_band, "ticker-band"),
             relative_band=None if clear else _fraction(relative_band, "relative-band"), clear_relative_band=clear,
             cash_buffer=_fraction(cash_buffer, "cash-buffer"),
             minimum_trade_value=None if min_trade is None else minimum_trade(min_trade), price_ticks=ticks)
+        typed = {"--class-band": class_band, "--ticker-band": ticker_band, "--relative-band": relative_band,
+                 "--cash-buffer": cash_buffer, "--min-trade": min_trade, "--ticks": ticks}
         trimtab = facade()
-        show(account, trimtab.set_bands(account, changes), trimtab.account(account).account.currency)
+        with in_option_terms(typed):
+            config = trimtab.set_bands(account, changes)
+        show(account, config, trimtab.account(account).account.currency)
 
     guarded(run)
 
@@ -48,22 +58,31 @@ def _fraction(text: str | None, option: str) -> Decimal | None:
     return None if text is None else percent(text, option)
 
 
-@bands_app.command("show")
-def show_bands(account: str) -> None:
+@bands_app.command("show", cls=Command)
+def show_bands(account: AccountArgument, as_json: JsonOption = False) -> None:
     """Show an account's bands and planning settings."""
+
     def run() -> None:
         trimtab = facade()
-        show(account, trimtab.bands(account), trimtab.account(account).account.currency)
+        config = trimtab.bands(account)
+        if as_json:
+            from trimtab.application.listings import bands_document
+
+            print_json(bands_document(account, config))
+        else:
+            show(account, config, trimtab.account(account).account.currency)
 
     guarded(run)
 
 
 def show(account: str, config: RebalancingConfig, currency: str) -> None:
-    """One line with every setting, in percent; the minimum trade in the account's currency."""
+    """One line with every setting, in the units the options take (pp, percent); the minimum trade in the account's
+    currency."""
     from trimtab.domain.money_format import format_money
 
-    relative = "none" if config.relative_band is None else f"{config.relative_band * 100}%"
-    console().print(f"{account}: class band {config.class_band * 100} pp, ticker band {config.ticker_band * 100} pp, "
-                    f"relative band {relative}, cash buffer {config.cash_buffer * 100}%, "
+    relative = "none" if config.relative_band is None else f"{percent_number(config.relative_band)}%"
+    console().print(f"{account}: class band {percent_number(config.class_band)} pp, "
+                    f"ticker band {percent_number(config.ticker_band)} pp, relative band {relative}, "
+                    f"cash buffer {percent_number(config.cash_buffer)}%, "
                     f"minimum trade {format_money(config.minimum_trade_value, currency)} {currency}, "
                     f"limit offset {config.price_ticks} tick(s)")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
-from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, print_notices
+from trimtab.entrypoints.cli.guard import COMMAND_LINE, EXIT_RUN_UNFINISHED, print_notices
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,11 +16,59 @@ if TYPE_CHECKING:
     from trimtab.application.brokers import BrokerChoice
     from trimtab.application.facade import Trimtab
 
-BrokerOption = Annotated[str | None, typer.Option("--broker", help="paper or kis (default: the account's broker).")]
-EnvOption = Annotated[str | None, typer.Option("--env", help="KIS environment: virtual or real "
-                                                              "(default TRIMTAB_KIS_ENV, else virtual).")]
-BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="A KIS-compatible REST base URL "
-                                                                      "(default: KIS's own host).")]
+BrokerOption = Annotated[str | None, typer.Option("--broker", metavar="NAME", help=(
+    "paper or kis (default: the account's broker)."))]
+EnvOption = Annotated[str | None, typer.Option("--env", metavar="ENV", help=(
+    "KIS environment: virtual or real (default TRIMTAB_KIS_ENV, else virtual)."))]
+BaseUrlOption = Annotated[str | None, typer.Option("--base-url", metavar="URL", help=(
+    "A KIS-compatible REST base URL (default: KIS's own host)."))]
+
+
+
+class Command(TyperCommand):
+    """A command whose arguments show as their metavar: ``ACCOUNT`` in the usage line and the argument list,
+    not typer's ``{ACCOUNT}`` and ``ACCOUNT <str>`` (every command is registered with ``cls=Command``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = _metavar(param)
+                pieces.append(name if param.required else f"[{name}]")
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if isinstance(param, TyperArgument):
+                arguments.append((_metavar(param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _metavar(argument: TyperArgument) -> str:
+    return argument.metavar or (argument.name or "value").upper()
+
+
+AccountArgument = Annotated[str, typer.Argument(metavar="ACCOUNT", help="trimtab's id of the account.")]
+ModelArgument = Annotated[str, typer.Argument(metavar="MODEL", help="A model's name (trimtab models list).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def print_json(document: object) -> None:
+    """Print a JSON-ready document, and nothing else, on stdout."""
+    import json
+
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 def console() -> Console:
@@ -49,7 +98,7 @@ def broker_choice(broker: str | None, env: str | None, base_url: str | None) -> 
     from trimtab.domain.errors import InvalidInput
 
     if env is not None and env not in ("virtual", "real"):
-        raise InvalidInput("choose virtual or real", where="command line", field="env", value=env)
+        raise InvalidInput("choose virtual or real", where=COMMAND_LINE, field="env", value=env)
     return BrokerChoice(broker=broker, environment=env, base_url=base_url)
 
 

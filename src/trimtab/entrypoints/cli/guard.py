@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -31,8 +33,17 @@ import typer
 from typer.exceptions import TyperException
 
 from trimtab.domain.bounds import MINIMUM_TRADE, check_bound
-from trimtab.domain.errors import BrokerError, Busy, StorageUnavailable, TrimtabError, printable, shorten
-from trimtab.domain.numbers import HUNDRED, parse_decimal
+from trimtab.domain.errors import (
+    EXCERPT_LENGTH,
+    BrokerError,
+    Busy,
+    InvalidInput,
+    StorageUnavailable,
+    TrimtabError,
+    printable,
+    shorten,
+)
+from trimtab.domain.numbers import parse_decimal, parse_percent
 
 T = TypeVar("T")
 EXIT_RUN_UNFINISHED = 1  # a run ended failed or needs attention: schedulers and scripts must notice
@@ -42,6 +53,10 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 MAX_LINE = 1_000
 _ENVIRONMENT_ERRORS = (StorageUnavailable, BrokerError, Busy, OSError)
+COMMAND_LINE = "command line"  # the `where` of an InvalidInput whose field is an option (or an ARGUMENT)
+# The one map from the settings' fields (application.settings_rules) to the options that set them.
+SETTING_OPTIONS = {"class_band": "--class-band", "ticker_band": "--ticker-band", "relative_band": "--relative-band",
+                   "cash_buffer": "--cash-buffer", "minimum_trade_value": "--min-trade", "price_ticks": "--ticks"}
 
 
 def guarded(action: Callable[[], T]) -> T:
@@ -92,6 +107,9 @@ def one_line(text: str) -> str:
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, InvalidInput) and error.where == COMMAND_LINE and error.field:
+        typed = "" if error.value is None else " " + shlex.quote(shorten(printable(str(error.value)), EXCERPT_LENGTH))
+        return f"{option_name(error.field)}{typed}: {error.message}"
     if isinstance(error, OSError) and not isinstance(error, TrimtabError):
         where = f" ({error.filename})" if error.filename else ""
         return f"{error.strerror or type(error).__name__}{where}"
@@ -127,12 +145,33 @@ def print_notices(notices: tuple[str, ...]) -> None:
         warn(notice)
 
 
+def option_name(field: str) -> str:
+    """An option as typed (``--class-band``) from its field (``class-band``); ARGUMENTS stay as they are."""
+    return field if field.startswith("-") or field.isupper() else f"--{field}"
+
+
+@contextmanager
+def in_option_terms(typed: Mapping[str, object]) -> Iterator[None]:
+    """Re-raise an error about a setting's field in the user's terms: its option, the value as typed there
+    (``typed`` maps options to it) and the rule in the units the option takes (percent)."""
+    from trimtab.application.settings_rules import RULES
+
+    try:
+        yield
+    except InvalidInput as error:
+        option = SETTING_OPTIONS.get(error.field)
+        if error.where == COMMAND_LINE or option is None:
+            raise
+        raise InvalidInput(RULES[error.field].describe_for_people(), where=COMMAND_LINE, field=option,
+                           value=typed.get(option, error.value)) from None
+
+
 def percent(text: str, field: str) -> Decimal:
-    """Read a percentage option ("3", "2.5") as a fraction."""
-    return parse_decimal(text, where="command line", field=field) / HUNDRED
+    """Read a percentage option ("3", "2.5", "3%", "3 pp": all percent or percentage points) as a fraction."""
+    return parse_percent(text, where=COMMAND_LINE, field=field)
 
 
 def minimum_trade(text: str) -> Decimal:
     """Read the minimum trade value option, inside its bound."""
-    value = parse_decimal(text, where="command line", field="min-trade")
-    return check_bound(value, MINIMUM_TRADE, where="command line", field="min-trade", value=text)
+    value = parse_decimal(text, where=COMMAND_LINE, field="min-trade")
+    return check_bound(value, MINIMUM_TRADE, where=COMMAND_LINE, field="min-trade", value=text)

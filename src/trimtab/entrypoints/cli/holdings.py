@@ -6,12 +6,20 @@ from typing import Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.common import BaseUrlOption, BrokerOption, EnvOption, broker_choice, console, facade
+from trimtab.entrypoints.cli.common import (
+    AccountArgument,
+    BaseUrlOption,
+    BrokerOption,
+    EnvOption,
+    broker_choice,
+    console,
+    facade,
+)
 from trimtab.entrypoints.cli.guard import guarded
 
 
 def holdings(
-    account: Annotated[str, typer.Argument(metavar="ACCOUNT", help="trimtab's id of the account.")],
+    account: AccountArgument,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable snapshot.")] = False,
     broker: BrokerOption = None,
     env: EnvOption = None,

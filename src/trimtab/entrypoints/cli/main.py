@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 from typer.core import TyperGroup
@@ -59,8 +59,10 @@ def load_command(name: str) -> Command:
     if isinstance(target, typer.Typer):
         command: Command = typer.main.get_group(target)
     else:
+        from trimtab.entrypoints.cli.common import Command as ShownByMetavar
+
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
-        single.command(name=name)(target)
+        single.command(name=name, cls=ShownByMetavar)(target)
         command = typer.main.get_command(single)
     command.name = name
     return command
@@ -86,8 +88,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"trimtab {version('trimtab')}")
+        raise typer.Exit
+
+
 @app.callback()
-def main() -> None:
+def main(
+    _version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                           help="Print trimtab's version and exit.")] = False,
+) -> None:
     """Keep investment accounts on their model portfolios."""
 
 

@@ -7,15 +7,24 @@ from typing import Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.common import console, facade
+from trimtab.entrypoints.cli.common import (
+    AccountArgument,
+    Command,
+    JsonOption,
+    ModelArgument,
+    console,
+    facade,
+    print_json,
+)
 from trimtab.entrypoints.cli.guard import guarded
 
 models_app = typer.Typer(
     help="Model portfolios in the database.", no_args_is_help=True, rich_markup_mode=None)
 
 
-@models_app.command("import")
-def import_models(path: Annotated[Path, typer.Argument(help="Model file (YAML or MP_Master CSV).")]) -> None:
+@models_app.command("import", cls=Command)
+def import_models(path: Annotated[Path, typer.Argument(metavar="FILE", help=(
+        "Model file (trimtab YAML, model_portfolios.yaml, MP_Master.csv)."))]) -> None:
     """Import every model of a file; changed models get a new version."""
 
     def run() -> None:
@@ -30,20 +39,27 @@ def import_models(path: Annotated[Path, typer.Argument(help="Model file (YAML or
     guarded(run)
 
 
-@models_app.command("list")
-def list_models() -> None:
+@models_app.command("list", cls=Command)
+def list_models(as_json: JsonOption = False) -> None:
     """List stored models and their versions."""
 
     def run() -> None:
-        for info in facade().models():
+        models = facade().models()
+        if as_json:
+            from trimtab.application.listings import models_document
+
+            print_json(models_document(models))
+            return
+        for info in models:
             label = f"({info.label})" if info.label else ""
             console().print(f"{info.name:<16} v{info.version:<4} {label:<12} {info.description}")
 
     guarded(run)
 
 
-def assign(account: str, model: str,
-           version: Annotated[str | None, typer.Option(help="Pin a version (default: latest).")] = None) -> None:
+def assign(account: AccountArgument, model: ModelArgument,
+           version: Annotated[str | None, typer.Option(metavar="VERSION", help=(
+               "Pin a version: its number or its file's label (default: follow the latest)."))] = None) -> None:
     """Assign a model portfolio to an account."""
 
     def run() -> None:
@@ -55,7 +71,7 @@ def assign(account: str, model: str,
     guarded(run)
 
 
-def unassign(account: str) -> None:
+def unassign(account: AccountArgument) -> None:
     """Let an account follow no model."""
 
     def run() -> None:

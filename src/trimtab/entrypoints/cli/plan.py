@@ -4,62 +4,68 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from trimtab.domain.allocation_method import AllocationMethod
 from trimtab.entrypoints.cli.common import console, facade
-from trimtab.entrypoints.cli.guard import guarded, minimum_trade, percent
-
-if TYPE_CHECKING:
-    from decimal import Decimal
+from trimtab.entrypoints.cli.guard import COMMAND_LINE, guarded, in_option_terms, minimum_trade, percent
 
 MAX_EXACT_SECONDS = 3_600.0
 
 
-def _percent(text: str | None, field: str) -> Decimal | None:
-    return None if text is None else percent(text, field)
-
-
 def plan(
-    model: Annotated[Path, typer.Option("--model", help="Model portfolio file (trimtab YAML, "
-                                        "model_portfolios.yaml, MP_Master.csv).")],
-    snapshot: Annotated[Path, typer.Option("--snapshot", help="Account snapshot file (JSON or YAML).")],
-    model_name: Annotated[str | None, typer.Option("--model-name", help="Which model of the file.")] = None,
+    model: Annotated[Path, typer.Option("--model", metavar="FILE", help=(
+        "Model portfolio file (trimtab YAML, model_portfolios.yaml, MP_Master.csv)."))],
+    snapshot: Annotated[Path, typer.Option("--snapshot", metavar="FILE", help=(
+        "Account snapshot file (JSON or YAML)."))],
+    model_name: Annotated[str | None, typer.Option("--model-name", metavar="MODEL", help=(
+        "Which model of the file."))] = None,
     force: Annotated[bool, typer.Option("--force", help="Plan trades even when no band is breached.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable plan.")] = False,
     method: Annotated[AllocationMethod, typer.Option(help="Allocation method.")] = AllocationMethod.GREEDY,
-    ticks: Annotated[int, typer.Option(help="Limit price = current price +/- this many ticks.")] = 1,
+    ticks: Annotated[int, typer.Option(metavar="N", help=(
+        "Limit price = current price +/- this many ticks (0 to 50)."))] = 1,
     market: Annotated[bool, typer.Option("--market", help="Send market orders instead of limits.")] = False,
-    cash_buffer: Annotated[str, typer.Option(help="Cash kept back, percent of equity.")] = "1",
-    min_trade: Annotated[str, typer.Option(help="Skip trades worth less than this.")] = "0",
-    class_band: Annotated[str, typer.Option(help="Asset-class band, percentage points.")] = "3",
-    ticker_band: Annotated[str, typer.Option(help="Ticker band, percentage points.")] = "5",
-    relative_band: Annotated[str | None, typer.Option(help="Optional relative band, percent of target.")] = None,
-    exact_time_limit: Annotated[float, typer.Option(help="Seconds per account for --method exact.")] = 10.0,
+    cash_buffer: Annotated[str, typer.Option(metavar="PERCENT", help=(
+        "Cash kept back, percent of equity (1 or 1%)."))] = "1",
+    min_trade: Annotated[str, typer.Option(metavar="AMOUNT", help="Skip trades worth less than this.")] = "0",
+    class_band: Annotated[str, typer.Option(metavar="PP", help=(
+        "Asset-class band, percentage points: 3, 3% or 3 pp."))] = "3",
+    ticker_band: Annotated[str, typer.Option(metavar="PP", help=(
+        "Ticker band, percentage points: 5, 5% or 5 pp."))] = "5",
+    relative_band: Annotated[str | None, typer.Option(metavar="PERCENT", help=(
+        "Optional relative band, percent of the target weight (25 or 25%)."))] = None,
+    exact_time_limit: Annotated[float, typer.Option(metavar="SECONDS", help=(
+        "Seconds per account for --method exact."))] = 10.0,
 ) -> None:
     """Plan a rebalance of one account against a model portfolio (nothing is sent)."""
 
     def run() -> None:
-        from decimal import Decimal
-
+        from trimtab.application.records import RebalancingConfig
+        from trimtab.application.settings_rules import validate_config
         from trimtab.domain.drift import Bands
         from trimtab.domain.errors import InvalidInput
         from trimtab.domain.orders import OrderType
         from trimtab.domain.planning import PlanSettings
 
         if not 0 < exact_time_limit <= MAX_EXACT_SECONDS:  # NaN fails too
-            raise InvalidInput(f"must be above 0 and at most {MAX_EXACT_SECONDS:g} seconds", where="command line",
-                               field="exact-time-limit", value=exact_time_limit)
+            raise InvalidInput(f"must be above 0 and at most {MAX_EXACT_SECONDS:g} seconds", where=COMMAND_LINE,
+                               field="exact-time-limit", value=f"{exact_time_limit:g}")
+        config = RebalancingConfig(
+            class_band=percent(class_band, "class-band"), ticker_band=percent(ticker_band, "ticker-band"),
+            relative_band=None if relative_band is None else percent(relative_band, "relative-band"),
+            cash_buffer=percent(cash_buffer, "cash-buffer"), minimum_trade_value=minimum_trade(min_trade),
+            price_ticks=ticks)
+        typed = {"--class-band": class_band, "--ticker-band": ticker_band, "--relative-band": relative_band,
+                 "--cash-buffer": cash_buffer, "--min-trade": min_trade, "--ticks": ticks}
+        with in_option_terms(typed):  # the rules `bands set` keeps, in the options' terms
+            validate_config(config, where="plan settings")
         settings = PlanSettings(
-            bands=Bands(class_band=_percent(class_band, "class-band") or Decimal(0),
-                        ticker_band=_percent(ticker_band, "ticker-band") or Decimal(0),
-                        relative_band=_percent(relative_band, "relative-band")),
-            cash_buffer=_percent(cash_buffer, "cash-buffer") or Decimal(0),
-            minimum_trade_value=minimum_trade(min_trade),
-            price_ticks=ticks, order_type=OrderType.MARKET if market else OrderType.LIMIT,
-            method=method, force=force,
+            bands=Bands(config.class_band, config.ticker_band, config.relative_band), cash_buffer=config.cash_buffer,
+            minimum_trade_value=config.minimum_trade_value, price_ticks=config.price_ticks,
+            order_type=OrderType.MARKET if market else OrderType.LIMIT, method=method, force=force,
         )
         result = facade().plan_files(model, model_name, snapshot, settings, exact_time_limit)
         if as_json:

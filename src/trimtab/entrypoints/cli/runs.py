@@ -7,13 +7,17 @@ from typing import Annotated
 import typer
 
 from trimtab.entrypoints.cli.common import (
+    AccountArgument,
     BaseUrlOption,
     BrokerOption,
+    Command,
     EnvOption,
+    JsonOption,
     broker_choice,
     console,
     exit_if_unfinished,
     facade,
+    print_json,
     run_facade,
 )
 from trimtab.entrypoints.cli.guard import guarded
@@ -23,7 +27,7 @@ runs_app = typer.Typer(
 
 
 def rebalance(
-    account: str,
+    account: AccountArgument,
     execute: Annotated[bool, typer.Option("--execute", help="Send orders (default: plan and check only).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Trade even when no band is breached.")] = False,
     broker: BrokerOption = None,
@@ -50,14 +54,22 @@ def rebalance(
     guarded(run)
 
 
-@runs_app.command("list")
-def list_runs(account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
-              limit: Annotated[int, typer.Option(help="How many.", min=1, max=10_000)] = 20) -> None:
-    """List recent runs."""
+@runs_app.command("list", cls=Command)
+def list_runs(account: Annotated[str | None, typer.Option(metavar="ACCOUNT", help="Only this account.")] = None,
+              limit: Annotated[int, typer.Option(metavar="N", help="How many.", min=1,
+                                                 max=10_000)] = 20,
+              as_json: JsonOption = False) -> None:
+    """List recent runs, newest first."""
     def run() -> None:
-        from trimtab.entrypoints.cli.run_view import render_runs
+        runs = facade().runs(account, limit)
+        if as_json:
+            from trimtab.application.listings import runs_document
 
-        render_runs(facade().runs(account, limit), console())
+            print_json(runs_document(runs))
+        else:
+            from trimtab.entrypoints.cli.run_view import render_runs
+
+            render_runs(runs, console())
 
     guarded(run)
 
@@ -65,7 +77,7 @@ def list_runs(account: Annotated[str | None, typer.Option(help="Only this accoun
 RunArgument = Annotated[str, typer.Argument(metavar="RUN", help="A run id, or a unique prefix of it (4+).")]
 
 
-@runs_app.command("show")
+@runs_app.command("show", cls=Command)
 def show_run(run_id: RunArgument,
              as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False) -> None:
     """Show a run: plan, orders, fills, costs, weights before and after."""
@@ -87,7 +99,7 @@ def show_run(run_id: RunArgument,
     guarded(run)
 
 
-@runs_app.command("resume")
+@runs_app.command("resume", cls=Command)
 def resume_run(run_id: RunArgument, broker: BrokerOption = None, env: EnvOption = None,
                base_url: BaseUrlOption = None) -> None:
     """Resume a run that was interrupted or needs attention."""
