@@ -10,6 +10,7 @@ import pytest
 
 from tests.contract.clocks import FixedClock
 from tests.contract.harness import BrokerHarness, Capabilities
+from tests.contract.ibkr_harness import ibkr_harness
 from tests.contract.kis_harness import kis_harness
 from trimtab.adapters.brokers.paper.broker import PaperBroker
 from trimtab.adapters.brokers.paper.config import PaperConfig
@@ -17,6 +18,8 @@ from trimtab_testkit.memory import InMemoryPaperStateStore
 
 # Friday 2026-11-20, 10:00 in Seoul: a KRX session, inside continuous trading.
 KRX_MORNING = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
+# Friday 2026-11-20, 10:30 in New York
+NYSE_MORNING = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)
 
 
 def paper_harness() -> Iterator[BrokerHarness]:
@@ -36,6 +39,7 @@ def paper_harness() -> Iterator[BrokerHarness]:
 HARNESS_FACTORIES: dict[str, Callable[[], Iterator[BrokerHarness]]] = {
     "paper": paper_harness,
     "kis": lambda: kis_harness(KRX_MORNING),
+    "ibkr": lambda: ibkr_harness(NYSE_MORNING),
 }
 
 
