@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from trimtab.config import Settings
     from trimtab.domain.planning import Allocator
 
-BROKERS = ("paper", "kis")
+BROKERS = ("paper", "kis", "ibkr")
 
 
 def build(settings: Settings | None = None) -> Trimtab:
@@ -45,7 +45,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     database = _Database(loaded)
     wall = SystemClock()
     brokers: dict[str, BrokerFactory] = {"paper": _PaperFactory(loaded, database, wall),
-                                         "kis": _KisFactory(loaded, database)}
+                                         "kis": _KisFactory(loaded, database), "ibkr": _IbkrFactory(loaded)}
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS)
@@ -224,6 +224,28 @@ class _KisFactory:
         clock = broker_clock(s)
         engine = self._database.engine()
         factory = KisBrokerFactory(settings, lambda: SqlBrokerOrderBook(engine), clock, clock.sleep)
+        async with factory.connect(account, choice, resume_from, progress) as connection:
+            yield connection
+
+
+class _IbkrFactory:
+    """The IBKR broker's factory, built (ib_async and all) only when an IBKR account connects."""
+
+    def __init__(self, settings: _Settings) -> None:
+        self._settings = settings
+
+    @contextlib.asynccontextmanager
+    async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                      progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
+        from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory, IbkrSettings
+
+        s = self._settings.get()
+        settings = IbkrSettings(host=s.ibkr_host, port=s.ibkr_port, client_id=s.ibkr_client_id,
+                                timeout_seconds=s.ibkr_timeout_seconds, accounts=dict(s.ibkr_accounts),
+                                market_order_type=s.ibkr_market_order_type, commission_rate=s.ibkr_commission_rate,
+                                commission_minimum=s.ibkr_commission_minimum)
+        clock = broker_clock(s)
+        factory = IbkrBrokerFactory(settings, clock, clock.sleep)
         async with factory.connect(account, choice, resume_from, progress) as connection:
             yield connection
 

@@ -116,6 +116,19 @@ class Settings(BaseSettings):
     kis_commission_rate: Decimal = Field(default=Decimal("0.000140527"), ge=0, lt=Decimal("0.1"),
                                          allow_inf_nan=False, description="BanKIS online rate (a fraction)")
 
+    # Interactive Brokers through TWS or IB Gateway (ib_async); the login lives there, trimtab holds no secret.
+    ibkr_host: str = Field(default="127.0.0.1", description="TWS / IB Gateway host")
+    ibkr_port: int | None = Field(default=None, ge=1, le=65_535,
+                                  description="API port; default: try 4001, 4002, 7497, 7496 in turn")
+    ibkr_client_id: int = Field(default=17, ge=0, le=2**31 - 1, description="API client id (one per process)")
+    ibkr_timeout_seconds: float = Field(default=10.0, gt=0, le=600, allow_inf_nan=False)
+    ibkr_accounts: dict[str, str] = Field(default_factory=dict,
+                                          description='JSON {"trimtab account": "IBKR account code"}')
+    ibkr_market_order_type: Literal["MKT", "MOC"] = Field(default="MKT", description="how market orders are sent")
+    ibkr_commission_rate: Decimal = Field(default=Decimal("0.0005"), ge=0, lt=Decimal("0.1"), allow_inf_nan=False,
+                                          description="planning estimate (a fraction of the value)")
+    ibkr_commission_minimum: Decimal = Field(default=Decimal(1), ge=0, allow_inf_nan=False)
+
     _notices: tuple[str, ...] = PrivateAttr(default=())
 
     @field_validator(KILL_SWITCH, mode="before")

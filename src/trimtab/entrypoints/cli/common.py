@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from trimtab.application.facade import Trimtab
 
 BrokerOption = Annotated[str | None, typer.Option("--broker", metavar="NAME", help=(
-    "paper or kis (default: the account's broker)."))]
+    "paper, kis or ibkr (default: the account's broker)."))]
 EnvOption = Annotated[str | None, typer.Option("--env", metavar="ENV", help=(
     "KIS environment: virtual or real (default TRIMTAB_KIS_ENV, else virtual)."))]
 BaseUrlOption = Annotated[str | None, typer.Option("--base-url", metavar="URL", help=(
