@@ -57,15 +57,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 async def serve(config: GatewayConfig, host: str, port: int) -> None:
-    gateway = await LocalGateway(config, host, port).start()
+    gateway = await LocalGateway(config, host, port).start(pump_seconds=0.25)
     sys.stdout.write(f"local IB Gateway listening on {host}:{gateway.port}\n")
     sys.stdout.flush()
     try:
-        while True:  # fills happen on requests; this loop also delivers them to idle clients
-            await asyncio.sleep(0.5)
-            gateway.engine.advance()
-            for session in list(gateway.sessions.values()):
-                await session.writer.drain()
+        await asyncio.Event().wait()  # until interrupted
     finally:
         await gateway.close()
 

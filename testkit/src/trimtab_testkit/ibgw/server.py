@@ -47,20 +47,30 @@ class LocalGateway:
     def accounts(self) -> list[str]:
         return [account.account_id for account in self.config.accounts]
 
-    async def start(self) -> LocalGateway:
+    async def start(self, pump_seconds: float | None = None) -> LocalGateway:
+        """Listen; with `pump_seconds`, also fill due orders on that beat (not only on requests), as a real
+        gateway pushes fills to idle clients."""
         self._server = await asyncio.start_server(self._serve, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+        if pump_seconds is not None:
+            pump = asyncio.create_task(self._pump(pump_seconds))
+            self._tasks.add(pump)
         return self
+
+    async def _pump(self, seconds: float) -> None:
+        while self._server is not None:
+            await asyncio.sleep(seconds)
+            self.engine.advance()
 
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()
         self.drop_clients()
+        server, self._server = self._server, None
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=5)
-        if self._server is not None:
-            await self._server.wait_closed()
-            self._server = None
+        if server is not None:
+            await server.wait_closed()
 
     def drop_clients(self) -> None:
         """Close every client's socket (a gateway restart or a network cut, as the clients see it)."""
