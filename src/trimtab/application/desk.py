@@ -153,7 +153,8 @@ class DeskOperations:
         for account in accounts:
             progress(f"planning {account.account_id}")
             plans.append(await self.plan_account(account.account_id, force=force, choice=choice, progress=progress))
-        lines = tuple(line for planned in plans for line in basket_lines(planned.plan, planned.snapshot, day))
+        on = max(planned.snapshot.as_of for planned in plans)  # one tag for the whole basket
+        lines = tuple(line for planned in plans for line in basket_lines(planned.plan, planned.snapshot, day, on=on))
         files.write_basket_csv(lines, path)
         return BasketResult(day, lines, tuple(plans))
 

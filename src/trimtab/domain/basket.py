@@ -89,13 +89,15 @@ def split_quantity(order: OrderIntent, larger: bool) -> tuple[Decimal, Decimal]:
     return whole, order.quantity - whole
 
 
-def basket_lines(plan: Plan, snapshot: AccountSnapshot, day: int, *,
+def basket_lines(plan: Plan, snapshot: AccountSnapshot, day: int, *, on: dt.date | None = None,
                  min_weight: Decimal = DAY1_MIN_WEIGHT) -> tuple[BasketLine, ...]:
-    """The basket lines of one account's plan for `day` (1 or 2), dated by the snapshot's prices."""
+    """The basket lines of one account's plan for `day` (1 or 2), tagged with the date `on` (default: the
+    snapshot's market date; a basket of several accounts takes the latest of theirs, one tag for the file)."""
     if day not in DAYS:
         raise InvalidInput("choose 1 or 2", where="basket", field="day", value=day)
     larger = larger_positions(plan, min_weight)
-    tag = basket_tag(day, snapshot.as_of)
+    on = on or snapshot.as_of
+    tag = basket_tag(day, on)
     lines = []
     for order in plan.orders:
         instrument = _instrument(snapshot, order.symbol)
@@ -105,7 +107,7 @@ def basket_lines(plan: Plan, snapshot: AccountSnapshot, day: int, *,
         _require_lot(instrument, quantity, plan.account_id)
         price = None if day == 1 else limit_price(order, instrument)
         lines.append(BasketLine(order.side, quantity, instrument, "MOC" if day == 1 else "LMT", price, tag,
-                                plan.account_id, order_ref(plan.account_id, day, snapshot.as_of, order.symbol,
+                                plan.account_id, order_ref(plan.account_id, day, on, order.symbol,
                                                            order.side)))
     return tuple(lines)
 

@@ -26,19 +26,24 @@ from trimtab.domain.positions_report import PositionsReport, format_instant, fre
 
 SHEETS = ("Summary", "Matrix", "Amt_Matrix", "Notes")
 PERCENT = "0.00%"
+HEADER_WIDTH = 16  # a longer header wraps onto a second line
 RATE = "0.0000######"
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+FONT = "Calibri"  # the workbook's default: styled cells name it too, or LibreOffice falls back to a serif face
+_HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_TOTAL_FONT = Font(bold=True)
+_TOTAL_FONT = Font(name=FONT, bold=True)
 _TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 _TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
 _Cell = str | Decimal | dt.date | None
 
 
-def money_format(currency: str) -> str:
-    """The number format of an amount in `currency`: its minor unit's decimals, thousands grouped."""
+def money_format(currency: str, *, labelled: bool = False) -> str:
+    """The number format of an amount in `currency`: its minor unit's decimals, thousands grouped; `labelled`
+    adds the currency's code (for a column that mixes currencies)."""
     places = CURRENCY_MINOR_DIGITS.get(currency, 2)
     digits = "#,##0" + ("." + "0" * places if places else "")
+    if labelled:
+        digits = f'{digits} "{currency}"'
     return f"{digits};-{digits}"
 
 
@@ -71,14 +76,14 @@ def _summary(sheet: Worksheet, report: PositionsReport) -> None:
         row: list[_Cell] = [account.account_id, account.currency, account.total_local, account.conversion.factor,
                             account.total, account.invested, account.cash, account.invested_fraction,
                             account.cash_fraction, account.prices_as_of]
-        _row(sheet, row, [None, None, money_format(account.currency), RATE, money, money, money, PERCENT, PERCENT,
-                          "yyyy-mm-dd"])
+        _row(sheet, row, [None, None, money_format(account.currency, labelled=True), RATE, money, money, money,
+                          PERCENT, PERCENT, "yyyy-mm-dd"])
     _total(sheet, ["Total", None, None, None, report.total, report.invested, report.cash, report.invested_fraction,
                    report.cash_fraction, None], [None, None, None, None, money, money, money, PERCENT, PERCENT, None])
     sheet.append([])
     for line in freshness_lines(report):
         sheet.append([line])
-        sheet.cell(sheet.max_row, 1).font = Font(italic=True, color="595959")
+        sheet.cell(sheet.max_row, 1).font = Font(name=FONT, italic=True, color="595959")
     _finish(sheet, landscape=True, skip_rows_from=len(report.accounts) + 3)
 
 
@@ -127,6 +132,8 @@ def _header(sheet: Worksheet, titles: Sequence[str]) -> None:
     for cell in sheet[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if any(len(title) > HEADER_WIDTH for title in titles):
+        sheet.row_dimensions[1].height = 31  # two lines of a wrapped header
 
 
 def _row(sheet: Worksheet, values: Sequence[_Cell], formats: Sequence[str | None]) -> None:
@@ -155,7 +162,7 @@ def _finish(sheet: Worksheet, *, freeze: bool = True, landscape: bool = True,
             column = cell.column or 1
             widths[column] = max(widths.get(column, 0), _shown_width(cell.value, row_number == 1))
     for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 40)
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 3, 8), 40)
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
@@ -171,4 +178,4 @@ def _shown_width(value: object, header: bool) -> int:
     if isinstance(value, Decimal):
         return len(format_money(value, "USD")) + 1  # two decimals, or as many as the value needs
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    return min(len(text), 16) if header else len(text)  # long headers wrap
+    return min(len(text), HEADER_WIDTH) if header else len(text)  # long headers wrap
