@@ -9,14 +9,15 @@ import typer
 
 from trimtab.entrypoints.cli.common import console, facade
 from trimtab.entrypoints.cli.guard import guarded
-from trimtab.entrypoints.cli.report import AccountsOption, account_list
+from trimtab.entrypoints.cli.report import account_list
 
 
 def basket(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The basket CSV to write (TWS: File > Basket).")],
     day: Annotated[int, typer.Option("--day", metavar="1|2", help=(
         "1: MOC, whole shares of the larger positions; 2: LMT for the rest, priced on the tick."))],
-    accounts: AccountsOption = None,
+    accounts: Annotated[str | None, typer.Option("--accounts", metavar="A,B", help=(
+        "Accounts to plan, comma-separated (default: every account with a model)."))] = None,
     force: Annotated[bool, typer.Option("--force", help="Plan trades even when no band is breached.")] = False,
 ) -> None:
     """Write a TWS basket CSV from the accounts' plans: Day 1 MOC whole shares, Day 2 LMT for the rest."""
