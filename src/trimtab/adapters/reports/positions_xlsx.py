@@ -117,6 +117,7 @@ def _notes(sheet: Worksheet, report: PositionsReport) -> None:
     for rate in report.rates:
         _row(sheet, [rate.pair, rate.rate, rate.source, format_instant(rate.as_of), format_age(rate.age(now))],
              [None, RATE, None, None, None])
+        sheet.cell(sheet.max_row, 3).alignment = Alignment(indent=1)  # apart from the right-aligned rate
     sheet.append([])
     sheet.append(["Account", "Currency", "Prices as of", "Read at"])
     for cell in sheet[sheet.max_row]:
