@@ -38,7 +38,12 @@ def basket(
             count = sum(1 for line in result.lines if line.account == plan.account_id)
             state = "rebalance needed" if plan.rebalance_needed else "inside its bands (nothing to trade)"
             out.print(f"{plan.account_id}: {plan.model_name}, equity {format_money(plan.equity, plan.currency)} "
-                      f"{plan.currency}, {state}; {len(plan.orders)} orders in the plan, {count} lines on day {day}")
-        out.print(f"written: {path} ({len(result.lines)} lines)")
+                      f"{plan.currency}, {state}; {_count(len(plan.orders), 'order')} in the plan, "
+                      f"{_count(count, 'line')} on day {day}")
+        out.print(f"written: {path} ({_count(len(result.lines), 'line')})")
 
     guarded(run)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
