@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from trimtab.adapters.clock import ScaledClock, SystemClock
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
+from trimtab.application.desk import ReportFiles
 from trimtab.application.facade import RunSettings, Trimtab
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
@@ -48,7 +49,7 @@ def build(settings: Settings | None = None) -> Trimtab:
                                          "kis": _KisFactory(loaded, database), "ibkr": _IbkrFactory(loaded)}
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
-                   exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS)
+                   exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports)
 
 
 class _Settings:
@@ -71,6 +72,12 @@ class _Settings:
         from trimtab.adapters.persistence.location import default_database_url
 
         return default_database_url()
+
+
+def _reports() -> ReportFiles:
+    from trimtab.adapters.reports.files import ReportFileSystem
+
+    return ReportFileSystem()
 
 
 def _files() -> ModelFiles:

@@ -14,7 +14,7 @@ import pytest
 from trimtab.entrypoints.cli.main import COMMANDS, load_command
 
 HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
-         "yaml", "cattrs", "rich", "trimtab.application", "trimtab.adapters", "trimtab.domain.planning")
+         "yaml", "cattrs", "rich", "openpyxl", "trimtab.application", "trimtab.adapters", "trimtab.domain.planning")
 
 
 def modules_after(arguments: list[str], database: Path) -> set[str]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
+from trimtab.application.desk import DeskOperations, ReportFiles
 from trimtab.application.lookup import require_account, require_model, resolve_run_id
 from trimtab.application.ports import Clock, RunRecord
 from trimtab.application.progress import Progress, no_progress
@@ -84,7 +85,7 @@ class RunSettings:
 
 
 @dataclass
-class Trimtab:
+class Trimtab(DeskOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -98,6 +99,7 @@ class Trimtab:
     clock: Clock  # real time: dates of files, summaries
     exact_allocator: Callable[[float], Allocator]
     demo_accounts: tuple[DemoAccount, ...] = ()
+    open_reports: Callable[[], ReportFiles] | None = None  # rates files in, reports and baskets out
     _storage: Storage | None = field(default=None, init=False, repr=False)
     _files: ModelFiles | None = field(default=None, init=False, repr=False)
     _run_settings: RunSettings | None = field(default=None, init=False, repr=False)
