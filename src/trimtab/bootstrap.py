@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from trimtab.adapters.clock import ScaledClock, SystemClock
-from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
+from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
 from trimtab.application.desk import ReportFiles
 from trimtab.application.facade import RunSettings, Trimtab
 from trimtab.application.progress import Progress, no_progress
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
+    from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
     from trimtab.application.ports import PaperStateStore
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.config import Settings
@@ -244,6 +245,13 @@ class _IbkrFactory:
     @contextlib.asynccontextmanager
     async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
                       progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
+        async with self._factory().connect(account, choice, resume_from, progress) as connection:
+            yield connection
+
+    async def check_connection(self, choice: BrokerChoice) -> ConnectionCheck:
+        return await self._factory().check_connection(choice)
+
+    def _factory(self) -> IbkrBrokerFactory:
         from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory, IbkrSettings
 
         s = self._settings.get()
@@ -252,9 +260,7 @@ class _IbkrFactory:
                                 market_order_type=s.ibkr_market_order_type, commission_rate=s.ibkr_commission_rate,
                                 commission_minimum=s.ibkr_commission_minimum)
         clock = broker_clock(s)
-        factory = IbkrBrokerFactory(settings, clock, clock.sleep)
-        async with factory.connect(account, choice, resume_from, progress) as connection:
-            yield connection
+        return IbkrBrokerFactory(settings, clock, clock.sleep)
 
 
 def broker_clock(settings: Settings) -> SystemClock | ScaledClock:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from trimtab.application.ports import BrokerPort, Clock
 from trimtab.application.progress import Progress, no_progress
@@ -49,4 +49,31 @@ class BrokerFactory(Protocol):
 
         The broker reports its own waits over a second (quotes read one call at a time, tokens) to `progress`.
         """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAccount:
+    """An account a broker login can trade, and whether it is a paper (simulated) account."""
+
+    code: str
+    paper: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionCheck:
+    """What a broker login answered when asked, without trading: where, which protocol, which accounts."""
+
+    broker: str
+    address: str
+    server_version: str
+    accounts: tuple[LoginAccount, ...]
+
+
+@runtime_checkable
+class ConnectionChecker(Protocol):
+    """A broker factory that can check its login without an account (`trimtab ibkr test-connection`)."""
+
+    async def check_connection(self, choice: BrokerChoice) -> ConnectionCheck:
+        """Connect, read what the login offers, disconnect; BrokerUnavailable when nothing answers."""
         ...

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
+from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
+from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
 from trimtab.application.desk import DeskOperations, ReportFiles
 from trimtab.application.lookup import require_account, require_model, resolve_run_id
 from trimtab.application.ports import Clock, RunRecord
@@ -350,6 +351,14 @@ class Trimtab(DeskOperations):
             raise InvalidInput("no model is assigned; run `trimtab assign ACCOUNT MODEL`",
                                where=f"account '{account_id}'", field="model", value=None)
         return self.storage.models.get(assignment.model_name, assignment.pinned_version)
+
+    async def check_connection(self, broker: str, choice: BrokerChoice | None = None) -> ConnectionCheck:
+        """Ask a broker's login what it offers (address, protocol version, accounts) without trading."""
+        factory = self._require_broker(broker, field_name="broker")
+        if not isinstance(factory, ConnectionChecker):
+            raise InvalidInput("this broker has no connection check", where="command line", field="broker",
+                               value=broker)
+        return await factory.check_connection(choice or BrokerChoice(broker=broker))
 
     def _require_broker(self, name: str, *, field_name: str) -> BrokerFactory:
         factory = self.brokers.get(name)

@@ -11,6 +11,9 @@ from ib_async import IB
 from trimtab.domain.errors import BrokerUnavailable
 
 logger = logging.getLogger(__name__)
+# ib_async logs every refused port at ERROR, and Python prints such records when no handler is configured; trimtab
+# reports the outcome of the whole discovery itself (one line). A configured application still receives them.
+logging.getLogger("ib_async").addHandler(logging.NullHandler())
 
 # IB Gateway live, IB Gateway paper, TWS paper, TWS live: the seed's discovery order
 DISCOVERY_PORTS = (4001, 4002, 7497, 7496)

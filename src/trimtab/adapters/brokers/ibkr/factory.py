@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from trimtab.adapters.brokers.ibkr.broker import IbkrBroker, IbkrBrokerConfig
 from trimtab.adapters.brokers.ibkr.connection import IbkrConnectionSettings, connect
-from trimtab.application.brokers import BrokerChoice, BrokerConnection
+from trimtab.adapters.brokers.ibkr.convert import is_paper
+from trimtab.application.brokers import BrokerChoice, BrokerConnection, ConnectionCheck, LoginAccount
 from trimtab.application.ports import Clock
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
@@ -51,6 +52,16 @@ class IbkrBrokerFactory:
             host, port = _address(choice.base_url, host)
         return IbkrConnectionSettings(host=host, port=port, client_id=settings.client_id,
                                       timeout_seconds=settings.timeout_seconds)
+
+    async def check_connection(self, choice: BrokerChoice) -> ConnectionCheck:
+        """Connect (discovering the port unless one is set), read the managed accounts and the server version."""
+        settings = replace(self.connection_settings(choice), readonly=True)
+        ib, port = await connect(settings)
+        try:
+            accounts = tuple(LoginAccount(code, is_paper(code)) for code in ib.managedAccounts())
+            return ConnectionCheck("ibkr", f"{settings.host}:{port}", str(ib.client.serverVersion()), accounts)
+        finally:
+            ib.disconnect()
 
     @contextlib.asynccontextmanager
     async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
