@@ -21,7 +21,7 @@ from trimtab.application.records import Account
 from trimtab.application.repositories import ModelFiles, PaperAccounts, Storage
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
     from decimal import Decimal
 
     from sqlalchemy import Engine
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.config import Settings
     from trimtab.domain.planning import Allocator
+    from trimtab.domain.securities import Security
 
 BROKERS = ("paper", "kis", "ibkr")
 
@@ -152,12 +153,13 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
     from trimtab.adapters.persistence.runs import SqlRunRepository
+    from trimtab.adapters.persistence.securities import SqlSecurityRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
 
     paper = _PaperAccounts(lambda: SqlPaperStateStore(engine))
     return Storage(accounts=SqlAccountRepository(engine), models=SqlModelRepository(engine),
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
-                   summaries=SqlSummaryRepository(engine), paper=paper,
+                   summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
                    location=engine.url.render_as_string(hide_password=True))
 
 
@@ -250,6 +252,9 @@ class _IbkrFactory:
 
     async def check_connection(self, choice: BrokerChoice) -> ConnectionCheck:
         return await self._factory().check_connection(choice)
+
+    async def look_up_isins(self, choice: BrokerChoice, isins: Sequence[str]) -> list[Security]:
+        return await self._factory().look_up_isins(choice, isins)
 
     def _factory(self) -> IbkrBrokerFactory:
         from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory, IbkrSettings

@@ -28,6 +28,7 @@ from trimtab.domain.errors import Busy, InvalidInput
 from trimtab.domain.instruments import InstrumentType
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.planning import Allocator, PlanSettings
+from trimtab.domain.securities import Security
 from trimtab.domain.snapshot import AccountSnapshot
 from trimtab_testkit.memory import MemoryPaper, MemoryRuns, memory_storage
 
@@ -62,6 +63,9 @@ class Files:
 
     def demo_models(self) -> list[ModelPortfolio]:
         return [MODEL]
+
+    def load_securities(self, path: Path) -> list[Security]:
+        raise InvalidInput("no security files here", where=str(path), field="path", value=str(path))
 
 
 @dataclass

@@ -114,13 +114,15 @@ class DeskOperations:
                              progress: Progress) -> tuple[list[AccountReading], list[FxRate]]:
         from trimtab.domain.positions_report import AccountReading
 
-        readings, quoted = [], []
+        readings: list[AccountReading] = []
+        quoted: list[FxRate] = []
         for account in accounts:
             progress(f"reading {account.account_id}")
             factory = self._factory_for(account, choice)
             async with factory.connect(account, choice, None, progress) as connection:
                 snapshot = await connection.broker.get_snapshot(account.account_id, [])
-                if isinstance(connection.broker, FxRateSource) and account.currency != base:
+                known = {currency for rate in quoted for currency in (rate.base, rate.quote)}
+                if isinstance(connection.broker, FxRateSource) and account.currency not in {base, *known}:
                     quoted.extend(await connection.broker.get_fx_rates(base, [account.currency]))
             readings.append(AccountReading(snapshot, self.clock.now()))
         return readings, quoted

@@ -25,6 +25,7 @@ from trimtab.application.records import Account, DailySummary, ModelAssignment, 
 from trimtab.application.repositories import ModelFiles, Storage
 from trimtab.application.run_journal import LeasePolicy
 from trimtab.application.safety import TradingSafety
+from trimtab.application.securities import SecurityOperations
 from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import Busy, InvalidInput
 
@@ -86,7 +87,7 @@ class RunSettings:
 
 
 @dataclass
-class Trimtab(DeskOperations):
+class Trimtab(DeskOperations, SecurityOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -250,7 +251,7 @@ class Trimtab(DeskOperations):
         """Read a model and a snapshot from files and plan the rebalance (no database, nothing sent)."""
         from trimtab.application.preview_rebalance import preview_rebalance
 
-        model = self.files.load_model(model_path, model_name)
+        model = self.resolve_model(self.files.load_model(model_path, model_name))
         snapshot = self.files.load_snapshot(snapshot_path, self.clock.now().astimezone(TAX_ZONE).date())
         return preview_rebalance(model, snapshot, settings, self.exact_allocator(exact_time_limit_seconds))
 
@@ -277,7 +278,7 @@ class Trimtab(DeskOperations):
         run = storage.runs.get(self.run_id(run_id))
         run_id = run.run_id
         account = storage.accounts.get(run.account_id)  # a run's account: known
-        model = storage.models.get(run.model_name, run.model_version)
+        model = self.resolve_model(storage.models.get(run.model_name, run.model_version))
         settings = self.plan_settings(run.account_id, force=run.force)
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), run.updated_at, progress) as connection:
@@ -350,7 +351,7 @@ class Trimtab(DeskOperations):
         if assignment is None:
             raise InvalidInput("no model is assigned; run `trimtab assign ACCOUNT MODEL`",
                                where=f"account '{account_id}'", field="model", value=None)
-        return self.storage.models.get(assignment.model_name, assignment.pinned_version)
+        return self.resolve_model(self.storage.models.get(assignment.model_name, assignment.pinned_version))
 
     async def check_connection(self, broker: str, choice: BrokerChoice | None = None) -> ConnectionCheck:
         """Ask a broker's login what it offers (address, protocol version, accounts) without trading."""

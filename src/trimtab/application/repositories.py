@@ -7,7 +7,7 @@ RunRepository, lives in ports.py with the broker port.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from trimtab.application.records import (
     RebalancingConfig,
 )
 from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.securities import Security
 from trimtab.domain.snapshot import AccountSnapshot
 
 
@@ -92,6 +93,22 @@ class PaperAccounts(Protocol):
         ...
 
 
+class SecurityRepository(Protocol):
+    """The security master: ISIN → symbol, contract id, exchange, currency, minimum tick."""
+
+    def upsert(self, securities: Sequence[Security]) -> int:
+        """Store each security (a known ISIN is replaced); return how many were stored."""
+        ...
+
+    def find(self, isins: Iterable[str]) -> dict[str, Security]:
+        """The known ones of `isins`, by ISIN."""
+        ...
+
+    def list(self) -> list[Security]:
+        """Every security, by ISIN."""
+        ...
+
+
 class ModelFiles(Protocol):
     """Model portfolio and snapshot files in the formats users have."""
 
@@ -102,6 +119,8 @@ class ModelFiles(Protocol):
     def load_snapshot(self, path: Path, today: dt.date) -> AccountSnapshot: ...
 
     def demo_models(self) -> list[ModelPortfolio]: ...
+
+    def load_securities(self, path: Path) -> list[Security]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,4 +133,5 @@ class Storage:
     runs: RunRepository
     summaries: SummaryRepository
     paper: PaperAccounts
+    securities: SecurityRepository
     location: str  # the database, for people (no password)

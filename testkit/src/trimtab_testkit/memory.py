@@ -7,7 +7,7 @@ import builtins
 import copy
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import InvalidInput, LeaseLost
 from trimtab.domain.execution import Fill
 from trimtab.domain.models import ModelPortfolio, validate_model
+from trimtab.domain.securities import Security
 
 AT = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
 
@@ -232,6 +233,24 @@ class MemoryPaper:
         self.accounts.pop(account_id, None)
 
 
+@dataclass
+class MemorySecurities:
+    """The security master in a dict, by ISIN."""
+
+    rows: dict[str, Security] = field(default_factory=dict)
+
+    def upsert(self, securities: Sequence[Security]) -> int:
+        for security in securities:
+            self.rows[security.isin] = security
+        return len(securities)
+
+    def find(self, isins: Iterable[str]) -> dict[str, Security]:
+        return {isin: self.rows[isin] for isin in isins if isin in self.rows}
+
+    def list(self) -> builtins.list[Security]:
+        return [self.rows[isin] for isin in sorted(self.rows)]
+
+
 class InMemoryPaperStateStore:
     """Keep each paper account's state as a JSON string, so callers never share mutable documents."""
 
@@ -265,4 +284,5 @@ def memory_storage() -> Storage:
     """A fresh in-memory database."""
     models = MemoryModels()
     return Storage(accounts=MemoryAccounts(models=models), models=models, config=MemoryConfig(),
-                   runs=MemoryRuns(), summaries=MemorySummaries(), paper=MemoryPaper(), location="memory")
+                   runs=MemoryRuns(), summaries=MemorySummaries(), paper=MemoryPaper(), securities=MemorySecurities(),
+                   location="memory")

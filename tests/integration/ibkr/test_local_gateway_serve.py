@@ -20,7 +20,7 @@ def test_demo_desk_loads_as_exact_decimals() -> None:
     assert config.accounts[0].cash == {"USD": Decimal("12000.00"), "SGD": Decimal("5000.00")}
     spmo = config.instrument("SPMO")
     assert spmo is not None
-    assert (spmo.price, spmo.min_tick, spmo.isin) == (Decimal("101.23"), Decimal("0.01"), "US46138E3378")
+    assert (spmo.price, spmo.min_tick, spmo.isin) == (Decimal("101.23"), Decimal("0.01"), "US46138E3392")
     assert config.fx_to_usd["SGD"] == Decimal("0.77")
 
 

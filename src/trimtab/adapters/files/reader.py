@@ -9,6 +9,7 @@ from pathlib import Path
 from trimtab.adapters.files.models_file import load_model, load_models
 from trimtab.adapters.files.snapshot_file import load_snapshot
 from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.securities import Security
 from trimtab.domain.snapshot import AccountSnapshot
 
 
@@ -32,3 +33,9 @@ class FileReader:
         demo = resources.files("trimtab.adapters.files").joinpath("demo_models.yaml")
         with resources.as_file(demo) as path:
             return load_models(path)
+
+    def load_securities(self, path: Path) -> list[Security]:
+        """A security master file (CSV or YAML): ISIN, symbol, currency, exchange, contract id, minimum tick."""
+        from trimtab.adapters.files.securities_file import load_securities
+
+        return load_securities(path)

@@ -90,6 +90,22 @@ class RebalancingConfigRow(Base):
     updated_at: Mapped[dt.datetime]
 
 
+class SecurityRow(Base):
+    """The security master: one ISIN as a broker trades it."""
+
+    __tablename__ = "securities"
+
+    isin: Mapped[str] = mapped_column(primary_key=True)
+    symbol: Mapped[str]
+    currency: Mapped[str]
+    exchange: Mapped[str]
+    con_id: Mapped[int | None] = mapped_column(Integer)
+    min_tick: Mapped[Decimal | None]
+    name: Mapped[str]
+    source: Mapped[str]
+    updated_at: Mapped[dt.datetime]
+
+
 class RunRow(Base):
     """A rebalance run: its step, status and documents; its orders are trades."""
 

@@ -24,10 +24,12 @@ from ib_async import IB, ExecutionFilter, LimitOrder, MarketOrder, Order, Trade
 
 from trimtab.adapters.brokers.ibkr import convert
 from trimtab.adapters.brokers.ibkr.instruments import InstrumentBook
+from trimtab.adapters.brokers.ibkr.securities import exchange_rates
 from trimtab.adapters.clock import SystemClock
 from trimtab.application.ports import Clock
 from trimtab.domain.errors import BrokerUnavailable, InvalidInput, OrderRejected
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest, OrderStatus
+from trimtab.domain.fx import FxRate
 from trimtab.domain.orders import OrderType, Side
 from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Holding, Quote
 
@@ -278,4 +280,15 @@ class IbkrBroker:
 
     def now(self) -> dt.datetime:
         return self._clock.now()
+
+    # -- FX -----------------------------------------------------------------------------------------------------
+
+    async def get_fx_rates(self, base: str, currencies: Sequence[str]) -> list[FxRate]:
+        """IBKR's rates between `base` and each currency: the account's ExchangeRate values, source "IBKR"."""
+        self._check(self.config.account_id)
+        try:
+            await asyncio.wait_for(self.ib.reqAccountSummaryAsync(), self.config.ack_timeout_seconds * 2)
+        except TimeoutError as problem:
+            raise BrokerUnavailable("IBKR sent no account values in time") from problem
+        return exchange_rates(self.ib, self.config.ib_account, base, currencies, self._clock.now())
 

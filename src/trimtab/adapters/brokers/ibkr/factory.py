@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from trimtab.adapters.brokers.ibkr.broker import IbkrBroker, IbkrBrokerConfig
 from trimtab.adapters.brokers.ibkr.connection import IbkrConnectionSettings, connect
 from trimtab.adapters.brokers.ibkr.convert import is_paper
+from trimtab.adapters.brokers.ibkr.securities import look_up_isins
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, ConnectionCheck, LoginAccount
 from trimtab.application.ports import Clock
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
 from trimtab.domain.errors import InvalidInput
+from trimtab.domain.securities import Security
 from trimtab.domain.snapshot import CostSettings
 
 
@@ -60,6 +62,15 @@ class IbkrBrokerFactory:
         try:
             accounts = tuple(LoginAccount(code, is_paper(code)) for code in ib.managedAccounts())
             return ConnectionCheck("ibkr", f"{settings.host}:{port}", str(ib.client.serverVersion()), accounts)
+        finally:
+            ib.disconnect()
+
+    async def look_up_isins(self, choice: BrokerChoice, isins: Sequence[str]) -> list[Security]:
+        """Describe ISINs with IBKR's contract details over a read-only connection (unknown ones left out)."""
+        settings = replace(self.connection_settings(choice), readonly=True)
+        ib, _ = await connect(settings)
+        try:
+            return await look_up_isins(ib, isins, self._clock.now(), settings.timeout_seconds)
         finally:
             ib.disconnect()
 
