@@ -92,7 +92,7 @@ def test_the_facade_plans_an_isin_model_once_the_master_knows_its_isins() -> Non
     storage.models.import_model(isin_model)
     trimtab.add_account("ACC", name="", currency="KRW", broker="scripted")
     trimtab.assign("ACC", "ISIN")
-    with pytest.raises(InvalidInput, match="ISIN US92189F6768, US0378331005 is not in the security master"):
+    with pytest.raises(InvalidInput, match="ISINs US92189F6768, US0378331005 are not in the security master"):
         asyncio.run(trimtab.holdings("ACC"))
     assert trimtab.unresolved_isins() == ["US92189F6768", "US0378331005"]
     storage.securities.upsert([Security("US92189F6768", "A", "KRW"), Security("US0378331005", "B", "KRW")])

@@ -16,7 +16,7 @@ from trimtab.domain.errors import InvalidInput
 from trimtab.domain.models import ModelPortfolio, validate_model
 
 ISIN_LENGTH = 12
-RESOLVE_HINT = ("add it with `trimtab securities import FILE` (CSV or YAML), or look it up at IBKR with "
+RESOLVE_HINT = ("add {it} with `trimtab securities import FILE` (CSV or YAML), or look {it} up at IBKR with "
                 "`trimtab securities lookup ISIN`")
 
 
@@ -78,7 +78,9 @@ def resolve_model(model: ModelPortfolio, master: Mapping[str, Security]) -> Mode
     missing = [isin for isin in isins if isin not in master]
     if missing:
         listed = ", ".join(missing)
-        raise InvalidInput(f"ISIN {listed} is not in the security master; {RESOLVE_HINT}",
+        what = f"ISIN {listed} is" if len(missing) == 1 else f"ISINs {listed} are"
+        hint = RESOLVE_HINT.format(it="it" if len(missing) == 1 else "them")
+        raise InvalidInput(f"{what} not in the security master; {hint}",
                            where=f"model '{model.name}'", field="isin", value=missing[0])
     classes = tuple(replace(asset_class, holdings=tuple(
         replace(holding, symbol=master[holding.symbol].symbol,

@@ -47,11 +47,11 @@ def test_fx_rates_come_from_the_account_s_exchange_rate_values_with_source_and_t
 
     sgd_base, usd_base, crossed = asyncio.run(scenario())
     [usd_sgd] = sgd_base
-    # the gateway values 1 USD at 1 / 0.75 SGD; the rate is the Decimal of IBKR's text, never a float
-    assert (usd_sgd.pair, usd_sgd.source, usd_sgd.as_of) == ("USD/SGD", "IBKR", READ_AT)
-    assert abs(usd_sgd.rate - Decimal(1) / Decimal("0.75")) < Decimal("1e-20")
+    # the gateway values 1 USD at 1 / 0.75 SGD, written 1.3333333; the rate is the Decimal of that text
+    assert (usd_sgd.pair, usd_sgd.rate, usd_sgd.source, usd_sgd.as_of) == ("USD/SGD", Decimal("1.3333333"), "IBKR",
+                                                                            READ_AT)
     [sgd_usd] = usd_base
     assert sgd_usd.pair == "USD/SGD"
     assert crossed == []
     table = FxRates([usd_sgd])
-    assert table.conversion("USD", "SGD").apply(Decimal(75)) == Decimal("100.00")
+    assert table.conversion("USD", "SGD").apply(Decimal(75)) == Decimal("100.00")  # 99.9999975, to the cent

@@ -49,6 +49,8 @@ COMMANDS: dict[str, CommandEntry] = {
     "models": CommandEntry("models", "models_app", "Model portfolios in the database."),
     "bands": CommandEntry("bands", "bands_app", "Drift bands and planning settings per account."),
     "runs": CommandEntry("runs", "runs_app", "Rebalance runs: history, details, resume."),
+    "securities": CommandEntry("securities", "securities_app", "The security master: ISIN to symbol, contract id, "
+                                                               "exchange, currency, tick."),
     "ibkr": CommandEntry("ibkr", "ibkr_app", "Interactive Brokers: check the TWS / IB Gateway connection."),
     "report": CommandEntry("report", "report_app", "Reports over many accounts: positions in a base currency "
                                                    "(Excel, CSV)."),

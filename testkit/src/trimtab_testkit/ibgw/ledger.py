@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from trimtab_testkit.ibgw.model import ZERO, FakeAccount, FakeOrder, GatewayConfig
 
 CENT = Decimal("0.01")
+RATE_PLACES = Decimal("0.0000001")
 SUMMARY_TAGS = ("AccountType", "NetLiquidation", "TotalCashValue", "SettledCash", "AvailableFunds", "BuyingPower",
                 "GrossPositionValue", "EquityWithLoanValue", "ExcessLiquidity", "InitMarginReq", "MaintMarginReq",
                 "FullInitMarginReq", "FullMaintMarginReq", "Cushion", "Leverage")
@@ -71,7 +72,9 @@ class Ledger:
         else:
             cash = account.cash.get(currency, ZERO)
             stocks = self.stock_value(account, currency)
-            rate = self.config.convert(Decimal(1), currency, account.base_currency)
+            # TWS writes the rate with a handful of decimals ("1.2987013"), not a long quotient
+            rate = self.config.convert(Decimal(1), currency, account.base_currency).quantize(RATE_PLACES,
+                                                                                             ROUND_HALF_EVEN)
         values = {"CashBalance": money(cash), "TotalCashBalance": money(cash), "StockMarketValue": money(stocks),
                   "NetLiquidationByCurrency": money(cash + stocks), "ExchangeRate": rate.normalize()}
         return {tag: format(value, "f") for tag, value in values.items()}

@@ -1,0 +1,57 @@
+"""scripts/demo_ibkr.sh end to end (about 25 s): the desk's morning on the local IB Gateway, read back."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_desk_s_morning_runs_end_to_end(tmp_path: Path) -> None:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
+    environment.update({"DEMO_IBKR_DIR": str(tmp_path), "COLUMNS": "200"})
+    done = subprocess.run(["bash", "scripts/demo_ibkr.sh"], cwd=ROOT, env=environment, capture_output=True,  # noqa: S607
+                          text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout + done.stderr
+    assert "IBKR answered at 127.0.0.1:" in out
+    assert "ISINs US46138E3392, US92189F6768, US4642852044 are not in the security master" in out  # before lookup
+    assert "US46138E3392  SPMO" in out
+    assert "ibkr does not know SG9999006225" in out
+    assert "FX USD/SGD 1.2987013 from IBKR" in out  # the gateway's ExchangeRate of USD in the SGD base
+    assert out.count("dry run: planned and checked, nothing sent") == 3
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(tmp_path / "positions.xlsx", read_only=True)
+    assert workbook.sheetnames[:3] == ["Summary", "Matrix", "Amt_Matrix"]
+    summary = list(workbook["Summary"].iter_rows(values_only=True))[1:5]
+    assert [row[0] for row in summary] == ["DU1000001", "DU1000002", "DU1000003", "Total"]
+    totals = {str(row[0]): Decimal(str(row[4])) for row in summary}  # total value in SGD
+    assert totals["Total"] == sum((totals[f"DU100000{n}"] for n in (1, 2, 3)), Decimal(0))
+    notes = [cell for row in workbook["Notes"].iter_rows(values_only=True) for cell in row if cell]
+    assert "IBKR" in notes
+    workbook.close()
+
+    with (tmp_path / "positions.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["account"] for row in rows} == {"DU1000001", "DU1000002", "DU1000003"}
+    assert {row["fx_source"] for row in rows} == {"IBKR"}
+    for account in ("DU1000001", "DU1000002", "DU1000003"):  # the CSV adds up to the workbook, to the cent
+        assert sum((Decimal(row["base_value"]) for row in rows if row["account"] == account), Decimal(0)) == \
+            totals[account]
+
+    with (tmp_path / "day1.csv").open(encoding="utf-8", newline="") as handle:
+        day1 = list(csv.DictReader(handle))
+    assert {line["Account"] for line in day1} == {"DU1000001", "DU1000002", "DU1000003"}
+    assert {line["Symbol"] for line in day1 if line["Account"] == "DU1000003"} == {"IAU", "SPMO", "SMH"}
+    assert all(line["OrderType"] == "MOC" and line["Quantity"].isdigit() for line in day1)
+    assert (tmp_path / "day2.csv").read_text(encoding="utf-8").startswith("Action,Quantity,Symbol")
