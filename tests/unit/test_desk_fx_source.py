@@ -92,3 +92,13 @@ def test_a_rates_file_wins_over_the_broker_for_its_pairs(tmp_path: Path) -> None
     report = asyncio.run(_desk(_broker()).positions_report(base="SGD", rates=rates))
     assert [rate.source for rate in report.rates] == ["desk"]
     assert report.total == Decimal("1500.00")
+
+
+def test_accounts_sharing_a_currency_ask_the_broker_for_its_rate_once() -> None:
+    broker = _broker()
+    desk = _desk(broker)
+    desk.add_account("ACC2", name="", currency="KRW", broker="quoting")
+    report = asyncio.run(desk.positions_report(base="SGD"))
+    assert broker.asked == [("SGD", ("KRW",))]  # a second quote of KRW/SGD would be the same pair twice
+    assert report.rates == (QUOTED,)
+    assert report.total == Decimal("2880.00")

@@ -2,7 +2,7 @@
 
 The CLI is a thin shell over it; the HTTP API, the scheduler and strategies will call the same methods. It
 takes ports only (repositories, broker factories, file readers, clocks), chosen by `trimtab.bootstrap.build`.
-The database is opened on first use, so planning from files never touches it.
+The database is opened on first use: planning from files reads it only to resolve a model's ISINs.
 """
 
 from __future__ import annotations
