@@ -125,7 +125,7 @@ def _in_chunks(batch: AllocationBatch, solve: Callable[[Search], IntArray]) -> I
     count = batch.shape[0]
     if count <= CHUNK:
         return solve(Search.of(batch))
-    parts = [solve(Search.of(_rows(batch, np.arange(start, min(start + CHUNK, count)))))
+    parts = [solve(Search.of(rows_of(batch, np.arange(start, min(start + CHUNK, count)))))
              for start in range(0, count, CHUNK)]
     return np.concatenate(parts, axis=0)
 
@@ -141,7 +141,7 @@ def _verified(batch: AllocationBatch, lots: IntArray) -> IntArray:
 
 def _repair_exact(batch: AllocationBatch, lots: IntArray, row: int) -> IntArray:
     """Drop one lot at a time, least harm first, in exact integers, until the account keeps the rule."""
-    one = _rows(batch, np.array([row]))
+    one = rows_of(batch, np.array([row]))
     current = lots[row : row + 1].copy()
     while cash_slack(one, current)[0] < 0:
         deviation = deviations(one, current)[0]
@@ -154,7 +154,7 @@ def _repair_exact(batch: AllocationBatch, lots: IntArray, row: int) -> IntArray:
     return current[0]
 
 
-def _rows(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBatch:
+def rows_of(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBatch:
     """The same problem restricted to some accounts."""
     return AllocationBatch(
         lot_value=batch.lot_value[rows], buy_price=batch.buy_price[rows], sell_price=batch.sell_price[rows],
