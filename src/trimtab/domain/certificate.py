@@ -19,6 +19,7 @@ from trimtab.domain.allocation import AllocationBatch, IntArray, objective
 from trimtab.domain.allocation_bound import objective_bound
 
 BP_PLACES = Decimal("0.0001")
+PLAN_DEPTH = 6  # one account: split deeper (a few ms; stops once the plan is proven)
 BASIS_POINTS = Decimal(10_000)
 
 
@@ -33,10 +34,11 @@ def certify(batch: AllocationBatch, lots: IntArray, units: int, equity: Decimal)
     """The certificate of one account's lots (a 1-row batch); None when no plan keeps the cash rule."""
     if equity <= 0:
         return None
-    bound = objective_bound(batch)
+    reached_units = objective(batch, np.asarray(lots))
+    bound = objective_bound(batch, depth=PLAN_DEPTH, incumbent=reached_units)
     if not bool(bound.solvable[0]):
         return None
-    reached = _bp(int(objective(batch, np.asarray(lots))[0]), units, equity)
+    reached = _bp(int(reached_units[0]), units, equity)
     floor = _bp(int(bound.units[0]), units, equity)  # above `reached` only for lots that break the cash rule
     return Certificate(objective_bp=reached, lower_bound_bp=floor, gap_bp=reached - floor)
 
