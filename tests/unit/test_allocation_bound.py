@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -139,3 +143,16 @@ def test_large_batches_are_bounded_block_by_block_with_the_same_result() -> None
     whole = objective_bound(batch)
     halves = [objective_bound(rows_of(batch, np.arange(start, start + 1_500))) for start in (0, 1_500)]
     np.testing.assert_array_equal(whole.units, np.concatenate([half.units for half in halves]))
+
+
+def test_benchmark_table_quick_run_smoke() -> None:
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(  # noqa: S603 - our own script, run with the interpreter running the tests
+        [sys.executable, str(root / "benchmarks" / "plan_table.py"), "--quick", "--tickers", "5", "--sample", "5",
+         "--calls", "5"],
+        capture_output=True, text=True, timeout=300, cwd=root, env=env, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| 5 | KRX |" in done.stdout
+    assert "| 5 | US |" in done.stdout
