@@ -25,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from trimtab.domain.allocation_method import AllocationMethod as AllocationMethod  # re-exported
-from trimtab.domain.allocation_search import Search, floor_lots, improve, top_up
+from trimtab.domain.allocation_moves import eject
+from trimtab.domain.allocation_search import Search, floor_lots, top_up
 from trimtab.domain.allocation_search import repair as search_repair
 
 IntArray = npt.NDArray[Any]  # int64 or object (Python ints)
@@ -112,11 +113,11 @@ def allocate_floor(batch: AllocationBatch) -> IntArray:
 
 
 def allocate_greedy(batch: AllocationBatch) -> IntArray:
-    """Floor, top up while the cash rule holds (best gain per unit of cash), then exchange moves."""
+    """Floor, top up while the cash rule holds (best gain per unit of cash), then ejection moves."""
 
     def solve(search: Search) -> IntArray:
         lots = search_repair(search, floor_lots(search))
-        return improve(search, top_up(search, lots))
+        return eject(search, top_up(search, lots))
 
     return _verified(batch, _in_chunks(batch, solve))
 
