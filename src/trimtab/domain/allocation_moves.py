@@ -40,7 +40,11 @@ def unconstrained_best(search: Search) -> Floats:
 
 
 def eject(search: Search, lots: Lots) -> Lots:
-    """A few rounds of forced buys and forced drops on the accounts that may still improve."""
+    """A few rounds of forced buys and forced drops on the accounts that may still improve.
+
+    All of a round's trials (every account, every candidate ticker, both kinds) run as one stacked batch,
+    so a round costs one pass of funding and topping up however many trials it holds.
+    """
     lots = lots.copy()
     small = lots.shape[1] <= SMALL_ACCOUNT
     tolerance = 0.5  # objectives are whole units: half a unit tells a real gain from float noise
@@ -50,33 +54,38 @@ def eject(search: Search, lots: Lots) -> Lots:
             break
         sub = search.take(active)
         current = lots[active]
-        best, best_score = current, _objective(sub, current)
-        for trial in _trials(sub, current, (1, -1) if small else (1,)):
-            score = _objective(sub, trial)
-            better = (score < best_score - tolerance) & (sub.slack(trial) >= 0)
-            best = np.where(better[:, None], trial, best)
-            best_score = np.where(better, score, best_score)
-        changed = (best != current).any(axis=1)
-        lots[active] = best
-        active = active[changed]
+        owners, trials = _trials(sub, current, (1, -1) if small else (1,))
+        if not owners.size:
+            break
+        held = sub.take(owners)
+        score = _objective(held, trials)
+        better = (score < _objective(sub, current)[owners] - tolerance) & (held.slack(trials) >= 0)
+        chosen = np.flatnonzero(better)
+        chosen = chosen[np.argsort(score[chosen], kind="stable")]
+        winners, first = np.unique(owners[chosen], return_index=True)  # each account's best trial
+        lots[active[winners]] = trials[chosen[first]]
+        active = active[winners]
     return lots
 
 
-def _trials(search: Search, lots: Lots, kinds: tuple[int, ...]) -> list[Lots]:
-    """Each candidate forced move, followed through: forced buys first, then forced drops."""
+def _trials(search: Search, lots: Lots, kinds: tuple[int, ...]) -> tuple[Rows, Lots]:
+    """Each candidate forced move, followed through; returns the account of each trial and its lots."""
     rows = np.arange(lots.shape[0])
     add_gain, _ = step_gains(search, lots, 1)
     drop_gain, _ = step_gains(search, lots, -1)
     width = min(EJECTION_CANDIDATES, lots.shape[1])
     wanted = np.where((add_gain > 0) & (lots < search.upper), add_gain, NO_MOVE)
     cheap = np.where(lots > search.lower, drop_gain, NO_MOVE)
-    trials = []
+    owners, columns, steps = [], [], []
     moves = [(_top(wanted, width), wanted, 1), (_top(cheap, width), cheap, -1)]
     for choices, scores, step in [move for move in moves if move[2] in kinds]:
         for column in choices.T:
             usable = np.isfinite(scores[rows, column])
-            trials.append(_follow(search, lots, rows[usable], column[usable], step))
-    return trials
+            owners.append(rows[usable])
+            columns.append(column[usable])
+            steps.append(np.full(int(usable.sum()), step, dtype=np.int64))
+    owner = np.concatenate(owners)
+    return owner, _follow(search.take(owner), lots[owner], np.concatenate(columns), np.concatenate(steps))
 
 
 def _top(scores: Floats, width: int) -> Rows:
@@ -84,21 +93,18 @@ def _top(scores: Floats, width: int) -> Rows:
     return order
 
 
-def _follow(search: Search, lots: Lots, rows: Rows, columns: Rows, step: int) -> Lots:
-    """Force `step` lots on (row, column), hold that ticker there, and fund then top up the account."""
-    trial = lots.copy()
-    if not rows.size:
-        return trial
-    sub = search.take(rows)
-    moved = lots[rows].copy()
-    index = np.arange(rows.size)
-    moved[index, columns] += step
-    lower, upper = sub.lower.copy(), sub.upper.copy()
+def _follow(search: Search, lots: Lots, columns: Rows, steps: Lots) -> Lots:
+    """Force `steps` lots on each row's column, hold that ticker there, and fund then top up the account."""
+    if not columns.size:
+        return lots.copy()
+    moved = lots.copy()
+    index = np.arange(columns.size)
+    moved[index, columns] += steps
+    lower, upper = search.lower.copy(), search.upper.copy()
     lower[index, columns] = moved[index, columns]
     upper[index, columns] = moved[index, columns]
-    held = replace(sub, lower=lower, upper=upper)
-    trial[rows] = top_up(held, fund(held, moved))
-    return trial
+    held = replace(search, lower=lower, upper=upper)
+    return top_up(held, fund(held, moved))
 
 
 def fund(search: Search, lots: Lots) -> Lots:
