@@ -152,5 +152,5 @@ def _run(current: Lots, deviation: Floats, unit: Floats, freed: Floats, deficit:
     before_sign_flip = np.where(current > 0, current - 1, np.where(current == 0, 1.0, np.inf))
     room = current - lower
     run = np.minimum(np.minimum(same - 1, needed - 1), np.minimum(before_sign_flip, room))
-    result: Lots = np.clip(np.nan_to_num(run, nan=1.0), 1, room).astype(np.int64)
+    result: Lots = np.clip(np.where(np.isnan(run), 1.0, run), 1, room).astype(np.int64)
     return result

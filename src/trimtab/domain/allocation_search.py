@@ -167,7 +167,7 @@ def _repeated_drops(search: Search, lots: Lots, rows: Rows, columns: Rows) -> Lo
     before_sign_flip = np.where(current > 0, current - 1, np.where(current == 0, 1.0, np.inf))
     room = current - search.lower[rows, columns]
     run = np.minimum(np.minimum(same_gain - 1, needed - 1), np.minimum(before_sign_flip, room))
-    return np.clip(np.nan_to_num(run, nan=1.0), 1, room).astype(np.int64)
+    return np.clip(np.where(np.isnan(run), 1.0, run), 1, room).astype(np.int64)
 
 
 def top_up(search: Search, lots: Lots) -> Lots:
