@@ -3,7 +3,9 @@
 A forced buy of ticker j is funded by `fund` (lots dropped least harm per unit of cash first, from any
 tickers: several when one does not free enough) and the cash left is spent by `top_up`; a forced drop of
 ticker i frees cash that `top_up` spends on the others (many cheap lots for one dear one). The best three
-tickers of each kind are tried per account and round. The forced ticker is
+tickers of each kind are tried per account and round: buys by gain, drops by least harm (up to
+SMALL_ACCOUNT tickers, where every account also gets forced drops and a second round) or by least harm per
+unit of cash freed (beyond it, where only accounts with coarse lots get forced drops). The forced ticker is
 held by its bounds meanwhile, so the follow-up cannot simply undo the move. A move is kept where it
 lowers the objective and keeps the (over-estimated) cash rule. Accounts already at the best objective
 any plan could reach without the cash rule (every ticker at its nearest lattice point) are left alone.
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from trimtab.domain.allocation_search import NO_MOVE, Floats, Lots, Rows, Search, step_gains, top_up
 
@@ -21,6 +24,7 @@ SMALL_ACCOUNT = 10  # tickers: up to this many, forced drops too and a second ro
 # both to reach 1.0005x the optimum; at K=20 and more, forced buys alone get there at a third of the cost)
 FUND_PASSES = 64  # drop runs per account at most; an account still short is left as it was
 EJECTION_CANDIDATES = 3
+COARSE = 4  # beyond SMALL_ACCOUNT tickers, forced drops only where one lot of each is worth 1/10 of equity
 
 
 def _objective(search: Search, lots: Lots) -> Floats:
@@ -54,7 +58,7 @@ def eject(search: Search, lots: Lots) -> Lots:
             break
         sub = search.take(active)
         current = lots[active]
-        owners, trials = _trials(sub, current, (1, -1) if small else (1,))
+        owners, trials = _trials(sub, current, np.ones(active.size, dtype=bool) if small else _coarse(sub))
         if not owners.size:
             break
         held = sub.take(owners)
@@ -68,19 +72,33 @@ def eject(search: Search, lots: Lots) -> Lots:
     return lots
 
 
-def _trials(search: Search, lots: Lots, kinds: tuple[int, ...]) -> tuple[Rows, Lots]:
-    """Each candidate forced move, followed through; returns the account of each trial and its lots."""
+def _coarse(search: Search) -> npt.NDArray[np.bool_]:
+    """Accounts whose lots are coarse next to their equity (one lot of each ticker worth a tenth or more)."""
+    equity = search.budget + search.held.sum(axis=1)
+    coarse: npt.NDArray[np.bool_] = search.lot_value.sum(axis=1) * COARSE >= equity
+    return coarse
+
+
+def _trials(search: Search, lots: Lots, drops: npt.NDArray[np.bool_]) -> tuple[Rows, Lots]:
+    """Each candidate forced move, followed through; returns the account of each trial and its lots.
+
+    Forced buys for every account, forced drops for the accounts marked in `drops`."""
     rows = np.arange(lots.shape[0])
     add_gain, _ = step_gains(search, lots, 1)
-    drop_gain, _ = step_gains(search, lots, -1)
+    drop_gain, drop_slack = step_gains(search, lots, -1)
+    freed = np.maximum(drop_slack - search.slack(lots)[:, None], 1e-9)
     width = min(EJECTION_CANDIDATES, lots.shape[1])
     wanted = np.where((add_gain > 0) & (lots < search.upper), add_gain, NO_MOVE)
-    cheap = np.where(lots > search.lower, drop_gain, NO_MOVE)
+    movable = lots > search.lower
+    per_cash = np.where(movable, drop_gain / freed, NO_MOVE)  # least harm per unit of cash freed
+    least = np.where(movable, drop_gain, NO_MOVE)  # least harm
     owners, columns, steps = [], [], []
-    moves = [(_top(wanted, width), wanted, 1), (_top(cheap, width), cheap, -1)]
-    for choices, scores, step in [move for move in moves if move[2] in kinds]:
+    # Measured: least harm picks the better drops among a few tickers, least harm per cash among many.
+    drop = least if lots.shape[1] <= SMALL_ACCOUNT else per_cash
+    moves = [(_top(wanted, width), wanted, 1), (_top(drop, width), drop, -1)]
+    for choices, scores, step in moves:
         for column in choices.T:
-            usable = np.isfinite(scores[rows, column])
+            usable = np.isfinite(scores[rows, column]) & (drops if step < 0 else True)
             owners.append(rows[usable])
             columns.append(column[usable])
             steps.append(np.full(int(usable.sum()), step, dtype=np.int64))
