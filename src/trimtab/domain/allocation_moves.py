@@ -24,7 +24,7 @@ SMALL_ACCOUNT = 10  # tickers: up to this many, forced drops too and a second ro
 # both to reach 1.0005x the optimum; at K=20 and more, forced buys alone get there at a third of the cost)
 FUND_PASSES = 64  # drop runs per account at most; an account still short is left as it was
 EJECTION_CANDIDATES = 3
-COARSE = 4  # beyond SMALL_ACCOUNT tickers, forced drops only where one lot of each is worth 1/10 of equity
+COARSE = 4  # beyond SMALL_ACCOUNT tickers, forced drops only where one lot of each is worth 1/4 of equity
 
 
 def _objective(search: Search, lots: Lots) -> Floats:
@@ -73,7 +73,7 @@ def eject(search: Search, lots: Lots) -> Lots:
 
 
 def _coarse(search: Search) -> npt.NDArray[np.bool_]:
-    """Accounts whose lots are coarse next to their equity (one lot of each ticker worth a tenth or more)."""
+    """Accounts whose lots are coarse next to their equity (one lot of each ticker worth a quarter or more)."""
     equity = search.budget + search.held.sum(axis=1)
     coarse: npt.NDArray[np.bool_] = search.lot_value.sum(axis=1) * COARSE >= equity
     return coarse
