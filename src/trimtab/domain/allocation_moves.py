@@ -84,9 +84,10 @@ def _trials(search: Search, lots: Lots, drops: npt.NDArray[np.bool_]) -> tuple[R
 
     Forced buys for every account, forced drops for the accounts marked in `drops`."""
     rows = np.arange(lots.shape[0])
-    add_gain, _ = step_gains(search, lots, 1)
-    drop_gain, drop_slack = step_gains(search, lots, -1)
-    freed = np.maximum(drop_slack - search.slack(lots)[:, None], 1e-9)
+    flows = search.flows(lots)
+    add_gain, _ = step_gains(search, lots, 1, flows)
+    drop_gain, drop_slack = step_gains(search, lots, -1, flows)
+    freed = np.maximum(drop_slack - (search.budget + flows.sum(axis=1))[:, None], 1e-9)
     width = min(EJECTION_CANDIDATES, lots.shape[1])
     wanted = np.where((add_gain > 0) & (lots < search.upper), add_gain, NO_MOVE)
     movable = lots > search.lower
