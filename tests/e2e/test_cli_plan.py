@@ -45,6 +45,7 @@ def test_cli_plan_json_has_the_documented_keys() -> None:
     bound, reached, gap = (Decimal(document[key]) for key in ("lower_bound_bp", "objective_bp", "gap_bp"))
     assert 0 <= bound <= reached
     assert gap == reached - bound
+    assert gap == 0  # the example's plan is proven optimal
 
 
 def test_cli_plan_exact_and_floor_methods_run() -> None:
