@@ -28,6 +28,7 @@ import numpy.typing as npt
 from trimtab.adapters.solvers.milp import allocate_exact
 from trimtab.domain.allocation import AllocationBatch, IntArray, allocate_greedy, is_feasible, objective, rows_of
 from trimtab.domain.allocation_bound import objective_bound
+from trimtab.domain.certificate import PLAN_DEPTH
 from trimtab_testkit.synthetic import make_batch
 
 FloatArray = npt.NDArray[np.float64]
@@ -76,7 +77,7 @@ def measure(tickers: int, market: str, sizes: tuple[int, int], sample: int, call
     violations += broken
     rate_one = _single_rate(make_batch(max(calls, 1), tickers, seed + 2, profile=market), calls)
     greedy = objective(small, allocate_greedy(small))
-    bound = objective_bound(small, incumbent=greedy)
+    bound = objective_bound(small, depth=PLAN_DEPTH, incumbent=greedy)  # as deep as a plan's certificate
     proven = float(np.mean(bound.units >= greedy))
     head = rows_of(small, np.arange(min(sample, sizes[0])))
     exact_lots = allocate_exact(head, exact_costs=True)
