@@ -1,6 +1,6 @@
 """Speed and quality of the allocation methods (floor, greedy, exact) on seeded synthetic accounts.
 
-    PYTHONPATH=src python benchmarks/plan_bench.py [--quick] [--tickers K] [--exact-sample S] [--seed N]
+    PYTHONPATH=src python benchmarks/plan_bench.py [--quick] [--tickers K] [--profile krx|us] [--exact-sample S]
 
 For each batch size it times one batch call per method (time.perf_counter, wall time) and reports
 accounts per second, the objective (sum of absolute deviations from target) in basis points of equity
@@ -8,7 +8,9 @@ accounts per second, the objective (sum of absolute deviations from target) in b
 or a bound (must be 0). The exact MILP runs on a sample (the first S accounts of the smallest batch);
 floor and greedy are compared with it there: the ratio of means and the p95 of the excess in bp.
 Finally it times greedy on a single account (median of many calls). Exits 1 if any allocation breaks a
-rule. `--quick` shrinks everything to run in seconds (the test suite smoke-runs it).
+rule. `--quick` shrinks everything to run in seconds (the test suite smoke-runs it). The certificate's
+lower bound is checked against the exact objective on the sample. `benchmarks/plan_table.py` prints the
+per-K, per-market comparison table of the README.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from trimtab.domain.allocation import (
     is_feasible,
     objective,
 )
+from trimtab.domain.allocation_bound import objective_bound
 from trimtab_testkit.synthetic import make_batch
 
 FloatArray = npt.NDArray[np.float64]
@@ -143,6 +146,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tickers", type=int, default=20, help="tickers per account (K), e.g. 5, 20, 100")
     parser.add_argument("--exact-sample", type=int, default=None, help="accounts solved exactly (200)")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--profile", choices=["krx", "us"], default="krx", help="synthetic market")
     parser.add_argument("--time-limit", type=float, default=10.0, help="exact: seconds per account")
     parser.add_argument("--exact-costs", action="store_true", help="exact: costs in whole quanta")
     parser.add_argument("--single-calls", type=int, default=None, help="single-account calls (300)")
@@ -154,21 +158,30 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK_SIZES if args.quick else FULL_SIZES
     sample_size = args.exact_sample if args.exact_sample is not None else (20 if args.quick else 200)
     calls = args.single_calls if args.single_calls is not None else (30 if args.quick else 300)
-    print(f"Allocation benchmark: K={args.tickers} tickers, seed {args.seed}, synthetic KRX accounts")
+    print(f"Allocation benchmark: K={args.tickers} tickers, seed {args.seed}, "
+          f"synthetic {args.profile.upper()} accounts")
     violations = 0
     sample: dict[str, FloatArray] = {}
+    bound_bp: FloatArray = np.zeros(0)
     stats = ExactStats()
     for index, size in enumerate(sizes):
-        batch = make_batch(size, args.tickers, args.seed + index)
+        batch = make_batch(size, args.tickers, args.seed + index, profile=args.profile)
         runs = [measure(name, batch, allocate)[0] for name, allocate in HEURISTICS.items()]
         if index == 0:
-            exact_run, stats = run_exact(accounts(batch, 0, sample_size), args.time_limit, args.exact_costs)
+            head = accounts(batch, 0, sample_size)
+            exact_run, stats = run_exact(head, args.time_limit, args.exact_costs)
             sample = {run.method: run.bp[:sample_size] for run in runs} | {"exact": exact_run.bp}
             runs.append(exact_run)
+            bound_bp = objective_bound(head).units.astype(np.float64) / equity(head) * 1e4
         print_runs(f"N={size:,} accounts", runs)
         violations += sum(run.violations for run in runs)
     print_comparison(sample, stats)
-    batch = make_batch(max(calls, 1), args.tickers, args.seed + len(sizes))
+    above = int(np.count_nonzero(bound_bp > sample["exact"] + 1e-9))
+    proven = int(np.count_nonzero(sample["greedy"] <= bound_bp + 1e-9))
+    print(f"  certificate: greedy proven optimal on {proven} of {bound_bp.size}; "
+          f"lower bound above the exact objective on {above} (must be 0)")
+    violations += above
+    batch = make_batch(max(calls, 1), args.tickers, args.seed + len(sizes), profile=args.profile)
     median_ms = single_account_ms(batch, calls)
     print(f"\nSingle account (N=1): greedy median {median_ms:.3f} ms over {calls} calls")
     if violations:

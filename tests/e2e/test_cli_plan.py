@@ -42,6 +42,10 @@ def test_cli_plan_json_has_the_documented_keys() -> None:
     assert actions == sorted(actions, key=lambda action: action == "BUY")  # sells first
     assert all(check["passed"] for check in document["checks"] if check["severity"] == "error")
     assert Decimal(document["post_trade"]["cash"]) >= 0
+    bound, reached, gap = (Decimal(document[key]) for key in ("lower_bound_bp", "objective_bp", "gap_bp"))
+    assert 0 <= bound <= reached
+    assert gap == reached - bound
+    assert gap == 0  # the example's plan is proven optimal
 
 
 def test_cli_plan_exact_and_floor_methods_run() -> None:

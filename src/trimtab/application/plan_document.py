@@ -19,6 +19,10 @@ def _amount(value: Decimal) -> str:
     return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
 
 
+def _optional(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def plan_to_document(plan: Plan) -> dict[str, object]:
     """Describe a plan: decision, drift, orders, trades not made, post-trade state and checks."""
     tickers = {row.symbol: row for row in plan.drift.tickers}
@@ -31,6 +35,9 @@ def plan_to_document(plan: Plan) -> dict[str, object]:
         "breaches": plan.drift.breaches(),
         "breach_details": [_deviation(d, text=True) for d in plan.drift.breached()],
         "equity": _amount(plan.equity),
+        "objective_bp": _optional(plan.objective_bp),
+        "lower_bound_bp": _optional(plan.lower_bound_bp),
+        "gap_bp": _optional(plan.gap_bp),
         "drift": _drift(plan.drift),
         "rows": [
             {"symbol": r.symbol, "name": r.name, "asset_class": r.asset_class,

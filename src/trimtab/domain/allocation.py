@@ -17,6 +17,7 @@ price inside the limits the orders fill at.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from trimtab.domain.allocation_method import AllocationMethod as AllocationMethod  # re-exported
-from trimtab.domain.allocation_search import Search, floor_lots, improve, top_up
+from trimtab.domain.allocation_moves import eject
+from trimtab.domain.allocation_search import Search, floor_lots, top_up
 from trimtab.domain.allocation_search import repair as search_repair
 
 IntArray = npt.NDArray[Any]  # int64 or object (Python ints)
@@ -99,7 +101,15 @@ def is_feasible(batch: AllocationBatch, lots: IntArray) -> npt.NDArray[np.bool_]
     return np.asarray(within & (cash_slack(batch, lots) >= 0), dtype=bool)
 
 
-CHUNK = 8192  # accounts per pass: keeps the working arrays in cache on large batches
+CHUNK = 8192  # accounts per pass at most
+# Accounts x tickers per pass: measured (N=50k, one core), blocks of ~100k entries beat 8,192 accounts by
+# ~25 % at K=20 (4,096) and K=100 (1,024-2,048): the working arrays stay in cache.
+CHUNK_ENTRIES = 100_000
+
+
+def chunk_rows(tickers: int) -> int:
+    """Accounts per pass for K tickers: a power of two near CHUNK_ENTRIES / K, within 256..CHUNK."""
+    return int(min(CHUNK, max(256, 2 ** round(math.log2(CHUNK_ENTRIES / max(tickers, 1))))))
 
 
 def allocate_floor(batch: AllocationBatch) -> IntArray:
@@ -112,21 +122,22 @@ def allocate_floor(batch: AllocationBatch) -> IntArray:
 
 
 def allocate_greedy(batch: AllocationBatch) -> IntArray:
-    """Floor, top up while the cash rule holds (best gain per unit of cash), then exchange moves."""
+    """Floor, top up while the cash rule holds (best gain per unit of cash), then ejection moves."""
 
     def solve(search: Search) -> IntArray:
         lots = search_repair(search, floor_lots(search))
-        return improve(search, top_up(search, lots))
+        return eject(search, top_up(search, lots))
 
     return _verified(batch, _in_chunks(batch, solve))
 
 
 def _in_chunks(batch: AllocationBatch, solve: Callable[[Search], IntArray]) -> IntArray:
-    count = batch.shape[0]
-    if count <= CHUNK:
+    count, tickers = batch.shape
+    block = chunk_rows(tickers)
+    if count <= block:
         return solve(Search.of(batch))
-    parts = [solve(Search.of(_rows(batch, np.arange(start, min(start + CHUNK, count)))))
-             for start in range(0, count, CHUNK)]
+    parts = [solve(Search.of(rows_of(batch, np.arange(start, min(start + block, count)))))
+             for start in range(0, count, block)]
     return np.concatenate(parts, axis=0)
 
 
@@ -141,7 +152,7 @@ def _verified(batch: AllocationBatch, lots: IntArray) -> IntArray:
 
 def _repair_exact(batch: AllocationBatch, lots: IntArray, row: int) -> IntArray:
     """Drop one lot at a time, least harm first, in exact integers, until the account keeps the rule."""
-    one = _rows(batch, np.array([row]))
+    one = rows_of(batch, np.array([row]))
     current = lots[row : row + 1].copy()
     while cash_slack(one, current)[0] < 0:
         deviation = deviations(one, current)[0]
@@ -154,7 +165,7 @@ def _repair_exact(batch: AllocationBatch, lots: IntArray, row: int) -> IntArray:
     return current[0]
 
 
-def _rows(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBatch:
+def rows_of(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBatch:
     """The same problem restricted to some accounts."""
     return AllocationBatch(
         lot_value=batch.lot_value[rows], buy_price=batch.buy_price[rows], sell_price=batch.sell_price[rows],

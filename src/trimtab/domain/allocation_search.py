@@ -22,10 +22,7 @@ Floats = npt.NDArray[np.float64]
 Lots = npt.NDArray[np.int64]
 Rows = npt.NDArray[np.intp]
 
-EXCHANGE_ROUNDS = 12
-SWAP_CANDIDATES = 3
 NO_MOVE = -np.inf
-_MOST_LOTS = float(2**62)  # more lots than any int64 bound of a batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +125,14 @@ def shrink_buys(search: Search, lots: Lots) -> Lots:
     return lots
 
 
-def repair(search: Search, lots: Lots) -> Lots:
+def repair(search: Search, lots: Lots, *, shrink: bool = True) -> Lots:
     """Drop one lot at a time, least harm first, until each account keeps the cash rule.
 
     Runs of drops the one-at-a-time rule would make on the same ticker are taken at once (see
-    `_repeated_drops`), so a deficit of millions of lots costs a few passes, not millions.
+    `_repeated_drops`), so a deficit of millions of lots costs a few passes, not millions. `shrink` first
+    scales every buy down in proportion (a fast cut for the floor's large deficits).
     """
-    lots = shrink_buys(search, lots)
+    lots = shrink_buys(search, lots) if shrink else lots.copy()
     active = np.flatnonzero(search.slack(lots) < 0)
     while active.size:
         sub = search.take(active)
@@ -169,7 +167,7 @@ def _repeated_drops(search: Search, lots: Lots, rows: Rows, columns: Rows) -> Lo
     before_sign_flip = np.where(current > 0, current - 1, np.where(current == 0, 1.0, np.inf))
     room = current - search.lower[rows, columns]
     run = np.minimum(np.minimum(same_gain - 1, needed - 1), np.minimum(before_sign_flip, room))
-    return np.clip(np.nan_to_num(run, nan=1.0), 1, room).astype(np.int64)
+    return np.clip(np.where(np.isnan(run), 1.0, run), 1, room).astype(np.int64)
 
 
 def top_up(search: Search, lots: Lots) -> Lots:
@@ -234,86 +232,3 @@ def _bulk_step(search: Search, lots: Lots, flows: Floats, rows: Rows, columns: R
     moved = search.flow_at(rows, columns, lots[rows, columns] + step)
     fits = slack + moved - flows[rows, columns] >= 0
     return np.where(fits, step, 1)
-
-
-def improve(search: Search, lots: Lots) -> Lots:
-    """Exchange rounds on the accounts that still improve."""
-    active = np.arange(lots.shape[0])
-    for _ in range(EXCHANGE_ROUNDS):
-        if not active.size:
-            break
-        moved, changed = _exchange_round(search.take(active), lots[active])
-        lots[active] = moved
-        active = active[changed]
-    return lots
-
-
-def _exchange_round(search: Search, lots: Lots) -> tuple[Lots, npt.NDArray[np.bool_]]:
-    """Apply, per account, the best improving move: add a lot, drop a lot, or a paid-for swap."""
-    rows = np.arange(lots.shape[0])
-    flows = search.flows(lots)
-    add_gain, add_slack = step_gains(search, lots, 1, flows)
-    drop_gain, drop_slack = step_gains(search, lots, -1, flows)
-    add = np.where((add_slack >= 0) & (lots < search.upper), add_gain, NO_MOVE)
-    drop = np.where((drop_slack >= 0) & (lots > search.lower), drop_gain, NO_MOVE)
-    swap_gain, swap_add, swap_drop, swap_lots = _best_swaps(search, lots, flows, add_gain, add_slack)
-    add_choice = np.argmax(add, axis=1)
-    drop_choice = np.argmax(drop, axis=1)
-    candidates = np.stack([add[rows, add_choice], drop[rows, drop_choice], swap_gain], axis=1)
-    kind = np.argmax(candidates, axis=1)
-    improve_rows = candidates[rows, kind] > 0
-    lots = lots.copy()
-    for wanted, column, step in ((0, add_choice, 1), (1, drop_choice, -1)):
-        chosen = improve_rows & (kind == wanted)
-        lots[rows[chosen], column[chosen]] += step
-    swapped = improve_rows & (kind == 2)
-    lots[rows[swapped], swap_add[swapped]] += 1
-    lots[rows[swapped], swap_drop[swapped]] -= swap_lots[swapped]
-    return lots, improve_rows
-
-
-def _best_swaps(
-    search: Search, lots: Lots, flows: Floats, add_gain: Floats, add_slack: Floats
-) -> tuple[Floats, Rows, Rows, Lots]:
-    """Best "buy one lot of j, paid for by selling or not buying L lots of i" per account.
-
-    L and i are chosen with the linear cash each lot of i frees; the chosen pair is then checked with the
-    full cost model (minimums, rounding), trying L + 1 when L falls just short.
-    """
-    count, width = lots.shape
-    rows = np.arange(count)
-    wanted = np.where((add_gain > 0) & (add_slack < 0) & (lots < search.upper), add_gain, NO_MOVE)
-    order = np.argsort(-wanted, axis=1, kind="stable")[:, : min(SWAP_CANDIDATES, width)]
-    best = (np.full(count, NO_MOVE), np.zeros(count, np.intp), np.zeros(count, np.intp), np.zeros(count, np.int64))
-    deviation = search.deviations(lots)
-    freed = np.maximum(np.where(lots > 0, search.buy * (1 + search.rate), search.sell * (1 - search.rate - search.tax)),
-                       1e-9)
-    room = lots - search.lower
-    for j in order.T:
-        j_gain = wanted[rows, j]
-        usable = np.isfinite(j_gain)
-        if not usable.any():
-            continue
-        # Clipped before the cast: a shortfall of many times a lot's value means no swap, not an overflow.
-        drop = np.clip(np.ceil(-add_slack[rows, j][:, None] / freed), 1, _MOST_LOTS).astype(np.int64)
-        ok = (drop <= room) & usable[:, None]
-        ok[rows, j] = False
-        gain = j_gain[:, None] + np.abs(deviation) - np.abs(deviation - drop * search.lot_value)
-        i = np.argmax(np.where(ok, gain, NO_MOVE), axis=1)
-        base = rows[ok[rows, i]]
-        for extra in (0, 1):
-            chosen_i = i[base]
-            trial = drop[base, chosen_i] + extra
-            fits = trial <= room[base, chosen_i]
-            moved = search.flow_at(base, chosen_i, lots[base, chosen_i] - trial)
-            fits &= add_slack[base, j[base]] + moved - flows[base, chosen_i] >= 0
-            score = j_gain[base] + np.abs(deviation[base, chosen_i]) - np.abs(
-                deviation[base, chosen_i] - trial * search.lot_value[base, chosen_i])
-            better = fits & (score > best[0][base])
-            target = base[better]
-            best[0][target] = score[better]
-            best[1][target] = j[target]
-            best[2][target] = chosen_i[better]
-            best[3][target] = trial[better]
-            base = base[~fits]
-    return best

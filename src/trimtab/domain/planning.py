@@ -13,6 +13,7 @@ from trimtab.domain.allocation import (
     allocate_floor,
     allocate_greedy,
 )
+from trimtab.domain.certificate import Certificate, certify
 from trimtab.domain.checks import Check, run_checks
 from trimtab.domain.costs import DEFAULT_SELL_TAX, TaxRule, commission, sell_tax
 from trimtab.domain.drift import (
@@ -30,7 +31,15 @@ from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.money_format import format_money
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, OrderType, Side, SkippedTrade, SkipReason
-from trimtab.domain.problem import Line, build_batch, build_lines, investable_fraction, lots_to_quantities
+from trimtab.domain.problem import (
+    Line,
+    Scale,
+    build_batch,
+    build_lines,
+    investable_fraction,
+    lots_to_quantities,
+    quantities_to_lots,
+)
 from trimtab.domain.snapshot import AccountSnapshot
 
 Allocator = Callable[[AllocationBatch], IntArray]
@@ -110,6 +119,11 @@ class Plan:
     skipped: tuple[SkippedTrade, ...]
     post_trade: PostTrade
     checks: tuple[Check, ...]
+    # Sum of |value after trading - target| over equity, a proven bound on every plan's, and the gap (bp);
+    # None where no plan keeps the cash rule, and on runs stored before the certificate.
+    objective_bp: Decimal | None = None
+    lower_bound_bp: Decimal | None = None
+    gap_bp: Decimal | None = None
 
     @property
     def is_safe(self) -> bool:
@@ -125,9 +139,10 @@ def plan_rebalance(
     drift = measure_drift(model, valuation, settings.bands, cash_buffer=settings.cash_buffer)
     lines = build_lines(snapshot, model.target_weights(), settings.price_ticks, settings.tax_rules)
     allocate = _allocator(settings.method, exact)
-    trades, frozen = _allocate(lines, snapshot, valuation, settings, allocate)
+    trades, frozen, (batch, scale) = _allocate(lines, snapshot, valuation, settings, allocate)
     trading = drift.rebalance_needed or settings.force
     executed = trades if trading else dict.fromkeys(trades, ZERO)
+    certificate = _certificate(lines, executed, batch, scale, valuation.equity)
     orders = _orders(lines, executed, snapshot, drift, settings)
     post = _post_trade(model, snapshot, valuation, lines, executed, orders, settings)
     skipped = _skipped(lines, trades, executed, frozen, snapshot, valuation, settings, drift)
@@ -135,7 +150,16 @@ def plan_rebalance(
     checks = run_checks(lines, orders, snapshot, valuation, settings.cash_buffer, post.drift)
     return Plan(account_id=snapshot.account_id, model_name=model.name, currency=snapshot.currency,
                 method=settings.method, rebalance_needed=drift.rebalance_needed, equity=valuation.equity,
-                drift=drift, rows=rows, orders=orders, skipped=skipped, post_trade=post, checks=checks)
+                drift=drift, rows=rows, orders=orders, skipped=skipped, post_trade=post, checks=checks,
+                objective_bp=certificate.objective_bp if certificate else None,
+                lower_bound_bp=certificate.lower_bound_bp if certificate else None,
+                gap_bp=certificate.gap_bp if certificate else None)
+
+
+def _certificate(lines: list[Line], executed: dict[str, Decimal], batch: AllocationBatch, scale: Scale,
+                 equity: Decimal) -> Certificate | None:
+    lots = quantities_to_lots(lines, executed, batch.lower.dtype)
+    return certify(batch, lots, scale.units, equity)
 
 
 def _allocator(method: AllocationMethod, exact: Allocator | None) -> Allocator:
@@ -150,12 +174,17 @@ def _allocator(method: AllocationMethod, exact: Allocator | None) -> Allocator:
 def _allocate(
     lines: list[Line], snapshot: AccountSnapshot, valuation: Valuation, settings: PlanSettings,
     allocate: Allocator,
-) -> tuple[dict[str, Decimal], set[str]]:
-    """Allocate, then freeze trades below the minimum value and allocate again until none is left."""
+) -> tuple[dict[str, Decimal], set[str], tuple[AllocationBatch, Scale]]:
+    """Allocate, then freeze trades below the minimum value and allocate again until none is left.
+
+    Also returns the first problem, before any freezing: the one the plan's certificate bounds.
+    """
     frozen: set[str] = set()
+    first: tuple[AllocationBatch, Scale] | None = None
     while True:
-        batch, _ = build_batch(lines, snapshot, valuation.equity, settings.cash_buffer, frozen,
-                               allow_sells=settings.allow_sells)
+        batch, scale = build_batch(lines, snapshot, valuation.equity, settings.cash_buffer, frozen,
+                                   allow_sells=settings.allow_sells)
+        first = first or (batch, scale)
         trades = lots_to_quantities(lines, allocate(batch))
         small = {
             line.symbol for line in lines
@@ -163,7 +192,7 @@ def _allocate(
             and abs(trades[line.symbol]) * line.price < settings.minimum_trade_value
         }
         if not small:
-            return trades, frozen
+            return trades, frozen, first
         frozen |= small
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
 
 import numpy as np
 
@@ -177,3 +178,10 @@ def _check_lot_counts(lines: list[Line], lot_value: list[int], budget: int, acco
 def lots_to_quantities(lines: list[Line], lots: IntArray) -> dict[str, Decimal]:
     """Signed trade quantity of each symbol (negative sells)."""
     return {line.symbol: Decimal(int(lots[0, k])) * line.instrument.lot_size for k, line in enumerate(lines)}
+
+
+def quantities_to_lots(lines: list[Line], trades: dict[str, Decimal], dtype: np.dtype[Any]) -> IntArray:
+    """Signed trade quantities back to a (1, K) array of lots (every quantity is whole lots)."""
+    lots = [int(trades[line.symbol] / line.instrument.lot_size) for line in lines]
+    result: IntArray = np.array([lots], dtype=dtype)
+    return result

@@ -37,3 +37,17 @@ def test_flat_plan_round_trips() -> None:
     snapshot = account("1000000", {"A": (krx("A"), "10", "70000")}, {"B": (krx("B"), "5000")})
     plan = plan_rebalance(flat("F", {"A": "50", "B": "50"}), snapshot, PlanSettings())
     assert decode_plan(encode(plan)) == plan
+
+
+def test_plans_stored_before_the_certificate_load_without_it() -> None:
+    snapshot = account("1000000", {"A": (krx("A"), "10", "70000")}, {"B": (krx("B"), "5000")})
+    plan = plan_rebalance(flat("F", {"A": "50", "B": "50"}), snapshot, PlanSettings())
+    assert plan.gap_bp is not None
+    document = encode(plan)
+    for key in ("objective_bp", "lower_bound_bp", "gap_bp"):
+        assert isinstance(document["value"][key], str)  # exact decimal text
+        del document["value"][key]
+    older = decode_plan(document)
+    assert older is not None
+    assert older.gap_bp is None
+    assert older.orders == plan.orders

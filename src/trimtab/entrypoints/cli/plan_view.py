@@ -36,6 +36,9 @@ def render_plan(plan: Plan, console: Console) -> None:
         console.print(_skipped_table(plan))
     console.print(f"cash after: {format_money(plan.post_trade.cash, plan.currency)} {plan.currency} "
                   f"({_pct(plan.post_trade.cash / plan.post_trade.equity)} of equity)")
+    if plan.gap_bp is not None:
+        console.print(f"distance from target: {plan.objective_bp} bp of equity; no plan can go below "
+                      f"{plan.lower_bound_bp} bp (gap {plan.gap_bp} bp)", highlight=False)
     for check in plan.checks:
         mark = "[green]ok[/]" if check.passed else ("[red]FAIL[/]" if check.severity == "error" else "[yellow]warn[/]")
         console.print(f"  {mark} {check.name}: {check.detail}", highlight=False)
