@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from trimtab.application.batch import BatchOperations
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
 from trimtab.application.desk import DeskOperations, ReportFiles
@@ -78,7 +79,7 @@ class RunSettings:
 
 
 @dataclass
-class Trimtab(DeskOperations, ModelImportOperations):
+class Trimtab(DeskOperations, ModelImportOperations, BatchOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
