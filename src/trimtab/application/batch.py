@@ -231,3 +231,29 @@ class BatchOperations:
                 continue
             results.append(RunLine(account.account_id, record))
         return results
+
+
+def batch_document(result: BatchPlan, *, full: bool = False) -> dict[str, object]:
+    """The batch as a JSON-ready document: one summary row per account (and each plan in full with `full`)."""
+    from trimtab.application.plan_document import plan_to_document
+
+    rows: list[dict[str, object]] = []
+    for line in result.lines:
+        row: dict[str, object] = {"account_id": line.account_id, "model": line.model, "currency": line.currency,
+                                  "status": line.status, "reason": line.reason}
+        if line.plan is not None:
+            row.update({"equity": str(line.plan.equity), "orders": len(line.plan.orders),
+                        "turnover": str(line.turnover.quantize(Decimal("0.000001"))),
+                        "rebalance_needed": line.plan.rebalance_needed,
+                        "largest_drift_before": str(largest_drift(line.plan).quantize(Decimal("0.000001"))),
+                        "largest_drift_after": str(largest_drift(line.plan, after=True).quantize(
+                            Decimal("0.000001")))})
+            if full:
+                row["plan"] = plan_to_document(line.plan)
+        rows.append(row)
+    document: dict[str, object] = {"accounts": rows,
+                                   "counts": {status: sum(1 for line in result.lines if line.status == status)
+                                              for status in ("rebalance", "in band", "unsafe", "error")}}
+    if result.basket is not None:
+        document["basket"] = {"day": result.basket.day, "lines": len(result.basket.lines)}
+    return document

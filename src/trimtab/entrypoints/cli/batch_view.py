@@ -1,0 +1,61 @@
+"""Render many accounts for people: one summary row per account of a batch plan, one row per run."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.console import Console
+from rich.table import Table
+
+from trimtab.application.batch import BatchPlan, RunLine, largest_drift
+from trimtab.domain.money_format import format_money
+from trimtab.domain.numbers import HUNDRED
+
+STYLE = {"rebalance": "yellow", "in band": "green", "unsafe": "red", "error": "red"}
+
+
+def _pct(fraction: Decimal) -> str:
+    return f"{(fraction * HUNDRED).quantize(Decimal('0.01'))}%"
+
+
+def render_batch_plan(result: BatchPlan, console: Console) -> None:
+    """Print the summary table of a batch plan and a count per status."""
+    table = Table(title=f"Plans of {len(result.lines)} accounts (nothing sent)", title_justify="left")
+    for column in ("account", "model", "equity", "orders", "turnover", "drift before", "after", "status",
+                   "reason"):
+        table.add_column(column, justify="left" if column in ("account", "model", "status", "reason") else "right")
+    for line in result.lines:
+        plan = line.plan
+        status = f"[{STYLE[line.status]}]{line.status}[/]"
+        if plan is None:
+            table.add_row(line.account_id, line.model or "-", "-", "-", "-", "-", "-", status, line.reason)
+            continue
+        table.add_row(line.account_id, line.model or "-", f"{format_money(plan.equity, plan.currency)} {plan.currency}",
+                      str(len(plan.orders)), _pct(line.turnover), _pct(largest_drift(plan)),
+                      _pct(largest_drift(plan, after=True)), status, line.reason)
+    console.print(table)
+    counts = {status: sum(1 for line in result.lines if line.status == status) for status in STYLE}
+    console.print(", ".join(f"{count} {status}" for status, count in counts.items() if count) or "no accounts")
+    if result.basket is not None:
+        console.print(f"basket: day {result.basket.day}, {len(result.basket.lines)} lines written")
+
+
+def render_run_lines(lines: list[RunLine], console: Console) -> None:
+    """Print one row per account of a rebalance of many accounts."""
+    table = Table(title=f"Runs of {len(lines)} accounts", title_justify="left")
+    for column in ("account", "run", "status", "orders", "reason"):
+        table.add_column(column)
+    for line in lines:
+        record = line.record
+        if record is None:
+            table.add_row(line.account_id, "-", "[red]error[/]", "-", line.error or "")
+            continue
+        style = "red" if line.needs_attention else "green"
+        table.add_row(line.account_id, record.run_id, f"[{style}]{record.status.value}[/]", str(len(record.orders)),
+                      record.reason)
+    console.print(table)
+    attention = [line.account_id for line in lines if line.needs_attention]
+    if attention:
+        console.print(f"{len(attention)} of {len(lines)} accounts need attention: {', '.join(attention)}")
+    else:
+        console.print(f"all {len(lines)} accounts done")
