@@ -87,7 +87,7 @@ class BatchLine:
         breaches = self.plan.drift.breaches()
         if breaches:
             more = f" (+{len(breaches) - 1} more)" if len(breaches) > 1 else ""
-            return breaches[0] + more
+            return breaches[0].split(" (", 1)[0] + more  # the breach without its figures: they are in the plan
         return "forced" if self.plan.orders else "no band breached"
 
 
