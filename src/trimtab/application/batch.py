@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from trimtab.application.brokers import BrokerFactory
     from trimtab.application.desk import AccountPlan, BasketResult
     from trimtab.application.ports import RunRecord
-    from trimtab.application.records import Account
+    from trimtab.application.records import Account, ModelAssignment
     from trimtab.application.repositories import Storage
     from trimtab.domain.batch_planning import PlanRequest
     from trimtab.domain.models import ModelPortfolio
@@ -129,8 +129,6 @@ class BatchOperations:
 
         def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings: ...
 
-        def _model_for(self, account_id: str) -> ModelPortfolio: ...
-
         def _factory_for(self, account: Account, choice: BrokerChoice) -> BrokerFactory: ...
 
         def write_basket(self, plans: Sequence[AccountPlan], day: int, path: Path) -> BasketResult: ...
@@ -140,16 +138,20 @@ class BatchOperations:
 
     def select(self, selection: Selection) -> list[Account]:
         """The accounts of a selection, in the database's order; an empty selection is InvalidInput."""
+        return [account for account, _ in self._selected(selection)]
+
+    def _selected(self, selection: Selection) -> list[tuple[Account, ModelAssignment | None]]:
         storage = self.storage
         chosen = sum((selection.every, bool(selection.accounts), selection.model is not None))
         if chosen != 1:
             raise InvalidInput("choose the accounts with one of --all, --accounts A,B or --model MODEL",
                                where="command line", field="accounts")
         if selection.accounts:
-            return [require_account(storage, account_id) for account_id in dict.fromkeys(selection.accounts)]
+            return [(require_account(storage, account_id), storage.accounts.assignment(account_id))
+                    for account_id in dict.fromkeys(selection.accounts)]
         if selection.model is not None:
             require_model(storage, selection.model, None)
-        accounts = [account for account in storage.accounts.list()
+        accounts = [(account, assignment) for account in storage.accounts.list()
                     if (assignment := storage.accounts.assignment(account.account_id)) is not None
                     and (selection.model is None or assignment.model_name == selection.model)]
         if not accounts:
@@ -170,7 +172,7 @@ class BatchOperations:
             raise InvalidInput("--basket FILE and --day 1|2 go together", where="command line", field="basket")
         if basket_day is not None and basket_day not in DAYS:
             raise InvalidInput("choose 1 or 2", where="command line", field="day", value=basket_day)
-        accounts = self.select(selection)
+        accounts = self._selected(selection)
         lines, requests = await self._requests(accounts, force, choice or BrokerChoice(), progress)
         progress(f"planning {len(requests)} accounts")
         outcomes = iter(plan_many([request for _, request in requests], self.exact_allocator(10.0)))
@@ -190,17 +192,24 @@ class BatchOperations:
             basket = self.write_basket(planned, basket_day, basket_path)
         return BatchPlan(done, basket)
 
-    async def _requests(self, accounts: Sequence[Account], force: bool, choice: BrokerChoice,
-                        progress: Progress) -> tuple[list[BatchLine | None], list[tuple[int, PlanRequest]]]:
-        """Each account's plan request from its broker's snapshot, or its error line."""
+    async def _requests(self, accounts: Sequence[tuple[Account, ModelAssignment | None]], force: bool,
+                        choice: BrokerChoice, progress: Progress,
+                        ) -> tuple[list[BatchLine | None], list[tuple[int, PlanRequest]]]:
+        """Each account's plan request from its broker's snapshot, or its error line (a model read once)."""
         from trimtab.domain.batch_planning import PlanRequest
 
         lines: list[BatchLine | None] = []
         requests: list[tuple[int, PlanRequest]] = []
-        for index, account in enumerate(accounts):
-            assignment = self.storage.accounts.assignment(account.account_id)
+        models: dict[tuple[str, str | None], ModelPortfolio] = {}
+        for index, (account, assignment) in enumerate(accounts):
             try:
-                model = self._model_for(account.account_id)
+                if assignment is None:
+                    raise InvalidInput("no model is assigned; run `trimtab assign ACCOUNT MODEL`",
+                                       where=f"account '{account.account_id}'", field="model", value=None)
+                key = (assignment.model_name, assignment.pinned_version)
+                if key not in models:
+                    models[key] = self.storage.models.get(*key)
+                model = models[key]
                 settings = self.plan_settings(account.account_id, force=force)
                 async with self._factory_for(account, choice).connect(account, choice, None,
                                                                        progress) as connection:

@@ -64,7 +64,7 @@ def test_one_batch_plan_equals_each_accounts_own_plan_and_one_basket_holds_them(
         assert line.error is None
     assert lines["DU111"].status == "rebalance"
     assert lines["DU111"].turnover > Decimal("0.9")  # all cash: invests nearly everything
-    assert lines["DU111"].reason.== "class CASH overweight +99.00 pp (+3 more)"
+    assert lines["DU111"].reason == "class CASH overweight +99.00 pp (+3 more)"
     plan = lines["DU222"].plan
     assert plan is not None
     assert largest_drift(plan, after=True) < largest_drift(plan)
