@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from trimtab import bootstrap
-from trimtab.application.batch import Selection
+from trimtab.application.batch import BatchLine, Selection
 from trimtab.config import Settings
 from trimtab.domain.batch_planning import PlanRequest, plan_many
 from trimtab.domain.planning import PlanSettings, plan_rebalance
@@ -68,7 +68,7 @@ def _desk_database(folder: Path, count: int) -> str:
     url = f"sqlite:///{folder / 'desk.db'}"
     trimtab = bootstrap.build(Settings(database_url=url, paper_start=START))
     trimtab.init(demo=True)  # the demo models (GTAA) and the two demo accounts
-    rng = random.Random(5)  # noqa: S311 - seeded benchmark data
+    rng = random.Random(5)  # seeded benchmark data
     mappings = []
     for index in range(count):
         account_id = f"DU{2_000_000 + index}"
@@ -84,7 +84,7 @@ def _desk_database(folder: Path, count: int) -> str:
                       "account_mappings:\n" + "\n".join(mappings) + "\n", encoding="utf-8")
     imported = trimtab.import_models(models)
     assigned = sum(1 for line in imported.mappings if line.outcome.value in ("assigned", "reassigned", "unchanged"))
-    assert assigned == count, assigned  # noqa: S101 - a benchmark's own set-up
+    assert assigned == count, assigned  # the set-up of the benchmark
     trimtab.unassign("DEMO-KR")  # the desk's accounts only: GTAA followers
     trimtab.unassign("DEMO-US")
     return url
@@ -97,13 +97,13 @@ def end_to_end(count: int, repeat: int) -> float:
         print(f"2. {count:,} paper accounts mapped to GTAA by account_mappings (set-up "
               f"{time.perf_counter() - set_up:.1f} s), best of {repeat}:")
         trimtab = bootstrap.build(Settings(database_url=url, paper_start=START))
-        lines = []
+        lines: list[BatchLine] = []
 
         def in_process() -> None:
             lines[:] = asyncio.run(trimtab.plan_batch(Selection(every=True))).lines
 
         facade_seconds = _best(repeat, in_process)
-        planned = sum(1 for line in lines if line.plan is not None)
+        planned = len([line for line in lines if line.plan is not None])
         environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
         environment.update({"TRIMTAB_DATABASE_URL": url, "TRIMTAB_PAPER_START": START.isoformat(),
                             "COLUMNS": "200"})

@@ -151,7 +151,8 @@ class BatchOperations:
                     for account_id in dict.fromkeys(selection.accounts)]
         if selection.model is not None:
             require_model(storage, selection.model, None)
-        accounts = [(account, assignment) for account in storage.accounts.list()
+        accounts: list[tuple[Account, ModelAssignment | None]] = [
+            (account, assignment) for account in storage.accounts.list()
                     if (assignment := storage.accounts.assignment(account.account_id)) is not None
                     and (selection.model is None or assignment.model_name == selection.model)]
         if not accounts:
