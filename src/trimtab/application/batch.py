@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from trimtab.application.brokers import BrokerChoice
 from trimtab.application.lookup import require_account, require_model
 from trimtab.application.progress import Progress, no_progress
+from trimtab.application.records import RebalancingConfig
 from trimtab.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -91,6 +92,16 @@ class BatchLine:
         return "forced" if self.plan.orders else "no band breached"
 
 
+def settings_of(config: RebalancingConfig, *, force: bool) -> PlanSettings:
+    """The planner's settings from an account's stored bands and settings."""
+    from trimtab.domain.drift import Bands
+    from trimtab.domain.planning import PlanSettings
+
+    return PlanSettings(bands=Bands(config.class_band, config.ticker_band, config.relative_band),
+                        cash_buffer=config.cash_buffer, minimum_trade_value=config.minimum_trade_value,
+                        price_ticks=config.price_ticks, force=force)
+
+
 def largest_drift(plan: Plan, *, after: bool = False) -> Decimal:
     """The largest |current - target| weight of a ticker, before the plan or after it."""
     drift = plan.post_trade.drift if after else plan.drift
@@ -146,15 +157,16 @@ class BatchOperations:
         if chosen != 1:
             raise InvalidInput("choose the accounts with one of --all, --accounts A,B or --model MODEL",
                                where="command line", field="accounts")
+        assignments = storage.accounts.all_assignments()
         if selection.accounts:
-            return [(require_account(storage, account_id), storage.accounts.assignment(account_id))
+            return [(require_account(storage, account_id), assignments.get(account_id))
                     for account_id in dict.fromkeys(selection.accounts)]
         if selection.model is not None:
             require_model(storage, selection.model, None)
         accounts: list[tuple[Account, ModelAssignment | None]] = [
             (account, assignment) for account in storage.accounts.list()
-                    if (assignment := storage.accounts.assignment(account.account_id)) is not None
-                    and (selection.model is None or assignment.model_name == selection.model)]
+            if (assignment := assignments.get(account.account_id)) is not None
+            and (selection.model is None or assignment.model_name == selection.model)]
         if not accounts:
             which = f"following {selection.model}" if selection.model else "with a model"
             raise InvalidInput(f"there are no accounts {which}; assign one with `trimtab assign ACCOUNT MODEL` "
@@ -202,6 +214,7 @@ class BatchOperations:
         lines: list[BatchLine | None] = []
         requests: list[tuple[int, PlanRequest]] = []
         models: dict[tuple[str, str | None], ModelPortfolio] = {}
+        configs = self.storage.config.stored()
         for index, (account, assignment) in enumerate(accounts):
             try:
                 if assignment is None:
@@ -211,7 +224,7 @@ class BatchOperations:
                 if key not in models:
                     models[key] = self.storage.models.get(*key)
                 model = models[key]
-                settings = self.plan_settings(account.account_id, force=force)
+                settings = settings_of(configs.get(account.account_id, RebalancingConfig()), force=force)
                 async with self._factory_for(account, choice).connect(account, choice, None,
                                                                        progress) as connection:
                     snapshot = await connection.broker.get_snapshot(account.account_id,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from trimtab.application.batch import BatchOperations
+from trimtab.application.batch import BatchOperations, settings_of
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
 from trimtab.application.desk import DeskOperations, ReportFiles
@@ -211,13 +211,7 @@ class Trimtab(DeskOperations, ModelImportOperations, BatchOperations):
 
     def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings:
         """The planner's settings from an account's stored bands and settings."""
-        from trimtab.domain.drift import Bands
-        from trimtab.domain.planning import PlanSettings
-
-        config = self.storage.config.get(account_id)
-        return PlanSettings(bands=Bands(config.class_band, config.ticker_band, config.relative_band),
-                            cash_buffer=config.cash_buffer, minimum_trade_value=config.minimum_trade_value,
-                            price_ticks=config.price_ticks, force=force)
+        return settings_of(self.storage.config.get(account_id), force=force)
 
     # -- plans from files ---------------------------------------------------------------------------------------
 

@@ -48,6 +48,10 @@ class AccountRepository(Protocol):
 
     def assignment(self, account_id: str) -> ModelAssignment | None: ...
 
+    def all_assignments(self) -> dict[str, ModelAssignment]:
+        """Every assignment by account id, at once (many accounts: one read)."""
+        ...
+
 
 class ModelRepository(Protocol):
     """Versioned model portfolios."""
@@ -65,6 +69,10 @@ class ConfigRepository(Protocol):
     """Each account's bands and planning settings."""
 
     def get(self, account_id: str) -> RebalancingConfig: ...
+
+    def stored(self) -> dict[str, RebalancingConfig]:
+        """Every account's stored settings by account id, at once (the others have the defaults)."""
+        ...
 
     def set(self, account_id: str, config: RebalancingConfig) -> None: ...
 
