@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from tests.fakes.builders import account, flat, krx
 from trimtab.domain import batch_planning
@@ -62,3 +68,17 @@ def test_an_account_that_cannot_be_planned_is_its_own_line() -> None:
     assert "no price for a model symbol" in str(outcomes[1].error)
     assert outcomes[0].plan is not None
     assert outcomes[2].plan is not None
+
+
+@pytest.mark.slow
+def test_desk_benchmark_quick_run_smoke() -> None:
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")])}
+    env = {key: value for key, value in env.items() if not key.startswith("TRIMTAB_")}
+    done = subprocess.run(  # noqa: S603 - our own script, run with the interpreter running the tests
+        [sys.executable, str(root / "benchmarks" / "desk_bench.py"), "--quick"],
+        capture_output=True, text=True, timeout=300, cwd=root, env=env, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "batch plans equal the per-account plans: yes" in done.stdout
+    assert "trimtab plan --all" in done.stdout
