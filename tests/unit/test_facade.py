@@ -333,3 +333,30 @@ def test_a_mapping_to_an_unknown_model_refuses_the_import() -> None:
     with pytest.raises(InvalidInput, match="neither in the file nor stored"):
         trimtab.import_models(Path("m.yaml"))
     assert trimtab.models() == []
+
+
+def test_rebalancing_several_accounts_goes_on_after_a_broker_failure() -> None:
+    from trimtab.application.batch import Selection
+    from trimtab.domain.errors import BrokerUnavailable
+
+    trimtab, factory = _facade()
+    _with_account(trimtab)
+    for account_id in ("BAD", "LAST"):
+        trimtab.add_account(account_id, name="", currency="KRW", broker="scripted")
+        trimtab.assign(account_id, "M")
+    connect = factory.connect
+
+    def failing(account: Account, *args: object, **kwargs: object) -> object:
+        if account.account_id == "BAD":
+            raise BrokerUnavailable("the broker is down")
+        return connect(account, *args, **kwargs)  # type: ignore[arg-type]
+
+    factory.connect = failing  # type: ignore[assignment, method-assign]
+    lines = asyncio.run(trimtab.rebalance_many(Selection(model="M"), execute=True, force=False))
+    assert [line.account_id for line in lines] == ["ACC", "BAD", "LAST"]
+    assert [line.needs_attention for line in lines] == [False, True, False]
+    assert lines[1].error == "the broker is down"
+    # one scripted broker behind every account: the first run rebalanced it, the last finds it inside its bands
+    assert [line.record.status for line in (lines[0], lines[2]) if line.record] == [RunStatus.COMPLETED,
+                                                                                  RunStatus.SKIPPED]
+    assert len(trimtab.runs()) == 2  # both stored
