@@ -220,20 +220,6 @@ def test_somp_errors(tmp_path: Path, old: str, new: str, parts: tuple[str, ...])
     fails(parts, load_from, tmp_path, SOMP.replace(old, new, 1))
 
 
-def test_account_mappings_are_read_from_both_yaml_formats(tmp_path: Path) -> None:
-    from trimtab.adapters.files.models_file import load_account_mappings
-
-    assert load_account_mappings(write(tmp_path, "m.yaml", SOMP)) == {}  # the seed's empty key
-    mapped = SOMP.replace("account_mappings:\n", 'account_mappings:\n  "DU123456": "GTAA"\n  DU789012: GTAA\n')
-    path = write(tmp_path, "m.yaml", mapped)
-    assert load_account_mappings(path) == {"DU123456": "GTAA", "DU789012": "GTAA"}
-    assert [model.name for model in load_models(path)] == ["GTAA"]
-    trimtab = 'models: {M: {holdings: {A: 100}}}\naccount_mappings: {ACC: M}\n'
-    assert load_account_mappings(write(tmp_path, "t.yaml", trimtab)) == {"ACC": "M"}
-    fails(("account_mappings", "model"), load_account_mappings,
-          write(tmp_path, "b.yaml", mapped.replace('"DU123456": "GTAA"', '"DU123456": ["GTAA"]')))
-
-
 # --- MP_Master CSV ------------------------------------------------------------------------------------
 CSV_HEADER = "Portfolio ID,Bucket Name,ISIN,Ticker,Weight,Effective Date\n"
 
