@@ -49,6 +49,7 @@ class Files:
     """A file reader that knows one model file and no snapshot file."""
 
     models: dict[str, list[ModelPortfolio]] = field(default_factory=lambda: {"m.yaml": [MODEL]})
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def load_models(self, path: Path) -> list[ModelPortfolio]:
         if str(path) not in self.models:
@@ -57,6 +58,9 @@ class Files:
 
     def load_model(self, path: Path, name: str | None) -> ModelPortfolio:
         return self.load_models(path)[0]
+
+    def load_account_mappings(self, path: Path) -> dict[str, str]:
+        return self.mappings.get(str(path), {})
 
     def load_snapshot(self, path: Path, today: dt.date) -> AccountSnapshot:
         raise InvalidInput("no snapshots here", where=str(path), field="path", value=str(path))
@@ -282,3 +286,81 @@ def test_runs_are_named_by_a_unique_prefix_git_style() -> None:
         trimtab.run("zzzz")
     with pytest.raises(InvalidInput, match="unknown run"):
         trimtab.run("abc")  # shorter than 4: only a whole id
+
+
+def _mapped_facade(mappings: dict[str, str]) -> Trimtab:
+    store = memory_storage()
+    trimtab, _ = _facade(store)
+    files = Files(models={"m.yaml": [MODEL, flat("G", {"A": "100"})]}, mappings={"m.yaml": mappings})
+    trimtab.open_files = lambda: files
+    return trimtab
+
+
+def test_import_assigns_the_mapped_models_and_reports_unknown_accounts() -> None:
+    trimtab = _mapped_facade({"ACC": "M", "OTHER": "G", "KEPT": "M", "DU404": "G"})
+    trimtab.add_account("ACC", name="", currency="KRW", broker="scripted")
+    trimtab.add_account("OTHER", name="", currency="KRW", broker="scripted")
+    trimtab.add_account("KEPT", name="", currency="KRW", broker="scripted")
+    trimtab.import_models(Path("m.yaml"))  # first import: stores M and G (and assigns)
+    trimtab.assign("OTHER", "M")
+    trimtab.assign("KEPT", "M", "1")  # pinned: the mapping to the same model keeps the pin
+    result = trimtab.import_models(Path("m.yaml"))
+    outcomes = {line.account_id: (line.outcome.value, line.previous) for line in result.mappings}
+    assert outcomes == {"ACC": ("unchanged", None), "OTHER": ("reassigned", "M"), "KEPT": ("unchanged", None),
+                        "DU404": ("unknown account", None)}
+    assert result.unknown_accounts == ("DU404",)
+    assigned = {o.account.account_id: o.assignment for o in trimtab.accounts()}
+    assert {account: a.model_name if a else None for account, a in assigned.items()} == {
+        "ACC": "M", "OTHER": "G", "KEPT": "M"}
+    assert assigned["KEPT"] is not None
+    assert assigned["KEPT"].pinned_version == "1"
+    assert trimtab.storage.accounts.find("DU404") is None  # reported, not invented
+
+
+def test_import_creates_mapped_accounts_only_when_asked() -> None:
+    from trimtab.application.model_import import NewAccounts
+
+    trimtab = _mapped_facade({"DU1": "G"})
+    with pytest.raises(InvalidInput, match="unknown broker"):
+        trimtab.import_models(Path("m.yaml"), create=NewAccounts("nope", "SGD"))
+    assert trimtab.models() == []  # refused before anything was written
+    result = trimtab.import_models(Path("m.yaml"), create=NewAccounts("Scripted", "sgd"))
+    assert [(line.account_id, line.outcome.value) for line in result.mappings] == [("DU1", "created")]
+    overview = trimtab.account("DU1")
+    assert (overview.account.broker, overview.account.currency) == ("scripted", "SGD")
+    assert overview.assignment is not None
+    assert overview.assignment.model_name == "G"
+
+
+def test_a_mapping_to_an_unknown_model_refuses_the_import() -> None:
+    trimtab = _mapped_facade({"ACC": "NOPE"})
+    with pytest.raises(InvalidInput, match="neither in the file nor stored"):
+        trimtab.import_models(Path("m.yaml"))
+    assert trimtab.models() == []
+
+
+def test_rebalancing_several_accounts_goes_on_after_a_broker_failure() -> None:
+    from trimtab.application.batch import Selection
+    from trimtab.domain.errors import BrokerUnavailable
+
+    trimtab, factory = _facade()
+    _with_account(trimtab)
+    for account_id in ("BAD", "LAST"):
+        trimtab.add_account(account_id, name="", currency="KRW", broker="scripted")
+        trimtab.assign(account_id, "M")
+    connect = factory.connect
+
+    def failing(account: Account, *args: object, **kwargs: object) -> object:
+        if account.account_id == "BAD":
+            raise BrokerUnavailable("the broker is down")
+        return connect(account, *args, **kwargs)  # type: ignore[arg-type]
+
+    factory.connect = failing  # type: ignore[assignment, method-assign]
+    lines = asyncio.run(trimtab.rebalance_many(Selection(model="M"), execute=True, force=False))
+    assert [line.account_id for line in lines] == ["ACC", "BAD", "LAST"]
+    assert [line.needs_attention for line in lines] == [False, True, False]
+    assert lines[1].error == "the broker is down"
+    # one scripted broker behind every account: the first run rebalanced it, the last finds it inside its bands
+    assert [line.record.status for line in (lines[0], lines[2]) if line.record] == [RunStatus.COMPLETED,
+                                                                                  RunStatus.SKIPPED]
+    assert len(trimtab.runs()) == 2  # both stored

@@ -145,16 +145,23 @@ class DeskOperations:
     async def basket(self, account_ids: Sequence[str], *, day: int, path: Path, force: bool = False,
                      choice: BrokerChoice | None = None, progress: Progress = no_progress) -> BasketResult:
         """Plan each account (all with a model when none are named) and write the day's TWS basket to `path`."""
-        from trimtab.domain.basket import DAYS, basket_lines
+        from trimtab.domain.basket import DAYS
 
         if day not in DAYS:
             raise InvalidInput("choose 1 or 2", where="command line", field="day", value=day)
-        files = self._report_files()
+        self._report_files()  # refused before any account is read when this installation writes no files
         accounts = self._select_accounts(account_ids, with_model=not account_ids)
         plans = []
         for account in accounts:
             progress(f"planning {account.account_id}")
             plans.append(await self.plan_account(account.account_id, force=force, choice=choice, progress=progress))
+        return self.write_basket(plans, day, path)
+
+    def write_basket(self, plans: Sequence[AccountPlan], day: int, path: Path) -> BasketResult:
+        """Write the day's TWS basket of the accounts' plans to `path`, tagged with their latest market date."""
+        from trimtab.domain.basket import basket_lines
+
+        files = self._report_files()
         on = max(planned.snapshot.as_of for planned in plans)  # one tag for the whole basket
         lines = tuple(line for planned in plans for line in basket_lines(planned.plan, planned.snapshot, day, on=on))
         files.write_basket_csv(lines, path)

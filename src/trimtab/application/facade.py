@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from trimtab.application.batch import BatchOperations, settings_of
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
 from trimtab.application.desk import DeskOperations, ReportFiles
 from trimtab.application.lookup import require_account, require_model, resolve_run_id
+from trimtab.application.model_import import ImportedModel as ImportedModel
+from trimtab.application.model_import import ModelImportOperations
 from trimtab.application.ports import Clock, RunRecord
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
@@ -53,16 +56,6 @@ class AccountOverview:
 
 
 @dataclass(frozen=True, slots=True)
-class ImportedModel:
-    """One model of an imported file: its version, whether that version is new, who now follows it."""
-
-    name: str
-    version: str
-    new: bool
-    moved: tuple[str, ...] = ()  # accounts on the model's latest version: they follow the new one from now on
-
-
-@dataclass(frozen=True, slots=True)
 class BandChanges:
     """New values for an account's settings, as fractions; None keeps the stored value."""
 
@@ -87,7 +80,7 @@ class RunSettings:
 
 
 @dataclass
-class Trimtab(DeskOperations, SecurityOperations):
+class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -180,23 +173,6 @@ class Trimtab(DeskOperations, SecurityOperations):
 
     # -- models and assignments ---------------------------------------------------------------------------------
 
-    def import_models(self, path: Path) -> list[ImportedModel]:
-        """Import every model of a file; changed content makes a new version, which the accounts following the
-        model's latest version follow from now on (they are named in the result; pinned ones stay)."""
-        models = self.files.load_models(path)
-        storage = self.storage
-        imported = []
-        for model in models:
-            before = {info.version for info in storage.models.list(model.name)}
-            version = storage.models.import_model(model)
-            moved: tuple[str, ...] = ()
-            if before and version not in before:
-                moved = tuple(overview.account.account_id for overview in self.accounts()
-                              if overview.assignment is not None and overview.assignment.model_name == model.name
-                              and overview.assignment.pinned_version is None)
-            imported.append(ImportedModel(model.name, version, version not in before, moved))
-        return imported
-
     def models(self, name: str | None = None) -> list[ModelVersionInfo]:
         """Stored models and their versions."""
         return self.storage.models.list(name)
@@ -236,13 +212,7 @@ class Trimtab(DeskOperations, SecurityOperations):
 
     def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings:
         """The planner's settings from an account's stored bands and settings."""
-        from trimtab.domain.drift import Bands
-        from trimtab.domain.planning import PlanSettings
-
-        config = self.storage.config.get(account_id)
-        return PlanSettings(bands=Bands(config.class_band, config.ticker_band, config.relative_band),
-                            cash_buffer=config.cash_buffer, minimum_trade_value=config.minimum_trade_value,
-                            price_ticks=config.price_ticks, force=force)
+        return settings_of(self.storage.config.get(account_id), force=force)
 
     # -- plans from files ---------------------------------------------------------------------------------------
 

@@ -49,6 +49,10 @@ class AccountRepository(Protocol):
 
     def assignment(self, account_id: str) -> ModelAssignment | None: ...
 
+    def all_assignments(self) -> dict[str, ModelAssignment]:
+        """Every assignment by account id, at once (many accounts: one read)."""
+        ...
+
 
 class ModelRepository(Protocol):
     """Versioned model portfolios."""
@@ -66,6 +70,10 @@ class ConfigRepository(Protocol):
     """Each account's bands and planning settings."""
 
     def get(self, account_id: str) -> RebalancingConfig: ...
+
+    def stored(self) -> dict[str, RebalancingConfig]:
+        """Every account's stored settings by account id, at once (the others have the defaults)."""
+        ...
 
     def set(self, account_id: str, config: RebalancingConfig) -> None: ...
 
@@ -113,6 +121,10 @@ class ModelFiles(Protocol):
     """Model portfolio and snapshot files in the formats users have."""
 
     def load_models(self, path: Path) -> list[ModelPortfolio]: ...
+
+    def load_account_mappings(self, path: Path) -> dict[str, str]:
+        """Account id -> model name, as a model file maps them (empty when it maps none)."""
+        ...
 
     def load_model(self, path: Path, name: str | None) -> ModelPortfolio: ...
 

@@ -76,6 +76,9 @@ class MemoryAccounts:
     def assignment(self, account_id: str) -> ModelAssignment | None:
         return self.assignments.get(account_id)
 
+    def all_assignments(self) -> dict[str, ModelAssignment]:
+        return dict(self.assignments)
+
 
 @dataclass
 class MemoryModels:
@@ -111,6 +114,9 @@ class MemoryConfig:
 
     def get(self, account_id: str) -> RebalancingConfig:
         return self.configs.get(account_id, RebalancingConfig())
+
+    def stored(self) -> dict[str, RebalancingConfig]:
+        return dict(self.configs)
 
     def set(self, account_id: str, config: RebalancingConfig) -> None:
         validate_config(config, where=f"settings of account '{account_id}'")

@@ -10,7 +10,9 @@ Three formats are read:
 * **simple-order-management-platform YAML**: a top-level ``model_portfolios`` mapping; each model has a
   ``holdings`` list with ``symbol`` and ``target_weight`` as a FRACTION (``0.3334``), plus
   ``security_type`` (``STK`` -> stock), ``exchange`` (``SMART`` -> US) and ``currency``. The top-level
-  ``account_mappings`` and ``rebalancing_settings`` are accepted and ignored.
+  ``rebalancing_settings`` are accepted and ignored.
+* Both YAML/JSON formats may have a top-level ``account_mappings``: account id -> model name (a model of the
+  file, or one already stored); :func:`load_account_mappings` reads it, the import assigns the models.
 * **MP_Master CSV** (``.csv``): columns ``Portfolio ID, Bucket Name, ISIN, Ticker, Weight, Effective
   Date``; weights in percent; dates ``DD/MM/YY`` (or ``DD/MM/YYYY``). One flat model per Portfolio ID:
   name = the ID, description = the Bucket Name, effective_on = the ISO date, symbol = the Ticker or the
@@ -54,7 +56,7 @@ from trimtab.domain.instruments import parse_currency, parse_instrument_type, pa
 from trimtab.domain.models import AssetClass, ModelHolding, ModelPortfolio, flat_model, two_level_model
 from trimtab.domain.text import check_identifier, check_name
 
-TOP_KEYS = ("models",)
+TOP_KEYS = ("models", "account_mappings")
 MODEL_KEYS = ("description", "version", "effective_on", "holdings", "classes")
 CLASS_KEYS = ("weight", "holdings")
 HOLDING_KEYS = ("weight", "name", "instrument_type", "market", "currency")
@@ -84,6 +86,21 @@ def load_models(path: Path) -> list[ModelPortfolio]:
         return _each_model(top["model_portfolios"], source=path.name, field="model_portfolios", build=_somp_model)
     raise InvalidInput("no models: expected a top-level 'models' (trimtab) or 'model_portfolios' key",
                        where=str(path), field="(top level)", value=", ".join(top) or None)
+
+
+def load_account_mappings(path: Path) -> dict[str, str]:
+    """The file's ``account_mappings`` (account id -> model name); none in a CSV file or without the key."""
+    if path.suffix.lower() == ".csv":
+        return {}
+    top = require_mapping(read_document(path), where=str(path), field="(top level)")
+    value = top.get("account_mappings")
+    if value is None:  # absent, or the seed's key with only comments under it
+        return {}
+    where = f"{path.name}, account_mappings"
+    mappings = require_mapping(value, where=where, field="account_mappings")
+    return {require_identifier(str(account), where=where, field="account"):
+            require_identifier(model, where=f"{where}, account '{account}'", field="model")
+            for account, model in mappings.items()}
 
 
 def load_model(path: Path, name: str | None) -> ModelPortfolio:

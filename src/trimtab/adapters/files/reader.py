@@ -6,7 +6,7 @@ import datetime as dt
 from importlib import resources
 from pathlib import Path
 
-from trimtab.adapters.files.models_file import load_model, load_models
+from trimtab.adapters.files.models_file import load_account_mappings, load_model, load_models
 from trimtab.adapters.files.snapshot_file import load_snapshot
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.securities import Security
@@ -19,6 +19,10 @@ class FileReader:
     def load_models(self, path: Path) -> list[ModelPortfolio]:
         """Every model of a file."""
         return load_models(path)
+
+    def load_account_mappings(self, path: Path) -> dict[str, str]:
+        """The file's account -> model mappings (model_portfolios.yaml's `account_mappings`)."""
+        return load_account_mappings(path)
 
     def load_model(self, path: Path, name: str | None) -> ModelPortfolio:
         """One model of a file (the only one, or the one named)."""

@@ -82,6 +82,11 @@ class SqlAccountRepository:
             row.model_name, row.pinned_version, row.assigned_at = model_name, pinned, self._clock.now()
             return _to_assignment(row)
 
+    def all_assignments(self) -> dict[str, ModelAssignment]:
+        """Every account's assignment by account id (accounts without a model are absent), in one query."""
+        with self._sessions() as session:
+            return {row.account_id: _to_assignment(row) for row in session.scalars(select(AccountAssignmentRow))}
+
     def assignment(self, account_id: str) -> ModelAssignment | None:
         """Return the account's model assignment, or None when it has none."""
         with self._sessions() as session:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy import select
+
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.tables import AccountRow, RebalancingConfigRow
@@ -25,6 +27,11 @@ class SqlConfigRepository:
         with self._sessions() as session:
             row = session.get(RebalancingConfigRow, account_id)
             return RebalancingConfig() if row is None else _to_config(row)
+
+    def stored(self) -> dict[str, RebalancingConfig]:
+        """Every stored account's settings by account id, in one query (the others have the defaults)."""
+        with self._sessions() as session:
+            return {row.account_id: _to_config(row) for row in session.scalars(select(RebalancingConfigRow))}
 
     def set(self, account_id: str, config: RebalancingConfig) -> None:
         """Validate and store the account's settings (the account must exist)."""

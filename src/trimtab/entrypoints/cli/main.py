@@ -35,8 +35,8 @@ class CommandEntry(NamedTuple):
 
 
 COMMANDS: dict[str, CommandEntry] = {
-    "plan": CommandEntry("plan", "plan", "Plan a rebalance of one account against a model portfolio "
-                                         "(nothing is sent)."),
+    "plan": CommandEntry("plan", "plan", "Plan rebalances (nothing is sent): one account from files, or many "
+                                         "accounts in one batch."),
     "init": CommandEntry("accounts", "init", "Create the database (migrated to the latest schema); with --demo, the "
                                              "demo models and paper accounts."),
     "assign": CommandEntry("models", "assign", "Assign a model portfolio to an account."),

@@ -1,4 +1,5 @@
-"""Command: plan (from files: no database, no broker, nothing sent)."""
+"""Command: plan (nothing sent): one account from files (no database, no broker), or the database's accounts
+(--all, --accounts A,B, --model MODEL) read from their brokers and planned in one batch."""
 
 from __future__ import annotations
 
@@ -10,16 +11,32 @@ import typer
 
 from trimtab.domain.allocation_method import AllocationMethod
 from trimtab.entrypoints.cli.common import console, facade
-from trimtab.entrypoints.cli.guard import COMMAND_LINE, guarded, in_option_terms, minimum_trade, percent
+from trimtab.entrypoints.cli.guard import (
+    COMMAND_LINE,
+    EXIT_RUN_UNFINISHED,
+    guarded,
+    in_option_terms,
+    minimum_trade,
+    percent,
+)
 
 MAX_EXACT_SECONDS = 3_600.0
 
 
 def plan(
-    model: Annotated[Path, typer.Option("--model", metavar="FILE", help=(
-        "Model portfolio file (trimtab YAML, model_portfolios.yaml, MP_Master.csv)."))],
-    snapshot: Annotated[Path, typer.Option("--snapshot", metavar="FILE", help=(
-        "Account snapshot file (JSON or YAML)."))],
+    model: Annotated[str | None, typer.Option("--model", metavar="FILE|MODEL", help=(
+        "With --snapshot: the model portfolio file (trimtab YAML, model_portfolios.yaml, MP_Master.csv). "
+        "Without: a stored model's name, planning every account that follows it."))] = None,
+    snapshot: Annotated[Path | None, typer.Option("--snapshot", metavar="FILE", help=(
+        "Account snapshot file (JSON or YAML): plan one account from files."))] = None,
+    every: Annotated[bool, typer.Option("--all", help=(
+        "Plan every account of the database that follows a model, in one batch."))] = False,
+    accounts: Annotated[str | None, typer.Option("--accounts", metavar="A,B", help=(
+        "Plan these accounts of the database, comma-separated, in one batch."))] = None,
+    basket: Annotated[Path | None, typer.Option("--basket", metavar="FILE", help=(
+        "With --all/--accounts/--model MODEL and --day: write one TWS basket CSV of every account."))] = None,
+    day: Annotated[int | None, typer.Option("--day", metavar="1|2", help=(
+        "The basket's day: 1 MOC whole shares of the larger positions, 2 LMT for the rest."))] = None,
     model_name: Annotated[str | None, typer.Option("--model-name", metavar="MODEL", help=(
         "Which model of the file."))] = None,
     force: Annotated[bool, typer.Option("--force", help="Plan trades even when no band is breached.")] = False,
@@ -40,9 +57,22 @@ def plan(
     exact_time_limit: Annotated[float, typer.Option(metavar="SECONDS", help=(
         "Seconds per account for --method exact."))] = 10.0,
 ) -> None:
-    """Plan a rebalance of one account against a model portfolio (nothing is sent)."""
+    """Plan rebalances (nothing is sent): one account from files, or many accounts in one batch.
+
+    From files: --model FILE --snapshot FILE, with the bands and settings given here. From the database:
+    --all, --accounts A,B or --model MODEL; each account is read from its broker and planned on its own
+    model, bands and settings (trimtab bands), all in one batch; --force and --json apply too.
+    """
 
     def run() -> None:
+        if snapshot is None:
+            _plan_accounts(every, accounts, model, force=force, as_json=as_json, basket=basket, day=day)
+            return
+        if model is None or every or accounts or basket or day is not None:
+            from trimtab.domain.errors import InvalidInput
+
+            raise InvalidInput("--snapshot plans one account from files: give --model FILE, and neither --all, "
+                               "--accounts, --basket nor --day", where=COMMAND_LINE, field="snapshot")
         from trimtab.application.records import RebalancingConfig
         from trimtab.application.settings_rules import validate_config
         from trimtab.domain.drift import Bands
@@ -67,7 +97,7 @@ def plan(
             minimum_trade_value=config.minimum_trade_value, price_ticks=config.price_ticks,
             order_type=OrderType.MARKET if market else OrderType.LIMIT, method=method, force=force,
         )
-        result = facade().plan_files(model, model_name, snapshot, settings, exact_time_limit)
+        result = facade().plan_files(Path(model), model_name, snapshot, settings, exact_time_limit)
         if as_json:
             import json
 
@@ -80,3 +110,34 @@ def plan(
             render_plan(result, console())
 
     guarded(run)
+
+
+def _plan_accounts(every: bool, accounts: str | None, model: str | None, *, force: bool, as_json: bool,
+                   basket: Path | None, day: int | None) -> None:
+    """The database's accounts, read from their brokers and planned in one batch; one summary table."""
+    import asyncio
+
+    from trimtab.application.batch import Selection
+    from trimtab.entrypoints.cli.progress import progress_line
+    from trimtab.entrypoints.cli.report import account_list
+
+    selection = Selection(every=every, accounts=tuple(account_list(accounts)), model=model)
+    out = console()
+    trimtab = facade()
+    with progress_line(out, "reading the accounts") as progress:
+        result = asyncio.run(trimtab.plan_batch(selection, force=force, basket_day=day, basket_path=basket,
+                                                progress=progress))
+    if as_json:
+        import json
+
+        from trimtab.application.batch import batch_document
+
+        sys.stdout.write(json.dumps(batch_document(result, full=True), ensure_ascii=False, indent=2) + "\n")
+    else:
+        from trimtab.entrypoints.cli.batch_view import render_batch_plan
+
+        render_batch_plan(result, out)
+        if basket is not None:
+            out.print(f"written: {basket}")
+    if any(line.plan is None for line in result.lines):  # an account could not be planned: scripts must notice
+        raise typer.Exit(EXIT_RUN_UNFINISHED)

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from trimtab.entrypoints.cli.common import (
-    AccountArgument,
     BaseUrlOption,
     BrokerOption,
     Command,
@@ -20,31 +19,59 @@ from trimtab.entrypoints.cli.common import (
     print_json,
     run_facade,
 )
-from trimtab.entrypoints.cli.guard import guarded
+from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, guarded
 
 runs_app = typer.Typer(
     help="Rebalance runs: history, details, resume.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def rebalance(
-    account: AccountArgument,
+    account: Annotated[str | None, typer.Argument(metavar="[ACCOUNT]", help=(
+        "trimtab's id of the account (or choose several with --accounts / --model)."))] = None,
+    accounts: Annotated[str | None, typer.Option("--accounts", metavar="A,B", help=(
+        "Rebalance these accounts one after another, each its own run."))] = None,
+    model: Annotated[str | None, typer.Option("--model", metavar="MODEL", help=(
+        "Rebalance every account following this model, one after another."))] = None,
     execute: Annotated[bool, typer.Option("--execute", help="Send orders (default: plan and check only).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Trade even when no band is breached.")] = False,
     broker: BrokerOption = None,
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
 ) -> None:
-    """Rebalance an account on its broker: plan, sell, wait for fills, re-plan and send the buys."""
+    """Rebalance an account on its broker: plan, sell, wait for fills, re-plan and send the buys.
+
+    With --accounts A,B or --model MODEL, each account runs in turn as its own durable run; one that fails
+    does not stop the others, a table sums them up, and the exit code is 1 if any needs attention.
+    """
 
     def run() -> None:
         import asyncio
 
         from trimtab.entrypoints.cli.progress import progress_line
-        from trimtab.entrypoints.cli.run_view import render_run
 
         out = console()
         choice = broker_choice(broker, env, base_url)
         trimtab = run_facade()
+        if account is None:
+            from trimtab.application.batch import Selection
+            from trimtab.entrypoints.cli.batch_view import render_run_lines
+            from trimtab.entrypoints.cli.report import account_list
+
+            selection = Selection(accounts=tuple(account_list(accounts)), model=model)
+            with progress_line(out, "starting") as progress:
+                lines = asyncio.run(trimtab.rebalance_many(selection, execute=execute, force=force, choice=choice,
+                                                           progress=progress))
+            render_run_lines(lines, out)
+            if any(line.needs_attention for line in lines):
+                raise typer.Exit(EXIT_RUN_UNFINISHED)
+            return
+        if accounts is not None or model is not None:
+            from trimtab.domain.errors import InvalidInput
+
+            raise InvalidInput("give one ACCOUNT, or --accounts / --model, not both", where="command line",
+                               field="accounts")
+        from trimtab.entrypoints.cli.run_view import render_run
+
         with progress_line(out, "planning") as progress:
             record = asyncio.run(trimtab.rebalance(account, execute=execute, force=force, choice=choice,
                                                    progress=progress))

@@ -1,0 +1,159 @@
+"""Plan many accounts at once: one call of the allocation kernel for every account of the same shape.
+
+`plan_many` builds each account's integer problem (`problem.build_batch`), stacks the problems of the same
+shape (tickers, integer type, rate denominator) into one `AllocationBatch` and calls the heuristic allocator
+once per stack; trades below an account's minimum value are frozen and the accounts concerned are allocated
+again, again in one call per stack, until none is left. Each account's plan is then made by the public
+`plan_rebalance`, whose allocator replays the lots the batch chose: a batch plan equals the account's own plan
+(the kernel plans every row alike, whatever its neighbours), and the drift, orders, checks and reasons come
+from one place. An account that cannot be planned (no price, no equity) is an error of its own line; the
+others are planned. The exact method (a MILP per account) is not batched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import numpy as np
+
+from trimtab.domain.allocation import AllocationBatch, AllocationMethod, IntArray
+from trimtab.domain.drift import value_account
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.planning import HEURISTICS, Allocator, Plan, PlanSettings, plan_rebalance
+from trimtab.domain.problem import Line, build_batch, build_lines, lots_to_quantities
+from trimtab.domain.snapshot import AccountSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    """One account to plan: its model, what it holds now, its settings."""
+
+    model: ModelPortfolio
+    snapshot: AccountSnapshot
+    settings: PlanSettings
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutcome:
+    """An account's plan, or why it could not be planned."""
+
+    account_id: str
+    plan: Plan | None
+    error: InvalidInput | None = None
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An account still allocating: its lines, the symbols frozen so far and the lots of each round."""
+
+    index: int
+    request: PlanRequest
+    lines: list[Line]
+    equity: Decimal
+    frozen: set[str]
+    rounds: list[IntArray]
+
+
+def plan_many(requests: Sequence[PlanRequest], exact: Allocator | None = None) -> list[PlanOutcome]:
+    """Plan every account; the heuristic methods allocate all accounts of one shape in one kernel call."""
+    outcomes: list[PlanOutcome | None] = [None] * len(requests)
+    pending: list[_Pending] = []
+    for index, request in enumerate(requests):
+        account_id = request.snapshot.account_id
+        if request.settings.method is AllocationMethod.EXACT:
+            outcomes[index] = _plan_one(request, exact)
+            continue
+        try:
+            settings = request.settings
+            lines = build_lines(request.snapshot, request.model.target_weights(), settings.price_ticks,
+                                settings.tax_rules)
+            equity = value_account(request.snapshot).equity
+        except InvalidInput as error:
+            outcomes[index] = PlanOutcome(account_id, None, error)
+            continue
+        pending.append(_Pending(index, request, lines, equity, set(), []))
+    for item in _allocate_rounds(pending):
+        outcomes[item.index] = _replayed(item)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _plan_one(request: PlanRequest, exact: Allocator | None) -> PlanOutcome:
+    try:
+        return PlanOutcome(request.snapshot.account_id, plan_rebalance(request.model, request.snapshot,
+                                                                       request.settings, exact))
+    except InvalidInput as error:
+        return PlanOutcome(request.snapshot.account_id, None, error)
+
+
+def _allocate_rounds(pending: list[_Pending]) -> list[_Pending]:
+    """Allocate, freeze trades below each account's minimum and allocate those accounts again, in batches."""
+    done: list[_Pending] = []
+    active = pending
+    while active:
+        problems: dict[tuple[AllocationMethod, int, str, int], list[tuple[_Pending, AllocationBatch]]] = {}
+        for item in active:
+            try:
+                batch, _ = build_batch(item.lines, item.request.snapshot, item.equity,
+                                       item.request.settings.cash_buffer, item.frozen,
+                                       allow_sells=item.request.settings.allow_sells)
+            except InvalidInput:
+                # plan_rebalance raises it again, for the account's own line
+                done.append(item)
+                continue
+            method = item.request.settings.method
+            problems.setdefault((method, batch.shape[1], str(batch.lower.dtype), batch.rate_denominator),
+                                []).append((item, batch))
+        again: list[_Pending] = []
+        for key, group in problems.items():
+            lots = HEURISTICS[key[0]](_stacked([batch for _, batch in group]))
+            for row, (item, _) in enumerate(group):
+                item.rounds.append(lots[row : row + 1])
+                small = _below_minimum(item, lots[row : row + 1])
+                if small:
+                    item.frozen |= small
+                    again.append(item)
+                else:
+                    done.append(item)
+        active = again
+    return sorted(done, key=lambda item: item.index)
+
+
+def _below_minimum(item: _Pending, lots: IntArray) -> set[str]:
+    trades = lots_to_quantities(item.lines, lots)
+    minimum = item.request.settings.minimum_trade_value
+    return {line.symbol for line in item.lines
+            if trades[line.symbol] != 0 and abs(trades[line.symbol]) * line.price < minimum}
+
+
+def _stacked(batches: list[AllocationBatch]) -> AllocationBatch:
+    """One batch of every account's row (the batches share their shape, integer type and rate denominator)."""
+    if len(batches) == 1:
+        return batches[0]
+    first = batches[0]
+    names = ("lot_value", "buy_price", "sell_price", "held_value", "target_value", "lower", "upper", "cash",
+             "reserve", "commission_rate", "commission_minimum", "sell_tax_rate", "cost_quantum")
+    arrays = {name: np.concatenate([getattr(batch, name) for batch in batches], axis=0) for name in names}
+    return AllocationBatch(**arrays, rate_denominator=first.rate_denominator)
+
+
+def _replayed(item: _Pending) -> PlanOutcome:
+    """The account's plan by `plan_rebalance`, its allocator answering with the lots the batch chose."""
+    request = item.request
+    rounds = iter(item.rounds)
+    fallback = HEURISTICS[request.settings.method]
+
+    def replay(batch: AllocationBatch) -> IntArray:
+        chosen = next(rounds, None)
+        if chosen is None or chosen.shape != batch.lower.shape:  # not the batch's problem: allocate it here
+            return fallback(batch)
+        return chosen
+
+    exact_settings = replace(request.settings, method=AllocationMethod.EXACT)
+    try:
+        plan = plan_rebalance(request.model, request.snapshot, exact_settings, replay)
+    except InvalidInput as error:
+        return PlanOutcome(request.snapshot.account_id, None, error)
+    return PlanOutcome(plan.account_id, replace(plan, method=request.settings.method))
