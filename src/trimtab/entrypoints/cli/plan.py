@@ -39,10 +39,15 @@ def plan(
         "Optional relative band, percent of the target weight (25 or 25%)."))] = None,
     exact_time_limit: Annotated[float, typer.Option(metavar="SECONDS", help=(
         "Seconds per account for --method exact."))] = 10.0,
+    deposit: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
+        "Invest this much new cash toward the targets, buying only (as if it were in the cash)."))] = None,
+    withdraw: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
+        "Raise this much cash (net of costs) with the least drift, selling only what is needed."))] = None,
 ) -> None:
     """Plan a rebalance of one account against a model portfolio (nothing is sent)."""
 
     def run() -> None:
+        from trimtab.application.cash_flow_options import cash_flow_option
         from trimtab.application.records import RebalancingConfig
         from trimtab.application.settings_rules import validate_config
         from trimtab.domain.drift import Bands
@@ -66,6 +71,7 @@ def plan(
             bands=Bands(config.class_band, config.ticker_band, config.relative_band), cash_buffer=config.cash_buffer,
             minimum_trade_value=config.minimum_trade_value, price_ticks=config.price_ticks,
             order_type=OrderType.MARKET if market else OrderType.LIMIT, method=method, force=force,
+            cash_flow=cash_flow_option(deposit, withdraw),
         )
         result = facade().plan_files(model, model_name, snapshot, settings, exact_time_limit)
         if as_json:
