@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 import numpy as np
 
@@ -131,12 +132,12 @@ def _release_one_run(batch: AllocationBatch, lots: IntArray) -> bool:
     if int(cash_slack(batch, lots)[0]) < 0:
         return False
     deviation = deviations(batch, lots)[0]
-    options: list[tuple[int, int, int]] = []  # (harm per lot, -lot value, ticker)
+    options: list[tuple[Fraction, int, int]] = []  # (harm per unit of cash given back, -lot value, ticker)
     for k in range(lots.shape[1]):
         if int(lots[0, k]) >= 0 or not _fits(batch, lots, k, 1):
             continue
         unit, dev = int(batch.lot_value[0, k]), int(deviation[k])
-        options.append((abs(dev + unit) - abs(dev), -unit, k))
+        options.append((Fraction(abs(dev + unit) - abs(dev), max(int(batch.sell_price[0, k]), 1)), -unit, k))
     if not options:
         return False
     _, _, k = min(options)
