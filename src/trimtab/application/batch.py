@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from trimtab.application.records import Account, ModelAssignment
     from trimtab.application.repositories import Storage
     from trimtab.domain.batch_planning import PlanRequest
+    from trimtab.domain.cash_flows import CashFlow
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.planning import Allocator, Plan, PlanSettings
     from trimtab.domain.snapshot import AccountSnapshot
@@ -92,14 +93,14 @@ class BatchLine:
         return "forced" if self.plan.orders else "no band breached"
 
 
-def settings_of(config: RebalancingConfig, *, force: bool) -> PlanSettings:
-    """The planner's settings from an account's stored bands and settings."""
+def settings_of(config: RebalancingConfig, *, force: bool, cash_flow: CashFlow | None = None) -> PlanSettings:
+    """The planner's settings from an account's stored bands and settings (and a deposit or withdrawal)."""
     from trimtab.domain.drift import Bands
     from trimtab.domain.planning import PlanSettings
 
     return PlanSettings(bands=Bands(config.class_band, config.ticker_band, config.relative_band),
                         cash_buffer=config.cash_buffer, minimum_trade_value=config.minimum_trade_value,
-                        price_ticks=config.price_ticks, force=force)
+                        price_ticks=config.price_ticks, force=force, cash_flow=cash_flow)
 
 
 def largest_drift(plan: Plan, *, after: bool = False) -> Decimal:

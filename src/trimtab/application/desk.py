@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from trimtab.application.ports import Clock
     from trimtab.application.repositories import Storage
     from trimtab.domain.basket import BasketLine
+    from trimtab.domain.cash_flows import CashFlow
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.planning import Allocator, Plan, PlanSettings
     from trimtab.domain.positions_report import AccountReading, PositionsReport
@@ -78,7 +79,8 @@ class DeskOperations:
 
         exact_allocator: Callable[[float], Allocator]
 
-        def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings: ...
+        def plan_settings(self, account_id: str, *, force: bool, cash_flow: CashFlow | None = None
+                          ) -> PlanSettings: ...
 
         def _model_for(self, account_id: str) -> ModelPortfolio: ...
 
@@ -130,13 +132,14 @@ class DeskOperations:
     # -- plans and baskets --------------------------------------------------------------------------------------
 
     async def plan_account(self, account_id: str, *, force: bool = False, choice: BrokerChoice | None = None,
-                           progress: Progress = no_progress) -> AccountPlan:
-        """Plan an account's rebalance on its model and settings from what its broker holds now (nothing sent)."""
+                           progress: Progress = no_progress, cash_flow: CashFlow | None = None) -> AccountPlan:
+        """Plan an account's rebalance on its model and settings from what its broker holds now (nothing sent);
+        a deposit is planned as if it were in the cash, a withdrawal as if it had left."""
         from trimtab.application.preview_rebalance import preview_rebalance
 
         account = require_account(self.storage, account_id)
         model = self._model_for(account_id)
-        settings = self.plan_settings(account_id, force=force)
+        settings = self.plan_settings(account_id, force=force, cash_flow=cash_flow)
         choice = choice or BrokerChoice()
         async with self._factory_for(account, choice).connect(account, choice, None, progress) as connection:
             snapshot = await connection.broker.get_snapshot(account_id, list(model.target_weights()))

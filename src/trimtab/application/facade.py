@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
     from trimtab.application.records import DemoAccount
     from trimtab.application.run_rebalance import RebalanceRunner
     from trimtab.application.supervise import ExecutionPolicy
+    from trimtab.domain.cash_flows import CashFlow
     from trimtab.domain.execution import Fill
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.planning import Allocator, Plan, PlanSettings
@@ -210,9 +211,9 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         self.storage.config.set(account_id, updated)
         return updated
 
-    def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings:
-        """The planner's settings from an account's stored bands and settings."""
-        return settings_of(self.storage.config.get(account_id), force=force)
+    def plan_settings(self, account_id: str, *, force: bool, cash_flow: CashFlow | None = None) -> PlanSettings:
+        """The planner's settings from an account's stored bands and settings (and a deposit or withdrawal)."""
+        return settings_of(self.storage.config.get(account_id), force=force, cash_flow=cash_flow)
 
     # -- plans from files ---------------------------------------------------------------------------------------
 
@@ -228,13 +229,13 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     # -- runs ---------------------------------------------------------------------------------------------------
 
     async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
-                        choice: BrokerChoice | None = None) -> RunRecord:
+                        choice: BrokerChoice | None = None, cash_flow: CashFlow | None = None) -> RunRecord:
         """Start a run for an account on its assigned model and settings (orders only with `execute`)."""
         _ = self.run_settings  # the settings are read, and refused if bad, before anything else
         storage = self.storage
         account = require_account(storage, account_id)
         model = self._model_for(account_id)
-        settings = self.plan_settings(account_id, force=force)
+        settings = self.plan_settings(account_id, force=force, cash_flow=cash_flow)
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
             record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute)
@@ -249,7 +250,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         run_id = run.run_id
         account = storage.accounts.get(run.account_id)  # a run's account: known
         model = self.resolve_model(storage.models.get(run.model_name, run.model_version))
-        settings = self.plan_settings(run.account_id, force=run.force)
+        settings = self.plan_settings(run.account_id, force=run.force, cash_flow=getattr(run.plan, "cash_flow", None))
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), run.updated_at, progress) as connection:
             record = await self._runner(connection, progress).resume(run_id, model, settings)

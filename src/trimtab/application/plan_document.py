@@ -31,6 +31,10 @@ def plan_to_document(plan: Plan) -> dict[str, object]:
         "model": plan.model_name,
         "currency": plan.currency,
         "method": plan.method.value,
+        "mode": plan.cash_flow.kind.value if plan.cash_flow else "rebalance",
+        "cash_flow": None if plan.cash_flow is None else {
+            "mode": plan.cash_flow.kind.value, "amount": _amount(plan.cash_flow.amount),
+            "in_cash": plan.cash_flow.in_cash},
         "rebalance_needed": plan.rebalance_needed,
         "breaches": plan.drift.breaches(),
         "breach_details": [_deviation(d, text=True) for d in plan.drift.breached()],

@@ -126,7 +126,7 @@ class RebalanceRunner:
         snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
         plan = plan_rebalance(model, snapshot, settings)
         run.snapshot, run.plan = snapshot, plan
-        if not plan.rebalance_needed and not settings.force:
+        if not plan.rebalance_needed and not settings.force and settings.cash_flow is None:
             advance(run, RunEvent.SKIPPED, "no band is breached")
         elif not plan.is_safe:
             failed = "; ".join(c.detail for c in plan.checks if not c.passed and c.severity == "error")

@@ -26,6 +26,8 @@ class SkipReason(StrEnum):
     EXCLUDED = "excluded"
     NOT_ORDERABLE = "not orderable"
     AT_TARGET = "at target"
+    CASH_FLOW = "cash flow"  # the wrong side for a deposit (buys only) or a withdrawal (sells only)
+    NOT_NEEDED = "not needed"  # a withdrawal raises its amount without this sale
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from trimtab.domain.allocation import (
@@ -12,7 +12,9 @@ from trimtab.domain.allocation import (
     IntArray,
     allocate_floor,
     allocate_greedy,
+    cash_slack,
 )
+from trimtab.domain.cash_flows import CashFlow, most_raisable, refuse_withdrawal, release_unneeded_sales, with_flow
 from trimtab.domain.certificate import Certificate, certify
 from trimtab.domain.checks import Check, run_checks
 from trimtab.domain.costs import DEFAULT_SELL_TAX, TaxRule, commission, sell_tax
@@ -63,6 +65,7 @@ class PlanSettings:
     force: bool = False
     allow_sells: bool = True  # off when re-planning the buys of a run after its sells
     tax_rules: tuple[TaxRule, ...] = DEFAULT_SELL_TAX
+    cash_flow: CashFlow | None = None  # a deposit (buys only) or a withdrawal (sells only): see cash_flows
 
     def __post_init__(self) -> None:
         if not ZERO <= self.cash_buffer < Decimal(1):
@@ -124,6 +127,7 @@ class Plan:
     objective_bp: Decimal | None = None
     lower_bound_bp: Decimal | None = None
     gap_bp: Decimal | None = None
+    cash_flow: CashFlow | None = None  # planned as if it had happened (equity, targets, cash)
 
     @property
     def is_safe(self) -> bool:
@@ -134,13 +138,19 @@ class Plan:
 def plan_rebalance(
     model: ModelPortfolio, snapshot: AccountSnapshot, settings: PlanSettings, exact: Allocator | None = None
 ) -> Plan:
-    """Decide whether to rebalance and which exact orders to send."""
+    """Decide whether to rebalance and which exact orders to send (with a cash flow: invest or raise it)."""
+    flow = settings.cash_flow
+    lines = build_lines(snapshot, model.target_weights(), settings.price_ticks, settings.tax_rules)
+    if flow is not None and not flow.buys and settings.allow_sells:
+        most = most_raisable(lines, snapshot, value_account(snapshot).equity, settings.cash_buffer)
+        if flow.amount > most:
+            raise refuse_withdrawal(flow, most, snapshot)
+    snapshot = with_flow(snapshot, flow)
     valuation = value_account(snapshot)
     drift = measure_drift(model, valuation, settings.bands, cash_buffer=settings.cash_buffer)
-    lines = build_lines(snapshot, model.target_weights(), settings.price_ticks, settings.tax_rules)
     allocate = _allocator(settings.method, exact)
     trades, frozen, (batch, scale) = _allocate(lines, snapshot, valuation, settings, allocate)
-    trading = drift.rebalance_needed or settings.force
+    trading = drift.rebalance_needed or settings.force or flow is not None
     executed = trades if trading else dict.fromkeys(trades, ZERO)
     certificate = _certificate(lines, executed, batch, scale, valuation.equity)
     orders = _orders(lines, executed, snapshot, drift, settings)
@@ -153,7 +163,7 @@ def plan_rebalance(
                 drift=drift, rows=rows, orders=orders, skipped=skipped, post_trade=post, checks=checks,
                 objective_bp=certificate.objective_bp if certificate else None,
                 lower_bound_bp=certificate.lower_bound_bp if certificate else None,
-                gap_bp=certificate.gap_bp if certificate else None)
+                gap_bp=certificate.gap_bp if certificate else None, cash_flow=flow)
 
 
 def _certificate(lines: list[Line], executed: dict[str, Decimal], batch: AllocationBatch, scale: Scale,
@@ -177,15 +187,24 @@ def _allocate(
 ) -> tuple[dict[str, Decimal], set[str], tuple[AllocationBatch, Scale]]:
     """Allocate, then freeze trades below the minimum value and allocate again until none is left.
 
-    Also returns the first problem, before any freezing: the one the plan's certificate bounds.
+    Also returns the first problem, before any freezing: the one the plan's certificate bounds. A
+    withdrawal keeps its small sales where freezing them would leave the amount unraised.
     """
+    flow = settings.cash_flow
     frozen: set[str] = set()
     first: tuple[AllocationBatch, Scale] | None = None
+    kept: tuple[dict[str, Decimal], set[str]] | None = None
     while True:
         batch, scale = build_batch(lines, snapshot, valuation.equity, settings.cash_buffer, frozen,
-                                   allow_sells=settings.allow_sells)
+                                   allow_sells=settings.allow_sells and (flow is None or not flow.buys),
+                                   allow_buys=flow is None or flow.buys)
         first = first or (batch, scale)
-        trades = lots_to_quantities(lines, allocate(batch))
+        lots = allocate(batch)
+        if flow is not None and not flow.buys:
+            lots = release_unneeded_sales(batch, lots)
+            if kept is not None and int(cash_slack(batch, lots)[0]) < 0:
+                return kept[0], kept[1], first
+        trades = lots_to_quantities(lines, lots)
         small = {
             line.symbol for line in lines
             if trades[line.symbol] != ZERO
@@ -193,6 +212,7 @@ def _allocate(
         }
         if not small:
             return trades, frozen, first
+        kept = (trades, set(frozen))
         frozen |= small
 
 
@@ -209,7 +229,9 @@ def _orders(
             continue
         side = Side.BUY if quantity > ZERO else Side.SELL
         row = by_symbol.get(line.symbol)
-        order = _order(line, side, abs(quantity), snapshot, settings, _reason(side, row))
+        reason = _reason(side, row)
+        order = _order(line, side, abs(quantity), snapshot, settings,
+                       reason if settings.cash_flow is None else settings.cash_flow.reason(reason))
         (buys if side is Side.BUY else sells).append(order)
     sells.sort(key=lambda o: (-o.estimated_value, o.symbol))
     buys.sort(key=lambda o: (-o.estimated_value, o.symbol))
@@ -282,8 +304,10 @@ def _skipped(
             least = format_money(settings.minimum_trade_value, snapshot.currency)
             skip = SkippedTrade(line.symbol, SkipReason.BELOW_MINIMUM, f"trade worth less than {least}", ZERO)
         else:
-            skip = _untraded(line, investable)
-        skipped.append(_with_drift(skip, by_symbol.get(line.symbol)))
+            skip = _untraded(line, investable, settings.cash_flow)
+        skip = _with_drift(skip, by_symbol.get(line.symbol))
+        flow = settings.cash_flow
+        skipped.append(skip if flow is None else replace(skip, detail=flow.reason(skip.detail)))
     return tuple(skipped)
 
 
@@ -294,10 +318,16 @@ def _with_drift(skip: SkippedTrade, row: TickerDrift | None) -> SkippedTrade:
     return SkippedTrade(skip.symbol, skip.reason, f"{row.describe()}; {skip.detail}", skip.quantity)
 
 
-def _untraded(line: Line, investable: Decimal) -> SkippedTrade:
+def _untraded(line: Line, investable: Decimal, flow: CashFlow | None) -> SkippedTrade:
     """Explain a symbol the allocation left alone."""
     lot_value = line.price * line.instrument.lot_size
     gap = line.target_weight * investable - line.quantity * line.price
+    if flow is not None and (gap * 2 > lot_value if not flow.buys else -gap * 2 > lot_value):
+        side = "under target, but a withdrawal only sells" if gap > ZERO else "over target, but a deposit only buys"
+        return SkippedTrade(line.symbol, SkipReason.CASH_FLOW, side, ZERO)
+    if flow is not None and not flow.buys and -gap * 2 > lot_value and line.sellable_lots > 0:
+        return SkippedTrade(line.symbol, SkipReason.NOT_NEEDED, "over target, but not needed to raise the amount",
+                            ZERO)
     if gap * 2 > lot_value:
         currency = line.instrument.currency
         short = format_money(gap.quantize(minor_unit(currency)), currency)

@@ -126,9 +126,10 @@ def investable_fraction(lines: list[Line], cash_buffer: Decimal) -> Decimal:
 
 def build_batch(
     lines: list[Line], snapshot: AccountSnapshot, equity: Decimal, cash_buffer: Decimal, frozen: set[str],
-    *, allow_sells: bool = True,
+    *, allow_sells: bool = True, allow_buys: bool = True,
 ) -> tuple[AllocationBatch, Scale]:
-    """The one-account allocation problem; `frozen` symbols may not trade, and with allow_sells off none sells."""
+    """The one-account allocation problem; `frozen` symbols may not trade, with allow_sells (allow_buys) off
+    none sells (buys)."""
     scale = choose_scale(lines, snapshot)
     costs: CostSettings = snapshot.costs
     investable = equity * investable_fraction(lines, cash_buffer)
@@ -144,7 +145,7 @@ def build_batch(
         "target_value": [int((line.target_weight * investable * scale.units).to_integral_value(
             rounding=ROUND_FLOOR)) for line in lines],
         "lower": [0 if line.symbol in frozen or not allow_sells else -line.sellable_lots for line in lines],
-        "upper": [0 if line.symbol in frozen else max(0, 2 * budget // value + 1)
+        "upper": [0 if line.symbol in frozen or not allow_buys else max(0, 2 * budget // value + 1)
                   for line, value in zip(lines, lot_value, strict=True)],
         "sell_tax_rate": [scale.rate(line.tax_rate) for line in lines],
     }

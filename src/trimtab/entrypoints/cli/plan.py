@@ -56,6 +56,10 @@ def plan(
         "Optional relative band, percent of the target weight (25 or 25%)."))] = None,
     exact_time_limit: Annotated[float, typer.Option(metavar="SECONDS", help=(
         "Seconds per account for --method exact."))] = 10.0,
+    deposit: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
+        "Invest this much new cash toward the targets, buying only (as if it were in the cash)."))] = None,
+    withdraw: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
+        "Raise this much cash (net of costs) with the least drift, selling only what is needed."))] = None,
 ) -> None:
     """Plan rebalances (nothing is sent): one account from files, or many accounts in one batch.
 
@@ -66,6 +70,12 @@ def plan(
 
     def run() -> None:
         if snapshot is None:
+            if deposit is not None or withdraw is not None:
+                from trimtab.domain.errors import InvalidInput
+
+                raise InvalidInput("--deposit and --withdraw plan one account from files (or rebalance one "
+                                   "account): not with --all, --accounts or --model", where=COMMAND_LINE,
+                                   field="deposit" if deposit is not None else "withdraw")
             _plan_accounts(every, accounts, model, force=force, as_json=as_json, basket=basket, day=day)
             return
         if model is None or every or accounts or basket or day is not None:
@@ -73,6 +83,7 @@ def plan(
 
             raise InvalidInput("--snapshot plans one account from files: give --model FILE, and neither --all, "
                                "--accounts, --basket nor --day", where=COMMAND_LINE, field="snapshot")
+        from trimtab.application.cash_flow_options import cash_flow_option
         from trimtab.application.records import RebalancingConfig
         from trimtab.application.settings_rules import validate_config
         from trimtab.domain.drift import Bands
@@ -96,6 +107,7 @@ def plan(
             bands=Bands(config.class_band, config.ticker_band, config.relative_band), cash_buffer=config.cash_buffer,
             minimum_trade_value=config.minimum_trade_value, price_ticks=config.price_ticks,
             order_type=OrderType.MARKET if market else OrderType.LIMIT, method=method, force=force,
+            cash_flow=cash_flow_option(deposit, withdraw),
         )
         result = facade().plan_files(Path(model), model_name, snapshot, settings, exact_time_limit)
         if as_json:

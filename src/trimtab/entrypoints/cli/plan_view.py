@@ -26,6 +26,11 @@ def render_plan(plan: Plan, console: Console) -> None:
     equity = format_money(plan.equity, plan.currency)
     console.print(f"[bold]{plan.account_id}[/] on model [bold]{plan.model_name}[/] "
                   f"({plan.method.value}): {verdict}; equity {equity} {plan.currency}")
+    if plan.cash_flow is not None:
+        flow, amount = plan.cash_flow, format_money(plan.cash_flow.amount, plan.currency)
+        console.print(f"{flow.kind.value} of {amount} {plan.currency}: "
+                      + ("buys only" if flow.buys else "sells only what is needed, net of costs")
+                      + ("" if flow.in_cash else "; equity and targets after it"))
     for line in plan.drift.breaches():
         console.print(f"  breach: {line}")
     if len(plan.drift.classes) > 1:

@@ -37,6 +37,10 @@ def rebalance(
     broker: BrokerOption = None,
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
+    deposit: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
+        "Invest a deposit already in the account's cash, buying only."))] = None,
+    withdraw: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
+        "Raise this much cash (net of costs) with the least drift, selling only what is needed."))] = None,
 ) -> None:
     """Rebalance an account on its broker: plan, sell, wait for fills, re-plan and send the buys.
 
@@ -47,8 +51,10 @@ def rebalance(
     def run() -> None:
         import asyncio
 
+        from trimtab.application.cash_flow_options import cash_flow_option
         from trimtab.entrypoints.cli.progress import progress_line
 
+        flow = cash_flow_option(deposit, withdraw, in_cash=True)
         out = console()
         choice = broker_choice(broker, env, base_url)
         trimtab = run_facade()
@@ -74,7 +80,7 @@ def rebalance(
 
         with progress_line(out, "planning") as progress:
             record = asyncio.run(trimtab.rebalance(account, execute=execute, force=force, choice=choice,
-                                                   progress=progress))
+                                                   progress=progress, cash_flow=flow))
         render_run(record, trimtab.fills(record.run_id), out)
         exit_if_unfinished(record.status.value)
 

@@ -1,0 +1,160 @@
+"""Cash flows: invest a deposit without selling, raise a withdrawal selling only what is needed.
+
+A plan with a cash flow is planned on the account *as if the flow had happened*: a deposit adds its amount
+to the cash (unless it is already there, as on a broker's account), a withdrawal takes its amount out.
+Equity, targets, the cash buffer and drift are all measured on that account, so
+
+* a **deposit** is the run's buy leg ("without selling anything more"): lots may only be bought, and the
+  cash rule keeps `cash + deposit - buys - costs >= buffer`;
+* a **withdrawal** may only sell, and the cash rule keeps `cash - amount + sales - costs - tax >= buffer`:
+  the amount is raised net of commissions and sell tax. The allocation picks the sales with the least
+  drift; then every sold lot that is not needed to keep the rule is taken back (least harm first), so no
+  single lot could be left unsold and the amount still be raised.
+
+The plan's certificate bounds the same problem (buys only, or sells only, at the shifted cash): for a
+withdrawal it bounds every plan that raises the amount, of which the "only what is needed" plans are a
+part, so it stays a proven bound (the gap may be wider than the allocation alone would leave).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+import numpy as np
+
+from trimtab.domain.allocation import AllocationBatch, IntArray, cash_slack, deviations
+from trimtab.domain.costs import commission, sell_tax
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.instruments import minor_unit
+from trimtab.domain.money_format import format_money
+from trimtab.domain.numbers import ZERO
+from trimtab.domain.problem import Line
+from trimtab.domain.snapshot import AccountSnapshot
+
+
+class FlowKind(StrEnum):
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+
+
+@dataclass(frozen=True, slots=True)
+class CashFlow:
+    """Money coming in (invested, buys only) or going out (raised, sells only), in the account currency."""
+
+    kind: FlowKind
+    amount: Decimal
+    in_cash: bool = False  # a deposit already in the snapshot's cash (a broker's account): not added again
+
+    def __post_init__(self) -> None:
+        if not self.amount > ZERO:  # NaN fails too
+            raise InvalidInput("must be a positive amount", where="settings",
+                               field="deposit" if self.kind is FlowKind.DEPOSIT else "withdraw",
+                               value=str(self.amount))
+        if self.in_cash and self.kind is FlowKind.WITHDRAWAL:
+            raise InvalidInput("a withdrawal is never in the cash already", where="settings", field="withdraw",
+                               value=str(self.amount))
+
+    @property
+    def buys(self) -> bool:
+        return self.kind is FlowKind.DEPOSIT
+
+    @property
+    def cash_change(self) -> Decimal:
+        if self.kind is FlowKind.WITHDRAWAL:
+            return -self.amount
+        return ZERO if self.in_cash else self.amount
+
+    def reason(self, text: str) -> str:
+        return f"{self.kind.value}: {text}"
+
+
+def with_flow(snapshot: AccountSnapshot, flow: CashFlow | None) -> AccountSnapshot:
+    """The account as if the flow had happened."""
+    return snapshot if flow is None else replace(snapshot, cash=snapshot.cash + flow.cash_change)
+
+
+def most_raisable(lines: list[Line], snapshot: AccountSnapshot, equity: Decimal, cash_buffer: Decimal) -> Decimal:
+    """The largest withdrawal the account can fund, keeping the buffer of what remains (net of costs).
+
+    Selling every orderable lot brings in its value less commission and sell tax (a sale that would bring
+    in nothing is left out); the amount A may go out while cash + sales - A >= buffer x (equity - A).
+    """
+    sales = ZERO
+    for line in lines:
+        value = line.sellable_lots * line.instrument.lot_size * line.sell_price
+        net = value - commission(value, snapshot.costs, snapshot.currency) - sell_tax(value, line.tax_rate,
+                                                                                       snapshot.currency)
+        sales += max(net, ZERO)
+    quantum = minor_unit(snapshot.currency)
+    most = ((snapshot.cash + sales - cash_buffer * equity) / (1 - cash_buffer)).quantize(quantum, ROUND_FLOOR)
+    while most > ZERO and snapshot.cash + sales - most < (cash_buffer * (equity - most)).quantize(
+            quantum, ROUND_CEILING):
+        most -= quantum
+    return max(min(most, equity - quantum), ZERO)  # withdrawing all the equity is closing the account
+
+
+def refuse_withdrawal(flow: CashFlow, most: Decimal, snapshot: AccountSnapshot) -> InvalidInput:
+    currency = snapshot.currency
+    return InvalidInput(
+        f"cannot raise {format_money(flow.amount, currency)} {currency}: the most this account can raise is "
+        f"{format_money(most, currency)} {currency} (selling every orderable lot, net of costs and sell tax, "
+        f"keeping the cash buffer)", where=f"account '{snapshot.account_id}'", field="withdraw",
+        value=str(flow.amount))
+
+
+def release_unneeded_sales(batch: AllocationBatch, lots: IntArray) -> IntArray:
+    """Take back sold lots while the cash rule still holds, least harm to the objective first.
+
+    Exact integers, one account (row) at a time. A run of lots whose harm per lot is the same (the
+    deviation stays on one side of the target) is taken back at once, as many as the cash rule allows.
+    """
+    result = np.array(lots, copy=True)
+    for row in range(result.shape[0]):
+        one = _row(batch, row)
+        current = result[row : row + 1].copy()
+        while _release_one_run(one, current):
+            pass
+        result[row] = current[0]
+    return result
+
+
+def _row(batch: AllocationBatch, row: int) -> AllocationBatch:
+    from trimtab.domain.allocation import rows_of
+
+    return rows_of(batch, np.array([row]))
+
+
+def _release_one_run(batch: AllocationBatch, lots: IntArray) -> bool:
+    """Take back the least harmful run of sold lots that keeps the rule; False when none fits."""
+    if int(cash_slack(batch, lots)[0]) < 0:
+        return False
+    deviation = deviations(batch, lots)[0]
+    options: list[tuple[Fraction, int, int]] = []  # (harm per unit of cash given back, -lot value, ticker)
+    for k in range(lots.shape[1]):
+        if int(lots[0, k]) >= 0 or not _fits(batch, lots, k, 1):
+            continue
+        unit, dev = int(batch.lot_value[0, k]), int(deviation[k])
+        options.append((Fraction(abs(dev + unit) - abs(dev), max(int(batch.sell_price[0, k]), 1)), -unit, k))
+    if not options:
+        return False
+    _, _, k = min(options)
+    unit, dev, sold = int(batch.lot_value[0, k]), int(deviation[k]), -int(lots[0, k])
+    same_harm = sold if dev >= 0 else max(1, min(sold, -dev // unit))
+    if same_harm == sold and _fits(batch, lots, k, sold):
+        lots[0, k] += sold
+        return True
+    low, high = 1, max(1, min(same_harm, sold - 1))  # below a full take-back the slack falls with each lot
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if _fits(batch, lots, k, middle) else (low, middle - 1)
+    lots[0, k] += low
+    return True
+
+
+def _fits(batch: AllocationBatch, lots: IntArray, ticker: int, step: int) -> bool:
+    trial = lots.copy()
+    trial[0, ticker] += step
+    return int(cash_slack(batch, trial)[0]) >= 0
