@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The advisory desk's morning on Interactive Brokers without IBKR: the local IB Gateway (three paper DU accounts,
-# SGD base, USD and SGD cash) on 127.0.0.1, and trimtab --broker ibkr: connection check, accounts and models,
-# ISINs resolved through IBKR's contract details, a positions report in SGD (Excel and CSV, FX from IBKR), a
-# rebalance analysis per account (nothing sent) and the Day 1 / Day 2 TWS baskets.
+# SGD base, USD and SGD cash) on 127.0.0.1, and trimtab --broker ibkr: connection check, models and accounts
+# (assigned by model_portfolios.yaml's account_mappings), ISINs resolved through IBKR's contract details, a
+# positions report in SGD (Excel and CSV, FX from IBKR), a rebalance analysis of every account in one batch
+# and per account (nothing sent), a client deposit (buys only), and the Day 1 / Day 2 TWS baskets.
 #
 #   bash scripts/demo_ibkr.sh            # files land in .demo/ibkr (DEMO_IBKR_DIR overrides)
 set -euo pipefail
@@ -31,19 +32,14 @@ run() { printf '$ trimtab %s\n' "$*"; trimtab "$@"; }
 step "Is the gateway there, and which accounts does its login trade?"
 run ibkr test-connection
 
-step "The desk's models: GTAA (model_portfolios.yaml), the buckets of MP_Master.csv, B401 (GTAA named by ISIN)"
+step "The desk's models: the buckets of MP_Master.csv, B401 (GTAA named by ISIN), then model_portfolios.yaml (GTAA)"
 run init
-run models import "$DESK/model_portfolios.yaml"
 run models import "$DESK/MP_Master.csv"
 run models import "$DESK/isin_models.csv"
-
-step "Three paper accounts, each on its model"
-for ACCOUNT in DU1000001 DU1000002 DU1000003; do
-  run accounts add "$ACCOUNT" --broker ibkr --currency USD --name "Demo desk $ACCOUNT"
-done
-run assign DU1000001 GTAA
-run assign DU1000002 B301
-run assign DU1000003 B401
+echo "(model_portfolios.yaml's account_mappings put DU1000001 on GTAA, DU1000002 on B301 and DU1000003 on B401;"
+echo " the accounts are new, so the import adds them on ibkr in USD)"
+run models import "$DESK/model_portfolios.yaml" --create-accounts ibkr --currency USD
+run accounts
 
 step "An ISIN-only model plans once its ISINs are resolved; before that, one line names them (exit 2)"
 if run rebalance DU1000003; then echo "unexpected: B401 planned before its ISINs were resolved" >&2; exit 1; fi
@@ -55,10 +51,21 @@ run securities list
 step "Positions of every account in SGD (FX: IBKR's exchange rates), Excel and CSV"
 run report positions --base SGD --xlsx "$DEMO/positions.xlsx" --csv "$DEMO/positions.csv"
 
-step "Rebalance analysis per account (a plan; nothing is sent without --execute)"
-for ACCOUNT in DU1000001 DU1000002 DU1000003; do
+step "Rebalance analysis of every mapped account in one batch (one table; nothing is sent)"
+run plan --all
+
+step "Per account: the plan checked as a run (a dry run; nothing is sent without --execute)"
+for ACCOUNT in DU1000001 DU1000002; do
   run rebalance "$ACCOUNT"
 done
+
+step "A client deposit: DU1000003's 2,500 USD arrived as a deposit; invest it without selling (buys only)"
+run rebalance DU1000003 --deposit 2500
+echo "(the seed's case: a new B301 client deposits 10,000 USD; by weight 3,334 / 3,333 / 3,333, whole shares)"
+trimtab plan --model "$DESK/MP_Master.csv" --model-name B301 --snapshot "$DESK/b301_deposit_snapshot.json" \
+  --deposit 10000 --cash-buffer 0 --json > "$DEMO/b301_deposit_plan.json"
+run plan --model "$DESK/MP_Master.csv" --model-name B301 --snapshot "$DESK/b301_deposit_snapshot.json" \
+  --deposit 10000 --cash-buffer 0
 
 step "TWS baskets: Day 1 (MOC, whole shares of the larger positions), Day 2 (LMT on the tick, the rest)"
 run basket --day 1 "$DEMO/day1.csv"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 from decimal import Decimal
@@ -27,7 +28,21 @@ def test_the_desk_s_morning_runs_end_to_end(tmp_path: Path) -> None:
     assert "US46138E3392  SPMO" in out
     assert "ibkr does not know SG9999006225" in out
     assert "FX USD/SGD 1.2987013 from IBKR" in out  # the gateway's ExchangeRate of USD in the SGD base
+    for account, model in (("DU1000001", "GTAA"), ("DU1000002", "B301"), ("DU1000003", "B401")):
+        assert f"{account} -> {model}: created" in out  # model_portfolios.yaml's account_mappings
+        assert f"{account}    USD  ibkr   model {model}" in out  # `trimtab accounts`: assigned by the mapping
+    assert "Plans of 3 accounts (nothing sent)" in out  # plan --all: one table, B401 resolved by ISIN
+    assert "\n3 rebalance\n" in out
     assert out.count("dry run: planned and checked, nothing sent") == 3
+    deposit_run = out.split("$ trimtab rebalance DU1000003 --deposit 2500", 1)[1].split("fills:", 1)[0]
+    assert "│ BUY" in deposit_run  # the deposit is invested …
+    assert "│ SELL" not in deposit_run  # … without selling
+
+    b301 = json.loads((tmp_path / "b301_deposit_plan.json").read_text(encoding="utf-8"))  # the seed's case
+    assert b301["cash_flow"] == {"mode": "deposit", "amount": "10000", "in_cash": False}
+    assert {order["action"] for order in b301["orders"]} == {"BUY"}
+    assert {order["ticker"]: order["quantity"] for order in b301["orders"]} == {"SPMO": 33, "SMH": 13, "IAU": 54}
+    assert sum((Decimal(order["estimated_value"]) for order in b301["orders"]), Decimal(0)) <= Decimal(10000)
 
     from openpyxl import load_workbook
 

@@ -141,6 +141,8 @@ class BatchOperations:
 
         def plan_settings(self, account_id: str, *, force: bool) -> PlanSettings: ...
 
+        def resolve_model(self, model: ModelPortfolio) -> ModelPortfolio: ...
+
         def _factory_for(self, account: Account, choice: BrokerChoice) -> BrokerFactory: ...
 
         def write_basket(self, plans: Sequence[AccountPlan], day: int, path: Path) -> BasketResult: ...
@@ -223,7 +225,7 @@ class BatchOperations:
                                        where=f"account '{account.account_id}'", field="model", value=None)
                 key = (assignment.model_name, assignment.pinned_version)
                 if key not in models:
-                    models[key] = self.storage.models.get(*key)
+                    models[key] = self.resolve_model(self.storage.models.get(*key))  # ISINs as symbols
                 model = models[key]
                 settings = settings_of(configs.get(account.account_id, RebalancingConfig()), force=force)
                 async with self._factory_for(account, choice).connect(account, choice, None,
