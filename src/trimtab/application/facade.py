@@ -22,6 +22,7 @@ from trimtab.application.desk import DeskOperations, ReportFiles
 from trimtab.application.lookup import require_account, require_model, resolve_run_id
 from trimtab.application.model_import import ImportedModel as ImportedModel
 from trimtab.application.model_import import ModelImportOperations
+from trimtab.application.order_preview import PreviewOperations
 from trimtab.application.ports import Clock, RunRecord
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
@@ -33,6 +34,7 @@ from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
+    from trimtab.application.order_preview import DryRun
     from trimtab.application.records import DemoAccount
     from trimtab.application.run_rebalance import RebalanceRunner
     from trimtab.application.supervise import ExecutionPolicy
@@ -81,7 +83,7 @@ class RunSettings:
 
 
 @dataclass
-class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations):
+class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -231,6 +233,14 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
                         choice: BrokerChoice | None = None, cash_flow: CashFlow | None = None) -> RunRecord:
         """Start a run for an account on its assigned model and settings (orders only with `execute`)."""
+        return (await self._start(account_id, execute=execute, force=force, progress=progress, choice=choice,
+                                  cash_flow=cash_flow, preview=False)).record
+
+    async def _start(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
+                     choice: BrokerChoice | None, cash_flow: CashFlow | None, preview: bool) -> DryRun:
+        """A new run; with `preview`, the broker's previews of its planned orders over the same connection."""
+        from trimtab.application.order_preview import DryRun, preview_plan
+
         _ = self.run_settings  # the settings are read, and refused if bad, before anything else
         storage = self.storage
         account = require_account(storage, account_id)
@@ -239,8 +249,9 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
             record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute)
+            previews = await preview_plan(connection.broker, record) if preview else None
         self._summarise(record)
-        return record
+        return DryRun(record, previews)
 
     async def resume(self, run_id: str, *, progress: Progress, choice: BrokerChoice | None = None) -> RunRecord:
         """Continue an interrupted run, or one that needs attention, where it stopped."""

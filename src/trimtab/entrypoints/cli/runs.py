@@ -41,8 +41,12 @@ def rebalance(
         "Invest a deposit already in the account's cash, buying only."))] = None,
     withdraw: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
         "Raise this much cash (net of costs) with the least drift, selling only what is needed."))] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Rebalance an account on its broker: plan, sell, wait for fills, re-plan and send the buys.
+
+    Without --execute (a dry run), a broker that previews orders (IBKR's what-if) shows each planned order's
+    margin change and commission. --json prints the run (and the previews) as JSON, one account only.
 
     With --accounts A,B or --model MODEL, each account runs in turn as its own durable run; one that fails
     does not stop the others, a table sums them up, and the exit code is 1 if any needs attention.
@@ -59,6 +63,11 @@ def rebalance(
         choice = broker_choice(broker, env, base_url)
         trimtab = run_facade()
         if account is None:
+            if as_json:
+                from trimtab.domain.errors import InvalidInput
+
+                raise InvalidInput("--json prints one account's run: give one ACCOUNT", where="command line",
+                                   field="json")
             from trimtab.application.batch import Selection
             from trimtab.entrypoints.cli.batch_view import render_run_lines
             from trimtab.entrypoints.cli.report import account_list
@@ -78,10 +87,27 @@ def rebalance(
                                field="accounts")
         from trimtab.entrypoints.cli.run_view import render_run
 
+        previews = None
         with progress_line(out, "planning") as progress:
-            record = asyncio.run(trimtab.rebalance(account, execute=execute, force=force, choice=choice,
-                                                   progress=progress, cash_flow=flow))
-        render_run(record, trimtab.fills(record.run_id), out)
+            if execute:
+                record = asyncio.run(trimtab.rebalance(account, execute=True, force=force, choice=choice,
+                                                       progress=progress, cash_flow=flow))
+            else:
+                dry = asyncio.run(trimtab.dry_run(account, force=force, choice=choice, progress=progress,
+                                                  cash_flow=flow))
+                record, previews = dry.record, dry.previews
+        if as_json:
+            from trimtab.application.order_preview import previews_document
+            from trimtab.entrypoints.cli.run_view import run_document
+
+            print_json(run_document(record, trimtab.fills(record.run_id)) | {
+                "previews": previews_document(previews)})
+        else:
+            render_run(record, trimtab.fills(record.run_id), out)
+            if previews is not None:
+                from trimtab.entrypoints.cli.preview_view import render_previews
+
+                render_previews(previews, out)
         exit_if_unfinished(record.status.value)
 
     guarded(run)

@@ -117,11 +117,33 @@ class OrderEngine:
                                 f"THE ORDER VALUE [{money(cost)} {account.base_currency}]")
 
     def _what_if_state(self, order: FakeOrder) -> list[Field]:
+        """What the order would do to the account's margin and equity (in its base currency), and its commission.
+
+        The margin requirement changes by the order's value x `initial_margin_rate` (maintenance: x
+        `maintenance_margin_rate`), up for a buy, down for a sale; the equity with loan value loses the
+        commission. A buy worth more than the available funds comes with IBKR's warning text.
+        """
         account = self._account(order.account)
-        equity = self.ledger.base_values(account, self.orders)["EquityWithLoanValue"]
+        values = self.ledger.base_values(account, self.orders)
+        base, currency = account.base_currency, order.instrument.currency
+        value = self.config.convert(order.quantity * order.reserve_price(), currency, base)
         commission = self._commission(order.quantity)
-        return ["PreSubmitted", "0", "0", equity, "0", "0", "0", "0", "0", equity, commission, commission,
-                commission, order.instrument.currency, ""]
+        fee = money(self.config.convert(commission, currency, base))
+        sign = 1 if order.action == "BUY" else -1
+        initial = money(sign * value * self.config.initial_margin_rate)
+        maintenance = money(sign * value * self.config.maintenance_margin_rate)
+        before = {tag: Decimal(values[tag]) for tag in ("InitMarginReq", "MaintMarginReq", "EquityWithLoanValue")}
+        available = Decimal(values["AvailableFunds"])
+        warning = ""
+        if order.action == "BUY" and value > available:
+            warning = (f"YOUR ORDER WILL EXCEED YOUR AVAILABLE FUNDS [{available} {base}]: ORDER VALUE "
+                       f"[{money(value)} {base}]")
+        numbers = [before["InitMarginReq"], before["MaintMarginReq"], before["EquityWithLoanValue"], initial,
+                   maintenance, -fee, max(before["InitMarginReq"] + initial, ZERO),
+                   max(before["MaintMarginReq"] + maintenance, ZERO),
+                   before["EquityWithLoanValue"] - fee]
+        return ["PreSubmitted", *[format(number, "f") for number in numbers], commission, commission, commission,
+                currency, warning]
 
     # --- cancelling -------------------------------------------------------------------------------------------
 

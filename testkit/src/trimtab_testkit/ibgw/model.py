@@ -50,6 +50,7 @@ class GatewayConfig:
     order fills whole at `close_at` (or after one interval when it is None); a LMT away from the price rests.
     Commission per execution: `commission_per_share` × shares, at least `commission_minimum`.
     `fx_to_usd` converts cash to each account's base currency for summaries (1 unit of currency = rate USD).
+    A what-if order changes the margin requirements by its value x `initial_margin_rate` / `maintenance_margin_rate`.
     """
 
     accounts: list[FakeAccount]
@@ -63,6 +64,8 @@ class GatewayConfig:
     fx_to_usd: dict[str, Decimal] = field(default_factory=lambda: {"USD": Decimal(1)})
     first_order_id: int = 1
     allow_fractional: bool = False  # IBKR refuses fractional equity orders over the socket API (10243)
+    initial_margin_rate: Decimal = Decimal(1)  # what-if: a cash account's buy needs its whole value
+    maintenance_margin_rate: Decimal = Decimal(1)
 
     def account(self, account_id: str) -> FakeAccount | None:
         return next((account for account in self.accounts if account.account_id == account_id), None)

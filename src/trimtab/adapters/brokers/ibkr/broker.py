@@ -24,13 +24,15 @@ from ib_async import IB, ExecutionFilter, LimitOrder, MarketOrder, Order, Trade
 
 from trimtab.adapters.brokers.ibkr import convert
 from trimtab.adapters.brokers.ibkr.instruments import InstrumentBook
+from trimtab.adapters.brokers.ibkr.preview import preview_orders
 from trimtab.adapters.brokers.ibkr.securities import exchange_rates
 from trimtab.adapters.clock import SystemClock
+from trimtab.application.order_preview import OrderPreview
 from trimtab.application.ports import Clock
 from trimtab.domain.errors import BrokerUnavailable, InvalidInput, OrderRejected
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest, OrderStatus
 from trimtab.domain.fx import FxRate
-from trimtab.domain.orders import OrderType, Side
+from trimtab.domain.orders import OrderIntent, OrderType, Side
 from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Holding, Quote
 
 logger = logging.getLogger(__name__)
@@ -280,6 +282,15 @@ class IbkrBroker:
 
     def now(self) -> dt.datetime:
         return self._clock.now()
+
+    # -- what-if ------------------------------------------------------------------------------------------------
+
+    async def preview_orders(self, account_id: str, orders: Sequence[OrderIntent]) -> list[OrderPreview]:
+        """IBKR's what-if of each planned order: margin change, commission (min/max), warning; nothing placed."""
+        self._check(account_id)
+        return await preview_orders(self.ib, self._instruments, self.config.ib_account, orders,
+                                    market_order_type=self.config.market_order_type,
+                                    timeout_seconds=self.config.ack_timeout_seconds * 2)
 
     # -- FX -----------------------------------------------------------------------------------------------------
 
