@@ -54,10 +54,12 @@ run report positions --base SGD --xlsx "$DEMO/positions.xlsx" --csv "$DEMO/posit
 step "Rebalance analysis of every mapped account in one batch (one table; nothing is sent)"
 run plan --all
 
-step "Per account: the plan checked as a run (a dry run; nothing is sent without --execute)"
+step "Per account: the plan checked as a run, each order previewed by IBKR's what-if (nothing is sent)"
 for ACCOUNT in DU1000001 DU1000002; do
   run rebalance "$ACCOUNT"
 done
+trimtab rebalance DU1000002 --json > "$DEMO/du1000002_dry_run.json"
+echo "(the same dry run with its what-if previews as JSON: $DEMO/du1000002_dry_run.json)"
 
 step "A client deposit: DU1000003's 2,500 USD arrived as a deposit; invest it without selling (buys only)"
 run rebalance DU1000003 --deposit 2500

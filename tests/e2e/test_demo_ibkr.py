@@ -34,6 +34,17 @@ def test_the_desk_s_morning_runs_end_to_end(tmp_path: Path) -> None:
     assert "Plans of 3 accounts (nothing sent)" in out  # plan --all: one table, B401 resolved by ISIN
     assert "\n3 rebalance\n" in out
     assert out.count("dry run: planned and checked, nothing sent") == 3
+    assert out.count("Broker preview (what-if; nothing placed)") == 3  # IBKR's margin and commission per order
+    dry_run = json.loads((tmp_path / "du1000002_dry_run.json").read_text(encoding="utf-8"))
+    assert dry_run["status"] == "dry_run"
+    planned = {(order["ticker"], order["action"], str(order["quantity"])) for order in dry_run["plan"]["orders"]}
+    previewed = {(p["symbol"], p["action"], p["quantity"]) for p in dry_run["previews"]}
+    assert previewed == planned
+    for preview in dry_run["previews"]:  # a cash account: each buy's margin is its value in SGD, plus commission
+        assert preview["margin_currency"] == "SGD"
+        assert Decimal(preview["initial_margin_change"]) > 0
+        assert Decimal(preview["commission"]) >= 1
+        assert preview["error"] == ""
     deposit_run = out.split("$ trimtab rebalance DU1000003 --deposit 2500", 1)[1].split("fills:", 1)[0]
     assert "│ BUY" in deposit_run  # the deposit is invested …
     assert "│ SELL" not in deposit_run  # … without selling
