@@ -70,7 +70,10 @@ def test_the_desk_s_morning_runs_end_to_end(tmp_path: Path) -> None:
     with (tmp_path / "positions.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["account"] for row in rows} == {"DU1000001", "DU1000002", "DU1000003"}
-    assert {row["fx_source"] for row in rows} == {"IBKR"}
+    assert {row["fx_source"] for row in rows if row["currency"] == "USD"} == {"IBKR"}
+    # cash in SGD (IBKR's CashBalance per currency) is reported, not dropped: a CASH row each, no FX needed
+    sgd = {row["account"]: (row["value"], row["base_value"]) for row in rows if row["currency"] == "SGD"}
+    assert sgd == {"DU1000001": ("5000", "5000.00"), "DU1000003": ("10000", "10000.00")}
     for account in ("DU1000001", "DU1000002", "DU1000003"):  # the CSV adds up to the workbook, to the cent
         assert sum((Decimal(row["base_value"]) for row in rows if row["account"] == account), Decimal(0)) == \
             totals[account]

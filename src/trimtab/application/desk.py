@@ -20,6 +20,8 @@ from trimtab.domain.errors import InvalidInput
 from trimtab.domain.fx import FxRate, FxRates
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from trimtab.application.ports import Clock
     from trimtab.application.repositories import Storage
     from trimtab.domain.basket import BasketLine
@@ -47,6 +49,13 @@ class FxRateSource(Protocol):
     """A broker that quotes FX rates (IBKR): one unit of each of `currencies` in `base`, with source and time."""
 
     async def get_fx_rates(self, base: str, currencies: Sequence[str]) -> list[FxRate]: ...
+
+
+@runtime_checkable
+class CashBalanceSource(Protocol):
+    """A broker that reports an account's cash in every currency it holds (IBKR: CashBalance per currency)."""
+
+    async def get_cash_balances(self, account_id: str) -> dict[str, Decimal]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +131,16 @@ class DeskOperations:
             progress(f"reading {account.account_id}")
             factory = self._factory_for(account, choice)
             async with factory.connect(account, choice, None, progress) as connection:
-                snapshot = await connection.broker.get_snapshot(account.account_id, [])
+                broker = connection.broker
+                snapshot = await broker.get_snapshot(account.account_id, [])
+                other = {currency: amount for currency, amount in (
+                    await broker.get_cash_balances(account.account_id) if isinstance(broker, CashBalanceSource)
+                    else {}).items() if currency != account.currency and amount}
                 known = {currency for rate in quoted for currency in (rate.base, rate.quote)}
-                if isinstance(connection.broker, FxRateSource) and account.currency not in {base, *known}:
-                    quoted.extend(await connection.broker.get_fx_rates(base, [account.currency]))
-            readings.append(AccountReading(snapshot, self.clock.now()))
+                missing = [c for c in dict.fromkeys([account.currency, *other]) if c not in {base, *known}]
+                if isinstance(broker, FxRateSource) and missing:
+                    quoted.extend(await broker.get_fx_rates(base, missing))
+            readings.append(AccountReading(snapshot, self.clock.now(), other))
         return readings, quoted
 
     # -- plans and baskets --------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ account's total (0 when the total is 0) and only rounded when shown.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from trimtab.domain.fx import Conversion, FxRate, FxRates, format_age
@@ -26,6 +26,17 @@ class AccountReading:
 
     snapshot: AccountSnapshot
     read_at: dt.datetime
+    other_cash: Mapping[str, Decimal] = field(default_factory=dict)  # cash in other currencies than the snapshot's
+
+
+@dataclass(frozen=True, slots=True)
+class CashLine:
+    """Cash an account holds in another currency than its own (IBKR: a CashBalance per currency)."""
+
+    currency: str
+    amount: Decimal
+    base_value: Decimal  # converted and rounded to the base currency's minor unit
+    conversion: Conversion
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,12 @@ class AccountLine:
     conversion: Conversion
     prices_as_of: dt.date
     read_at: dt.datetime
+    other_cash: tuple[CashLine, ...] = ()  # counted in `cash` (the base currency), not in `cash_local`
+
+    @property
+    def own_cash(self) -> Decimal:
+        """The cash in the account's own currency, in the base currency."""
+        return self.cash - sum((line.base_value for line in self.other_cash), ZERO)
 
     @property
     def total(self) -> Decimal:
@@ -133,8 +150,9 @@ def build_positions_report(readings: Sequence[AccountReading], base_currency: st
     symbols = tuple(sorted(totals, key=lambda symbol: (-totals[symbol], symbol)))
     used: dict[str, FxRate] = {}
     for account in accounts:
-        if account.conversion.used is not None:
-            used[account.conversion.used.pair] = account.conversion.used
+        for conversion in (account.conversion, *(line.conversion for line in account.other_cash)):
+            if conversion.used is not None:
+                used[conversion.used.pair] = conversion.used
     return PositionsReport(base_currency, generated_at, accounts, symbols, tuple(used[pair] for pair in sorted(used)))
 
 
@@ -146,8 +164,13 @@ def _account_line(reading: AccountReading, base_currency: str, rates: FxRates) -
                      conversion.apply(holding.value))
         for holding in sorted(snapshot.holdings, key=lambda holding: holding.symbol) if holding.quantity)
     invested = sum((line.base_value for line in positions), ZERO)
-    return AccountLine(snapshot.account_id, snapshot.currency, positions, snapshot.cash,
-                       conversion.apply(snapshot.cash), invested, conversion, snapshot.as_of, reading.read_at)
+    others = tuple(CashLine(currency, amount, (other := rates.conversion(currency, base_currency)).apply(amount),
+                            other)
+                   for currency, amount in sorted(reading.other_cash.items())
+                   if currency != snapshot.currency and amount)
+    cash = conversion.apply(snapshot.cash) + sum((line.base_value for line in others), ZERO)
+    return AccountLine(snapshot.account_id, snapshot.currency, positions, snapshot.cash, cash, invested, conversion,
+                       snapshot.as_of, reading.read_at, others)
 
 
 def format_instant(moment: dt.datetime) -> str:

@@ -15,7 +15,7 @@ CASH = "CASH"
 
 
 def write_positions_csv(report: PositionsReport, path: Path) -> None:
-    """One row per position and one `CASH` row per account: sum `base_value` by account for its total value."""
+    """One row per position, a `CASH` row per account and cash currency: sum `base_value` by account for its total."""
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(POSITIONS_COLUMNS)
@@ -28,7 +28,14 @@ def write_positions_csv(report: PositionsReport, path: Path) -> None:
                                  plain(line.price), plain(line.value), *fx, report.base_currency,
                                  format(line.base_value, "f"), account.prices_as_of.isoformat()))
             writer.writerow((account.account_id, account.currency, CASH, "", "", plain(account.cash_local), *fx,
-                             report.base_currency, format(account.cash, "f"), account.prices_as_of.isoformat()))
+                             report.base_currency, format(account.own_cash, "f"), account.prices_as_of.isoformat()))
+            for cash in account.other_cash:  # cash in other currencies: a CASH row each, in its own currency
+                other = cash.conversion.used
+                rate = ("", "", "", "") if other is None else (other.pair, plain(other.rate), other.source,
+                                                                other.as_of.isoformat())
+                writer.writerow((account.account_id, cash.currency, CASH, "", "", plain(cash.amount), *rate,
+                                 report.base_currency, format(cash.base_value, "f"),
+                                 account.prices_as_of.isoformat()))
 
 
 def write_basket_csv(lines: Sequence[BasketLine], path: Path) -> None:

@@ -108,6 +108,16 @@ class IbkrBroker:
                                cash=self._cash() - reserved, holdings=holdings, quotes=quotes,
                                as_of=self._clock.now().astimezone(NEW_YORK).date(), costs=self.config.costs)
 
+    async def get_cash_balances(self, account_id: str) -> dict[str, Decimal]:
+        """The account's CashBalance in every currency it holds (the snapshot's cash is only its own currency)."""
+        self._check(account_id)
+        await self.ib.reqAccountSummaryAsync()
+        balances: dict[str, Decimal] = {}
+        for (code, tag, currency), row in self.ib.wrapper.acctSummary.items():
+            if code == self.config.ib_account and tag == "CashBalance" and currency and currency != "BASE":
+                balances[currency] = convert.to_decimal(row.value) or ZERO
+        return balances
+
     def _cash(self) -> Decimal:
         values = self.ib.wrapper.acctSummary
         row = values.get((self.config.ib_account, "CashBalance", self.config.currency))
