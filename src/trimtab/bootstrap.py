@@ -149,6 +149,7 @@ class _Database:
 
 def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
+    from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
@@ -160,6 +161,7 @@ def _storage_of(engine: Engine) -> Storage:
     return Storage(accounts=SqlAccountRepository(engine), models=SqlModelRepository(engine),
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
+                   market_data=SqlMarketDataCache(engine),
                    location=engine.url.render_as_string(hide_password=True))
 
 
