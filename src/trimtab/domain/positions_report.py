@@ -22,10 +22,11 @@ from trimtab.domain.snapshot import AccountSnapshot
 
 @dataclass(frozen=True, slots=True)
 class AccountReading:
-    """An account's snapshot as its broker gave it, and when it was read."""
+    """An account's snapshot as its broker gave it, when it was read, and whether from the cache (not live)."""
 
     snapshot: AccountSnapshot
     read_at: dt.datetime
+    cached: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class AccountLine:
     conversion: Conversion
     prices_as_of: dt.date
     read_at: dt.datetime
+    cached: bool = False
 
     @property
     def total(self) -> Decimal:
@@ -147,7 +149,8 @@ def _account_line(reading: AccountReading, base_currency: str, rates: FxRates) -
         for holding in sorted(snapshot.holdings, key=lambda holding: holding.symbol) if holding.quantity)
     invested = sum((line.base_value for line in positions), ZERO)
     return AccountLine(snapshot.account_id, snapshot.currency, positions, snapshot.cash,
-                       conversion.apply(snapshot.cash), invested, conversion, snapshot.as_of, reading.read_at)
+                       conversion.apply(snapshot.cash), invested, conversion, snapshot.as_of, reading.read_at,
+                       reading.cached)
 
 
 def format_instant(moment: dt.datetime) -> str:
@@ -164,7 +167,9 @@ def freshness_lines(report: PositionsReport) -> list[str]:
     oldest = report.oldest_prices()
     if oldest is not None:
         read = min(account.read_at for account in report.accounts)
-        lines.append(f"Prices: as of {oldest.isoformat()} (the oldest account's market date; read from the brokers "
+        source = ("the market-data cache, kept from the brokers' last reads" if any(
+            account.cached for account in report.accounts) else "the brokers")
+        lines.append(f"Prices: as of {oldest.isoformat()} (the oldest account's market date; read from {source} "
                      f"at {format_instant(read)}, {format_age(max(now - read, dt.timedelta(0)))} before "
                      "the report).")
     for rate in report.rates:
@@ -173,3 +178,11 @@ def freshness_lines(report: PositionsReport) -> list[str]:
     if not report.rates:
         lines.append("FX: none needed (every account is in the base currency).")
     return lines
+
+
+def price_age_lines(report: PositionsReport, zone: dt.tzinfo) -> list[str]:
+    """Each account's prices: market date, when they were read (in `zone`), how old, cached or live."""
+    from trimtab.domain.price_age import describe_age
+
+    return [f"{account.account_id}: {describe_age(account.read_at, report.generated_at, zone, cached=account.cached)}"
+            f", market date {account.prices_as_of.isoformat()}" for account in report.accounts]
