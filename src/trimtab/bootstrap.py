@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
+    from trimtab.application.market_data import PricePolicy
     from trimtab.application.ports import PaperStateStore
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.config import Settings
@@ -51,7 +52,25 @@ def build(settings: Settings | None = None) -> Trimtab:
                                          "kis": _KisFactory(loaded, database), "ibkr": _IbkrFactory(loaded)}
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
-                   exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports)
+                   exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
+                   open_price_policy=lambda: price_policy(loaded.get()))
+
+
+def price_policy(settings: Settings) -> PricePolicy:
+    """How old cached prices may be and the zone times are shown in; an unknown zone is InvalidInput."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from trimtab.application.market_data import PricePolicy
+    from trimtab.domain.errors import InvalidInput
+
+    try:
+        zone = ZoneInfo(settings.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("not a time zone (an IANA name such as Asia/Singapore)", where="setting TRIMTAB_TIME_ZONE",
+                           value=settings.time_zone) from None
+    hours = settings.cached_prices_max_age_hours
+    return PricePolicy(max_age=dt.timedelta(seconds=float(hours * 3600)), zone=zone)
 
 
 class _Settings:
@@ -149,6 +168,7 @@ class _Database:
 
 def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
+    from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
@@ -160,6 +180,7 @@ def _storage_of(engine: Engine) -> Storage:
     return Storage(accounts=SqlAccountRepository(engine), models=SqlModelRepository(engine),
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
+                   market_data=SqlMarketDataCache(engine),
                    location=engine.url.render_as_string(hide_password=True))
 
 

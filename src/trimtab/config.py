@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     paper_latency_seconds: float = Field(default=0.0, ge=0, le=10, allow_inf_nan=False,
                                          description="test fault injection: real seconds each paper broker call "
                                          "takes")
+    cached_prices_max_age_hours: Decimal = Field(
+        default=Decimal(24), gt=0, le=24 * 366, allow_inf_nan=False,
+        description="--cached refuses prices read longer ago than this (default one trading day)")
+    time_zone: str = Field(default="UTC", description="the zone times are shown in, e.g. Asia/Singapore")
     simulated_clock: SimulatedClockSetting | None = Field(
         default=None, description='JSON {"start": ISO, "anchor": epoch s, "speed": x}: trimtab\'s clock for a '
         "broker run, shared with a local broker (tests and demos)")

@@ -10,6 +10,7 @@ failure of one account is its line in the result and the next account runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,6 +146,8 @@ class BatchOperations:
 
         def _factory_for(self, account: Account, choice: BrokerChoice) -> BrokerFactory: ...
 
+        def remember(self, account: Account, snapshot: AccountSnapshot) -> dt.datetime: ...
+
         def write_basket(self, plans: Sequence[AccountPlan], day: int, path: Path) -> BasketResult: ...
 
         async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
@@ -232,6 +235,7 @@ class BatchOperations:
                                                                        progress) as connection:
                     snapshot = await connection.broker.get_snapshot(account.account_id,
                                                                     list(model.target_weights()))
+                self.remember(account, snapshot)
             except Exception as error:  # one account's failure is its own line
                 logger.warning("reading %s failed: %s", account.account_id, error)
                 lines.append(BatchLine(account.account_id, assignment.model_name if assignment else None,

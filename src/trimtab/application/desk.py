@@ -7,6 +7,7 @@ does: one connection per account through the account's broker factory. A broker 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,15 +96,24 @@ class DeskOperations:
 
         def _factory_for(self, account: Account, choice: BrokerChoice) -> BrokerFactory: ...
 
+        async def read_account(self, account: Account, symbols: Sequence[str] = (), *, cached: bool = False,
+                               choice: BrokerChoice | None = None, progress: Progress = no_progress
+                               ) -> AccountReading: ...
+
+        def remember(self, account: Account, snapshot: AccountSnapshot) -> dt.datetime: ...
+
     # -- positions report ---------------------------------------------------------------------------------------
 
     async def positions_report(self, account_ids: Sequence[str] = (), *, base: str | None = None,
                                rates: Path | None = None, xlsx: Path | None = None, csv: Path | None = None,
-                               choice: BrokerChoice | None = None, progress: Progress = no_progress) -> PositionsReport:
+                               choice: BrokerChoice | None = None, progress: Progress = no_progress,
+                               cached: bool = False) -> PositionsReport:
         """Read the accounts (all when none are named) and report them in `base`; write the files asked for.
 
         `base` defaults to the accounts' currency when they share one. A currency without a rate to `base` is
-        InvalidInput naming the pair; rates come from `rates` (a file) and from brokers that quote them.
+        InvalidInput naming the pair; rates come from `rates` (a file) and from brokers that quote them. With
+        `cached`, no broker is contacted: each account is its last snapshot kept, refused when none is kept or
+        its prices are older than the maximum age (rates then come from the file only).
         """
         from trimtab.domain.instruments import parse_currency
         from trimtab.domain.positions_report import build_positions_report
@@ -112,7 +122,8 @@ class DeskOperations:
         file_rates = [] if rates is None else files.load_rates(rates)
         accounts = self._select_accounts(account_ids)
         currency = _base_currency(accounts) if base is None else parse_currency(base, where="command line")
-        readings, quoted = await self._read_accounts(accounts, currency, choice or BrokerChoice(), progress)
+        readings, quoted = await self._read_accounts(accounts, currency, choice or BrokerChoice(), progress,
+                                                     cached=cached)
         table = FxRates(file_rates, where=str(rates) if rates else "FX rates").merged(quoted)
         report = build_positions_report(readings, currency, table, self.clock.now())
         if xlsx is not None:
@@ -122,13 +133,16 @@ class DeskOperations:
         return report
 
     async def _read_accounts(self, accounts: Sequence[Account], base: str, choice: BrokerChoice,
-                             progress: Progress) -> tuple[list[AccountReading], list[FxRate]]:
+                             progress: Progress, *, cached: bool) -> tuple[list[AccountReading], list[FxRate]]:
         from trimtab.domain.positions_report import AccountReading
 
         readings: list[AccountReading] = []
         quoted: list[FxRate] = []
         for account in accounts:
             progress(f"reading {account.account_id}")
+            if cached:
+                readings.append(await self.read_account(account, cached=True))
+                continue
             factory = self._factory_for(account, choice)
             async with factory.connect(account, choice, None, progress) as connection:
                 broker = connection.broker
@@ -140,7 +154,7 @@ class DeskOperations:
                 missing = [c for c in dict.fromkeys([account.currency, *other]) if c not in {base, *known}]
                 if isinstance(broker, FxRateSource) and missing:
                     quoted.extend(await broker.get_fx_rates(base, missing))
-            readings.append(AccountReading(snapshot, self.clock.now(), other))
+            readings.append(AccountReading(snapshot, self.remember(account, snapshot), other))
         return readings, quoted
 
     # -- plans and baskets --------------------------------------------------------------------------------------
@@ -155,8 +169,8 @@ class DeskOperations:
         model = self._model_for(account_id)
         settings = self.plan_settings(account_id, force=force, cash_flow=cash_flow)
         choice = choice or BrokerChoice()
-        async with self._factory_for(account, choice).connect(account, choice, None, progress) as connection:
-            snapshot = await connection.broker.get_snapshot(account_id, list(model.target_weights()))
+        reading = await self.read_account(account, list(model.target_weights()), choice=choice, progress=progress)
+        snapshot = reading.snapshot
         return AccountPlan(preview_rebalance(model, snapshot, settings, self.exact_allocator(10.0)), snapshot)
 
     async def basket(self, account_ids: Sequence[str], *, day: int, path: Path, force: bool = False,

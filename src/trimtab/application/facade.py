@@ -20,6 +20,7 @@ from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFa
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
 from trimtab.application.desk import DeskOperations, ReportFiles
 from trimtab.application.lookup import require_account, require_model, resolve_run_id
+from trimtab.application.market_data import MarketDataOperations, PricePolicy
 from trimtab.application.model_import import ImportedModel as ImportedModel
 from trimtab.application.model_import import ModelImportOperations
 from trimtab.application.order_preview import PreviewOperations
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
     from trimtab.domain.execution import Fill
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.planning import Allocator, Plan, PlanSettings
+    from trimtab.domain.positions_report import AccountReading
     from trimtab.domain.snapshot import AccountSnapshot
 
 logger = logging.getLogger(__name__)
@@ -83,7 +85,8 @@ class RunSettings:
 
 
 @dataclass
-class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations):
+class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
+              MarketDataOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -98,6 +101,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     exact_allocator: Callable[[float], Allocator]
     demo_accounts: tuple[DemoAccount, ...] = ()
     open_reports: Callable[[], ReportFiles] | None = None  # rates files in, reports and baskets out
+    open_price_policy: Callable[[], PricePolicy] = PricePolicy  # how old cached prices may be
     _storage: Storage | None = field(default=None, init=False, repr=False)
     _files: ModelFiles | None = field(default=None, init=False, repr=False)
     _run_settings: RunSettings | None = field(default=None, init=False, repr=False)
@@ -250,7 +254,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
             record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute)
             previews = await preview_plan(connection.broker, record) if preview else None
-        self._summarise(record)
+        self._summarise(record, account)
         return DryRun(record, previews)
 
     async def resume(self, run_id: str, *, progress: Progress, choice: BrokerChoice | None = None) -> RunRecord:
@@ -265,7 +269,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), run.updated_at, progress) as connection:
             record = await self._runner(connection, progress).resume(run_id, model, settings)
-        self._summarise(record)
+        self._summarise(record, account)
         return record
 
     def runs(self, account_id: str | None = None, limit: int = 50) -> list[RunRecord]:
@@ -289,12 +293,15 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     async def holdings(self, account_id: str, choice: BrokerChoice | None = None,
                        progress: Progress = no_progress) -> AccountSnapshot:
         """What the broker reports for an account now: holdings, orderable cash and quotes (its waits reported)."""
+        return (await self.holdings_reading(account_id, choice=choice, progress=progress)).snapshot
+
+    async def holdings_reading(self, account_id: str, *, cached: bool = False, choice: BrokerChoice | None = None,
+                               progress: Progress = no_progress) -> AccountReading:
+        """An account's holdings with when they were read: live (kept in the cache) or, `cached`, the last kept."""
         account = require_account(self.storage, account_id)
-        assignment = self.storage.accounts.assignment(account_id)
+        assignment = None if cached else self.storage.accounts.assignment(account_id)
         symbols = [] if assignment is None else list(self._model_for(account_id).target_weights())
-        factory = self._factory_for(account, choice or BrokerChoice())
-        async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
-            return await connection.broker.get_snapshot(account_id, symbols)
+        return await self.read_account(account, symbols, cached=cached, choice=choice, progress=progress)
 
     # -- paper accounts -----------------------------------------------------------------------------------------
 
@@ -366,11 +373,15 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
                                connection.sleep, run.safety, run.policy, progress, checkpoint=run.checkpoint,
                                lease=run.lease)
 
-    def _summarise(self, record: RunRecord) -> None:
-        """Keep the day's cash and equity after a run that traded (a fallback when a broker is down)."""
+    def _summarise(self, record: RunRecord, account: Account) -> None:
+        """Keep the account as the run last read it (the cache), and the day's cash and equity after a run that
+        traded (a fallback when a broker is down)."""
         post = record.post
         if post is None:
+            if record.snapshot is not None:
+                self.remember(account, record.snapshot)
             return
+        self.remember(account, post)
         held = sum((h.quantity * h.quote.price for h in post.holdings), Decimal(0))
         self.storage.summaries.upsert(DailySummary(record.account_id, post.as_of, "securities", post.cash,
                                                    post.cash + held))

@@ -22,6 +22,7 @@ from trimtab.application.records import (
     RebalancingConfig,
 )
 from trimtab.domain.models import ModelPortfolio
+from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
 from trimtab.domain.snapshot import AccountSnapshot
 
@@ -117,6 +118,18 @@ class SecurityRepository(Protocol):
         ...
 
 
+class MarketDataCache(Protocol):
+    """Every snapshot read from a broker, with its quotes and when it was read (`--cached` reads the last)."""
+
+    def store(self, stored: StoredSnapshot) -> None:
+        """Keep a snapshot and each of its quotes (symbol, price, currency, read at, broker, market date)."""
+        ...
+
+    def latest(self, account_id: str) -> StoredSnapshot | None:
+        """The account's last snapshot read (None when it was never read)."""
+        ...
+
+
 class ModelFiles(Protocol):
     """Model portfolio and snapshot files in the formats users have."""
 
@@ -146,4 +159,5 @@ class Storage:
     summaries: SummaryRepository
     paper: PaperAccounts
     securities: SecurityRepository
+    market_data: MarketDataCache
     location: str  # the database, for people (no password)

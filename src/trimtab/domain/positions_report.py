@@ -22,11 +22,12 @@ from trimtab.domain.snapshot import AccountSnapshot
 
 @dataclass(frozen=True, slots=True)
 class AccountReading:
-    """An account's snapshot as its broker gave it, and when it was read."""
+    """An account's snapshot as its broker gave it, when it was read, and whether from the cache (not live)."""
 
     snapshot: AccountSnapshot
     read_at: dt.datetime
     other_cash: Mapping[str, Decimal] = field(default_factory=dict)  # cash in other currencies than the snapshot's
+    cached: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class AccountLine:
     prices_as_of: dt.date
     read_at: dt.datetime
     other_cash: tuple[CashLine, ...] = ()  # counted in `cash` (the base currency), not in `cash_local`
+    cached: bool = False
 
     @property
     def own_cash(self) -> Decimal:
@@ -170,7 +172,7 @@ def _account_line(reading: AccountReading, base_currency: str, rates: FxRates) -
                    if currency != snapshot.currency and amount)
     cash = conversion.apply(snapshot.cash) + sum((line.base_value for line in others), ZERO)
     return AccountLine(snapshot.account_id, snapshot.currency, positions, snapshot.cash, cash, invested, conversion,
-                       snapshot.as_of, reading.read_at, others)
+                       snapshot.as_of, reading.read_at, others, reading.cached)
 
 
 def format_instant(moment: dt.datetime) -> str:
@@ -187,7 +189,9 @@ def freshness_lines(report: PositionsReport) -> list[str]:
     oldest = report.oldest_prices()
     if oldest is not None:
         read = min(account.read_at for account in report.accounts)
-        lines.append(f"Prices: as of {oldest.isoformat()} (the oldest account's market date; read from the brokers "
+        source = ("the market-data cache, kept from the brokers' last reads" if any(
+            account.cached for account in report.accounts) else "the brokers")
+        lines.append(f"Prices: as of {oldest.isoformat()} (the oldest account's market date; read from {source} "
                      f"at {format_instant(read)}, {format_age(max(now - read, dt.timedelta(0)))} before "
                      "the report).")
     for rate in report.rates:
@@ -196,3 +200,11 @@ def freshness_lines(report: PositionsReport) -> list[str]:
     if not report.rates:
         lines.append("FX: none needed (every account is in the base currency).")
     return lines
+
+
+def price_age_lines(report: PositionsReport, zone: dt.tzinfo) -> list[str]:
+    """Each account's prices: market date, when they were read (in `zone`), how old, cached or live."""
+    from trimtab.domain.price_age import describe_age
+
+    return [f"{account.account_id}: {describe_age(account.read_at, report.generated_at, zone, cached=account.cached)}"
+            f", market date {account.prices_as_of.isoformat()}" for account in report.accounts]

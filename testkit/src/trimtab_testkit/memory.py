@@ -25,6 +25,7 @@ from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import InvalidInput, LeaseLost
 from trimtab.domain.execution import Fill
 from trimtab.domain.models import ModelPortfolio, validate_model
+from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
 
 AT = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
@@ -257,6 +258,20 @@ class MemorySecurities:
         return [self.rows[isin] for isin in sorted(self.rows)]
 
 
+@dataclass
+class MemoryMarketData:
+    """The market-data cache in a list: every snapshot stored, in order."""
+
+    stored: builtins.list[StoredSnapshot] = field(default_factory=builtins.list)
+
+    def store(self, stored: StoredSnapshot) -> None:
+        self.stored.append(stored)
+
+    def latest(self, account_id: str) -> StoredSnapshot | None:
+        mine = [item for item in self.stored if item.snapshot.account_id == account_id]
+        return max(reversed(mine), key=lambda item: item.read_at, default=None)  # the last stored of a tie
+
+
 class InMemoryPaperStateStore:
     """Keep each paper account's state as a JSON string, so callers never share mutable documents."""
 
@@ -291,4 +306,4 @@ def memory_storage() -> Storage:
     models = MemoryModels()
     return Storage(accounts=MemoryAccounts(models=models), models=models, config=MemoryConfig(),
                    runs=MemoryRuns(), summaries=MemorySummaries(), paper=MemoryPaper(), securities=MemorySecurities(),
-                   location="memory")
+                   market_data=MemoryMarketData(), location="memory")

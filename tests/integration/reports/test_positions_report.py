@@ -154,3 +154,19 @@ def test_a_bad_rates_file_is_one_clear_error(desk: Trimtab, tmp_path: Path, text
     rates.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidInput, match=message):
         asyncio.run(desk.positions_report(["DEMO-US"], base="SGD", rates=rates))
+
+
+def test_a_cached_report_on_the_database_equals_the_live_one_and_runs_fill_the_cache(desk: Trimtab) -> None:
+    from trimtab.application.progress import no_progress
+
+    with pytest.raises(InvalidInput, match="account 'DEMO-KR'"):
+        asyncio.run(desk.positions_report(["DEMO-KR"], cached=True))
+    record = asyncio.run(desk.rebalance("DEMO-KR", execute=False, force=True, progress=no_progress))
+    stored = desk.storage.market_data.latest("DEMO-KR")
+    assert stored is not None
+    assert (stored.broker, stored.snapshot) == ("paper", record.snapshot)
+    live_us = asyncio.run(desk.positions_report(["DEMO-US"]))
+    cached_us = asyncio.run(desk.positions_report(["DEMO-US"], cached=True))
+    assert [(a.total, a.invested, a.cash, a.positions) for a in cached_us.accounts] == [
+        (a.total, a.invested, a.cash, a.positions) for a in live_us.accounts]
+    assert all(account.cached for account in cached_us.accounts)

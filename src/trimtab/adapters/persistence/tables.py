@@ -106,6 +106,36 @@ class SecurityRow(Base):
     updated_at: Mapped[dt.datetime]
 
 
+class MarketSnapshotRow(Base):
+    """The market-data cache: a snapshot as a broker gave it, when it was read (its quotes are rows of quotes)."""
+
+    __tablename__ = "market_snapshots"
+    __table_args__ = (Index("ix_market_snapshots_account_read", "account_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str]
+    broker: Mapped[str]
+    read_at: Mapped[dt.datetime]
+    market_date: Mapped[dt.date]
+    document: Mapped[dict[str, Any]]  # the whole snapshot (run_documents' format): cash, holdings, instruments
+
+
+class QuoteRow(Base):
+    """One price of a stored snapshot: symbol, price, currency, when and from which broker it was read."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (Index("ix_quotes_symbol_read", "symbol", "read_at"),)
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("market_snapshots.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    symbol: Mapped[str] = mapped_column(primary_key=True)
+    price: Mapped[Decimal]
+    currency: Mapped[str]
+    read_at: Mapped[dt.datetime]
+    broker: Mapped[str]
+    market_date: Mapped[dt.date]
+
+
 class RunRow(Base):
     """A rebalance run: its step, status and documents; its orders are trades."""
 

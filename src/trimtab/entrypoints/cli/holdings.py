@@ -24,6 +24,8 @@ def holdings(
     broker: BrokerOption = None,
     env: EnvOption = None,
     base_url: BaseUrlOption = None,
+    cached: Annotated[bool, typer.Option("--cached", help=(
+        "Show the account's last snapshot kept in the market-data cache; the broker is not contacted."))] = False,
 ) -> None:
     """Show what the broker reports for an account now: holdings, orderable quantities, prices and cash."""
 
@@ -35,16 +37,22 @@ def holdings(
 
         trimtab = facade()
         with progress_line(console(), "reading the account") as progress:
-            snapshot = asyncio.run(trimtab.holdings(account, broker_choice(broker, env, base_url), progress))
+            reading = asyncio.run(trimtab.holdings_reading(account, cached=cached, progress=progress,
+                                                           choice=broker_choice(broker, env, base_url)))
+        snapshot = reading.snapshot
+        age = trimtab.describe_age(reading)
         if as_json:
             import json
             import sys
 
-            sys.stdout.write(json.dumps(snapshot_document(snapshot), ensure_ascii=False, indent=2) + "\n")
+            document = {**snapshot_document(snapshot), "read_at": reading.read_at.isoformat(),
+                        "cached": reading.cached, "prices_age": age}
+            sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         else:
             from trimtab.application.brokers import SIMULATED_CLOCK_BROKERS
 
             simulated = trimtab.account(account).account.broker in SIMULATED_CLOCK_BROKERS
             render_holdings(snapshot, console(), simulated=simulated)
+            console().print(age.capitalize())
 
     guarded(run)

@@ -38,6 +38,8 @@ def positions(
         "Write the Excel workbook: Summary, Matrix (shares), Amt_Matrix (base currency), Notes."))] = None,
     csv: Annotated[Path | None, typer.Option("--csv", metavar="FILE", help=(
         "Write one CSV row per position and per account's cash, with base-currency values."))] = None,
+    cached: Annotated[bool, typer.Option("--cached", help=(
+        "Use each account's last snapshot kept in the market-data cache; no broker is contacted."))] = False,
 ) -> None:
     """Report every account's positions in one base currency: Excel (--xlsx) and/or CSV (--csv)."""
 
@@ -45,6 +47,7 @@ def positions(
         import asyncio
 
         from trimtab.domain.errors import InvalidInput
+        from trimtab.domain.positions_report import price_age_lines
         from trimtab.entrypoints.cli.progress import progress_line
 
         if xlsx is None and csv is None:
@@ -53,8 +56,10 @@ def positions(
         out = console()
         with progress_line(out, "reading the accounts") as progress:
             report = asyncio.run(trimtab.positions_report(account_list(accounts), base=base, rates=rates, xlsx=xlsx,
-                                                          csv=csv, progress=progress))
+                                                          csv=csv, progress=progress, cached=cached))
         render_summary(report, out)
+        for line in price_age_lines(report, trimtab.price_policy.zone):
+            out.print(line)
         for path in (xlsx, csv):
             if path is not None:
                 out.print(f"written: {path}")

@@ -1,0 +1,57 @@
+"""The market-data cache in the database (SQLite and PostgreSQL): snapshots stored whole with their read time,
+each quote a row of `quotes`, the latest one per account read back exactly, old ones pruned."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Engine, select
+
+from tests.fakes.builders import AS_OF, account, us
+from trimtab.adapters.persistence import market_data
+from trimtab.adapters.persistence.market_data import SqlMarketDataCache
+from trimtab.adapters.persistence.sessions import session_factory
+from trimtab.adapters.persistence.tables import MarketSnapshotRow, QuoteRow
+from trimtab.domain.price_age import StoredSnapshot
+
+from .conftest import NOW
+
+SNAPSHOT = account("1000.50", {"SPMO": (us("SPMO"), "10", "101.25"), "SMH": (us("SMH"), "3.5", "250.005")},
+                   {"IAU": (us("IAU"), "55.1")}, currency="USD")
+
+
+def test_a_stored_snapshot_comes_back_exactly_with_its_broker_and_read_time(engine: Engine) -> None:
+    cache = SqlMarketDataCache(engine)
+    assert cache.latest("TEST-1") is None
+    cache.store(StoredSnapshot(SNAPSHOT, "ibkr", NOW))
+    latest = cache.latest("TEST-1")
+    assert latest == StoredSnapshot(SNAPSHOT, "ibkr", NOW)
+    assert latest is not None
+    assert latest.read_at.utcoffset() == dt.timedelta(0)
+    assert cache.latest("OTHER") is None
+
+
+def test_each_quote_is_a_row_with_price_currency_read_time_broker_and_market_date(engine: Engine) -> None:
+    SqlMarketDataCache(engine).store(StoredSnapshot(SNAPSHOT, "ibkr", NOW))
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(QuoteRow).order_by(QuoteRow.symbol)).all()
+        got = [(row.symbol, row.price, row.currency, row.read_at, row.broker, row.market_date) for row in rows]
+    assert got == [("IAU", Decimal("55.1"), "USD", NOW, "ibkr", AS_OF),
+                   ("SMH", Decimal("250.005"), "USD", NOW, "ibkr", AS_OF),
+                   ("SPMO", Decimal("101.25"), "USD", NOW, "ibkr", AS_OF)]
+
+
+def test_the_latest_read_wins_and_old_reads_are_pruned(engine: Engine) -> None:
+    cache = SqlMarketDataCache(engine)
+    keep = market_data.KEEP
+    for hours in range(keep + 3):
+        cheaper = dataclasses.replace(SNAPSHOT, cash=Decimal(hours))
+        cache.store(StoredSnapshot(cheaper, "paper", NOW + dt.timedelta(hours=hours)))
+    latest = cache.latest("TEST-1")
+    assert latest is not None
+    assert latest.snapshot.cash == Decimal(keep + 2)
+    with session_factory(engine)() as session:
+        assert len(session.scalars(select(MarketSnapshotRow.id)).all()) == keep
+        assert len(session.scalars(select(QuoteRow.symbol)).all()) == keep * 3
