@@ -175,3 +175,14 @@ def rows_of(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBat
         sell_tax_rate=batch.sell_tax_rate[rows], cost_quantum=batch.cost_quantum[rows],
         rate_denominator=batch.rate_denominator,
     )
+
+
+def stack_batches(batches: list[AllocationBatch]) -> AllocationBatch:
+    """One batch of every account's row (the batches share their shape, integer type and rate denominator)."""
+    if len(batches) == 1:
+        return batches[0]
+    first = batches[0]
+    names = ("lot_value", "buy_price", "sell_price", "held_value", "target_value", "lower", "upper", "cash",
+             "reserve", "commission_rate", "commission_minimum", "sell_tax_rate", "cost_quantum")
+    arrays = {name: np.concatenate([getattr(batch, name) for batch in batches], axis=0) for name in names}
+    return AllocationBatch(**arrays, rate_denominator=first.rate_denominator)

@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import numpy as np
-
-from trimtab.domain.allocation import AllocationBatch, AllocationMethod, IntArray
+from trimtab.domain.allocation import AllocationBatch, AllocationMethod, IntArray, stack_batches
+from trimtab.domain.certificate import CertificateRequest, certify_many
 from trimtab.domain.drift import value_account
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.models import ModelPortfolio
@@ -75,9 +74,21 @@ def plan_many(requests: Sequence[PlanRequest], exact: Allocator | None = None) -
             outcomes[index] = PlanOutcome(account_id, None, error)
             continue
         pending.append(_Pending(index, request, lines, equity, set(), []))
+    deferred: list[tuple[int, CertificateRequest]] = []
     for item in _allocate_rounds(pending):
-        outcomes[item.index] = _replayed(item)
+        outcomes[item.index] = _replayed(item, deferred)
+    _certified(outcomes, deferred)
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _certified(outcomes: list[PlanOutcome | None], deferred: list[tuple[int, CertificateRequest]]) -> None:
+    """Give the replayed plans their certificates, the bounds of one shape's accounts computed in one batch."""
+    for (index, _), certificate in zip(deferred, certify_many([request for _, request in deferred]), strict=True):
+        outcome = outcomes[index]
+        if outcome is not None and outcome.plan is not None and certificate is not None:
+            outcomes[index] = replace(outcome, plan=replace(
+                outcome.plan, objective_bp=certificate.objective_bp, lower_bound_bp=certificate.lower_bound_bp,
+                gap_bp=certificate.gap_bp))
 
 
 def _plan_one(request: PlanRequest, exact: Allocator | None) -> PlanOutcome:
@@ -108,7 +119,7 @@ def _allocate_rounds(pending: list[_Pending]) -> list[_Pending]:
                                 []).append((item, batch))
         again: list[_Pending] = []
         for key, group in problems.items():
-            lots = HEURISTICS[key[0]](_stacked([batch for _, batch in group]))
+            lots = HEURISTICS[key[0]](stack_batches([batch for _, batch in group]))
             for row, (item, _) in enumerate(group):
                 item.rounds.append(lots[row : row + 1])
                 small = _below_minimum(item, lots[row : row + 1])
@@ -128,19 +139,9 @@ def _below_minimum(item: _Pending, lots: IntArray) -> set[str]:
             if trades[line.symbol] != 0 and abs(trades[line.symbol]) * line.price < minimum}
 
 
-def _stacked(batches: list[AllocationBatch]) -> AllocationBatch:
-    """One batch of every account's row (the batches share their shape, integer type and rate denominator)."""
-    if len(batches) == 1:
-        return batches[0]
-    first = batches[0]
-    names = ("lot_value", "buy_price", "sell_price", "held_value", "target_value", "lower", "upper", "cash",
-             "reserve", "commission_rate", "commission_minimum", "sell_tax_rate", "cost_quantum")
-    arrays = {name: np.concatenate([getattr(batch, name) for batch in batches], axis=0) for name in names}
-    return AllocationBatch(**arrays, rate_denominator=first.rate_denominator)
-
-
-def _replayed(item: _Pending) -> PlanOutcome:
-    """The account's plan by `plan_rebalance`, its allocator answering with the lots the batch chose."""
+def _replayed(item: _Pending, deferred: list[tuple[int, CertificateRequest]]) -> PlanOutcome:
+    """The account's plan by `plan_rebalance`, its allocator answering with the lots the batch chose; its
+    certificate's problem is kept in `deferred` (the plan leaves without one until `_certified`)."""
     request = item.request
     rounds = iter(item.rounds)
     fallback = HEURISTICS[request.settings.method]
@@ -153,7 +154,10 @@ def _replayed(item: _Pending) -> PlanOutcome:
 
     exact_settings = replace(request.settings, method=AllocationMethod.EXACT)
     try:
-        plan = plan_rebalance(request.model, request.snapshot, exact_settings, replay)
+        def defer(batch: AllocationBatch, lots: IntArray, units: int, equity: Decimal) -> None:
+            deferred.append((item.index, CertificateRequest(batch, lots, units, equity)))
+
+        plan = plan_rebalance(request.model, request.snapshot, exact_settings, replay, certifier=defer)
     except InvalidInput as error:
         return PlanOutcome(request.snapshot.account_id, None, error)
     return PlanOutcome(plan.account_id, replace(plan, method=request.settings.method))

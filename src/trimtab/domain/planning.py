@@ -15,7 +15,7 @@ from trimtab.domain.allocation import (
     cash_slack,
 )
 from trimtab.domain.cash_flows import CashFlow, most_raisable, refuse_withdrawal, release_unneeded_sales, with_flow
-from trimtab.domain.certificate import Certificate, certify
+from trimtab.domain.certificate import Certifier, certify
 from trimtab.domain.checks import Check, run_checks
 from trimtab.domain.costs import DEFAULT_SELL_TAX, TaxRule, commission, sell_tax
 from trimtab.domain.drift import (
@@ -136,9 +136,12 @@ class Plan:
 
 
 def plan_rebalance(
-    model: ModelPortfolio, snapshot: AccountSnapshot, settings: PlanSettings, exact: Allocator | None = None
+    model: ModelPortfolio, snapshot: AccountSnapshot, settings: PlanSettings, exact: Allocator | None = None,
+    certifier: Certifier = certify,
 ) -> Plan:
-    """Decide whether to rebalance and which exact orders to send (with a cash flow: invest or raise it)."""
+    """Decide whether to rebalance and which exact orders to send (with a cash flow: invest or raise it).
+
+    `certifier` proves the plan's certificate (batch planning defers it to bound many accounts at once)."""
     flow = settings.cash_flow
     lines = build_lines(snapshot, model.target_weights(), settings.price_ticks, settings.tax_rules)
     if flow is not None and not flow.buys and settings.allow_sells:
@@ -152,7 +155,8 @@ def plan_rebalance(
     trades, frozen, (batch, scale) = _allocate(lines, snapshot, valuation, settings, allocate)
     trading = drift.rebalance_needed or settings.force or flow is not None
     executed = trades if trading else dict.fromkeys(trades, ZERO)
-    certificate = _certificate(lines, executed, batch, scale, valuation.equity)
+    certificate = certifier(batch, quantities_to_lots(lines, executed, batch.lower.dtype), scale.units,
+                            valuation.equity)
     orders = _orders(lines, executed, snapshot, drift, settings)
     post = _post_trade(model, snapshot, valuation, lines, executed, orders, settings)
     skipped = _skipped(lines, trades, executed, frozen, snapshot, valuation, settings, drift)
@@ -164,12 +168,6 @@ def plan_rebalance(
                 objective_bp=certificate.objective_bp if certificate else None,
                 lower_bound_bp=certificate.lower_bound_bp if certificate else None,
                 gap_bp=certificate.gap_bp if certificate else None, cash_flow=flow)
-
-
-def _certificate(lines: list[Line], executed: dict[str, Decimal], batch: AllocationBatch, scale: Scale,
-                 equity: Decimal) -> Certificate | None:
-    lots = quantities_to_lots(lines, executed, batch.lower.dtype)
-    return certify(batch, lots, scale.units, equity)
 
 
 def _allocator(method: AllocationMethod, exact: Allocator | None) -> Allocator:
