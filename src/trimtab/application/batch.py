@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from trimtab.application.brokers import BrokerFactory
     from trimtab.application.desk import AccountPlan, BasketResult
-    from trimtab.application.ports import RunRecord
+    from trimtab.application.ports import Clock, RunRecord
     from trimtab.application.records import Account, ModelAssignment
     from trimtab.application.repositories import Storage
     from trimtab.domain.batch_planning import PlanRequest
@@ -146,7 +146,9 @@ class BatchOperations:
 
         def _factory_for(self, account: Account, choice: BrokerChoice) -> BrokerFactory: ...
 
-        def remember(self, account: Account, snapshot: AccountSnapshot) -> dt.datetime: ...
+        def remember_many(self, read: Sequence[tuple[Account, AccountSnapshot, dt.datetime]]) -> None: ...
+
+        clock: Clock
 
         def write_basket(self, plans: Sequence[AccountPlan], day: int, path: Path) -> BasketResult: ...
 
@@ -221,6 +223,7 @@ class BatchOperations:
         requests: list[tuple[int, PlanRequest]] = []
         models: dict[tuple[str, str | None], ModelPortfolio] = {}
         configs = self.storage.config.stored()
+        read: list[tuple[Account, AccountSnapshot, dt.datetime]] = []
         for index, (account, assignment) in enumerate(accounts):
             try:
                 if assignment is None:
@@ -235,7 +238,7 @@ class BatchOperations:
                                                                        progress) as connection:
                     snapshot = await connection.broker.get_snapshot(account.account_id,
                                                                     list(model.target_weights()))
-                self.remember(account, snapshot)
+                read.append((account, snapshot, self.clock.now()))
             except Exception as error:  # one account's failure is its own line
                 logger.warning("reading %s failed: %s", account.account_id, error)
                 lines.append(BatchLine(account.account_id, assignment.model_name if assignment else None,
@@ -243,6 +246,7 @@ class BatchOperations:
                 continue
             lines.append(None)
             requests.append((index, PlanRequest(model, snapshot, settings)))
+        self.remember_many(read)  # the market-data cache: one transaction for the batch
         return lines, requests
 
     async def rebalance_many(self, selection: Selection, *, execute: bool, force: bool,

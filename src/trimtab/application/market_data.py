@@ -81,8 +81,13 @@ class MarketDataOperations:
     def remember(self, account: Account, snapshot: AccountSnapshot) -> dt.datetime:
         """Keep a snapshot just read from the account's broker; return the instant it was read."""
         read_at = self.clock.now()
-        self.storage.market_data.store(StoredSnapshot(snapshot, account.broker, read_at))
+        self.storage.market_data.store([StoredSnapshot(snapshot, account.broker, read_at)])
         return read_at
+
+    def remember_many(self, read: Sequence[tuple[Account, AccountSnapshot, dt.datetime]]) -> None:
+        """Keep snapshots read from brokers at the instants given, in one transaction (a batch's accounts)."""
+        self.storage.market_data.store([StoredSnapshot(snapshot, account.broker, read_at)
+                                        for account, snapshot, read_at in read])
 
     def describe_age(self, reading: AccountReading) -> str:
         """``prices read 2026-12-01 06:31 +08, 3 h 12 min old (cached)``, in the policy's zone."""

@@ -121,8 +121,9 @@ class SecurityRepository(Protocol):
 class MarketDataCache(Protocol):
     """Every snapshot read from a broker, with its quotes and when it was read (`--cached` reads the last)."""
 
-    def store(self, stored: StoredSnapshot) -> None:
-        """Keep a snapshot and each of its quotes (symbol, price, currency, read at, broker, market date)."""
+    def store(self, stored: Sequence[StoredSnapshot]) -> None:
+        """Keep snapshots and each of their quotes (symbol, price, currency, read at, broker, market date), all
+        in one transaction (a batch of accounts pays for one commit)."""
         ...
 
     def latest(self, account_id: str) -> StoredSnapshot | None:

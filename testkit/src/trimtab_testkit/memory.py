@@ -264,8 +264,8 @@ class MemoryMarketData:
 
     stored: builtins.list[StoredSnapshot] = field(default_factory=builtins.list)
 
-    def store(self, stored: StoredSnapshot) -> None:
-        self.stored.append(stored)
+    def store(self, stored: Sequence[StoredSnapshot]) -> None:
+        self.stored.extend(stored)
 
     def latest(self, account_id: str) -> StoredSnapshot | None:
         mine = [item for item in self.stored if item.snapshot.account_id == account_id]

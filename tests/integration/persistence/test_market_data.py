@@ -25,7 +25,7 @@ SNAPSHOT = account("1000.50", {"SPMO": (us("SPMO"), "10", "101.25"), "SMH": (us(
 def test_a_stored_snapshot_comes_back_exactly_with_its_broker_and_read_time(engine: Engine) -> None:
     cache = SqlMarketDataCache(engine)
     assert cache.latest("TEST-1") is None
-    cache.store(StoredSnapshot(SNAPSHOT, "ibkr", NOW))
+    cache.store([StoredSnapshot(SNAPSHOT, "ibkr", NOW)])
     latest = cache.latest("TEST-1")
     assert latest == StoredSnapshot(SNAPSHOT, "ibkr", NOW)
     assert latest is not None
@@ -34,7 +34,7 @@ def test_a_stored_snapshot_comes_back_exactly_with_its_broker_and_read_time(engi
 
 
 def test_each_quote_is_a_row_with_price_currency_read_time_broker_and_market_date(engine: Engine) -> None:
-    SqlMarketDataCache(engine).store(StoredSnapshot(SNAPSHOT, "ibkr", NOW))
+    SqlMarketDataCache(engine).store([StoredSnapshot(SNAPSHOT, "ibkr", NOW)])
     with session_factory(engine)() as session:
         rows = session.scalars(select(QuoteRow).order_by(QuoteRow.symbol)).all()
         got = [(row.symbol, row.price, row.currency, row.read_at, row.broker, row.market_date) for row in rows]
@@ -48,10 +48,25 @@ def test_the_latest_read_wins_and_old_reads_are_pruned(engine: Engine) -> None:
     keep = market_data.KEEP
     for hours in range(keep + 3):
         cheaper = dataclasses.replace(SNAPSHOT, cash=Decimal(hours))
-        cache.store(StoredSnapshot(cheaper, "paper", NOW + dt.timedelta(hours=hours)))
+        cache.store([StoredSnapshot(cheaper, "paper", NOW + dt.timedelta(hours=hours))])
     latest = cache.latest("TEST-1")
     assert latest is not None
     assert latest.snapshot.cash == Decimal(keep + 2)
     with session_factory(engine)() as session:
         assert len(session.scalars(select(MarketSnapshotRow.id)).all()) == keep
         assert len(session.scalars(select(QuoteRow.symbol)).all()) == keep * 3
+
+
+def test_a_batch_of_reads_is_one_call_pruned_alike(engine: Engine) -> None:
+    cache = SqlMarketDataCache(engine)
+    keep = market_data.KEEP
+    other = dataclasses.replace(SNAPSHOT, account_id="TEST-2")
+    batch = [StoredSnapshot(dataclasses.replace(SNAPSHOT, cash=Decimal(hours)), "paper",
+                            NOW + dt.timedelta(hours=hours)) for hours in range(keep + 2)]
+    cache.store([*batch, StoredSnapshot(other, "paper", NOW)])
+    latest = cache.latest("TEST-1")
+    assert latest is not None
+    assert latest.snapshot.cash == Decimal(keep + 1)
+    assert cache.latest("TEST-2") == StoredSnapshot(other, "paper", NOW)
+    with session_factory(engine)() as session:
+        assert len(session.scalars(select(MarketSnapshotRow.id)).all()) == keep + 1

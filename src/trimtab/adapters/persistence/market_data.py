@@ -8,7 +8,10 @@ its last KEEP snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from trimtab.adapters.persistence.run_documents import decode_snapshot, encode
 from trimtab.adapters.persistence.sessions import Bind, session_factory
@@ -24,24 +27,10 @@ class SqlMarketDataCache:
     def __init__(self, bind: Bind) -> None:
         self._sessions = session_factory(bind)
 
-    def store(self, stored: StoredSnapshot) -> None:
-        snapshot = stored.snapshot
+    def store(self, stored: Sequence[StoredSnapshot]) -> None:
         with self._sessions.begin() as session:
-            row = MarketSnapshotRow(account_id=snapshot.account_id, broker=stored.broker, read_at=stored.read_at,
-                                    market_date=snapshot.as_of, document=encode(snapshot))
-            session.add(row)
-            session.flush()
-            session.add_all(QuoteRow(snapshot_id=row.id, symbol=symbol, price=quote.price,
-                                     currency=quote.instrument.currency, read_at=stored.read_at,
-                                     broker=stored.broker, market_date=snapshot.as_of)
-                            for symbol, quote in sorted(snapshot.quotes.items()))
-            old = session.scalars(select(MarketSnapshotRow.id)
-                                  .where(MarketSnapshotRow.account_id == snapshot.account_id)
-                                  .order_by(MarketSnapshotRow.read_at.desc(), MarketSnapshotRow.id.desc())
-                                  .offset(KEEP)).all()
-            if old:
-                session.execute(delete(QuoteRow).where(QuoteRow.snapshot_id.in_(old)))
-                session.execute(delete(MarketSnapshotRow).where(MarketSnapshotRow.id.in_(old)))
+            for item in stored:
+                _store(session, item)
 
     def latest(self, account_id: str) -> StoredSnapshot | None:
         with self._sessions() as session:
@@ -54,3 +43,23 @@ class SqlMarketDataCache:
             if snapshot is None:
                 return None
             return StoredSnapshot(snapshot, row.broker, row.read_at)
+
+
+def _store(session: Session, stored: StoredSnapshot) -> None:
+    """Add one snapshot and its quotes; drop the account's snapshots beyond the last KEEP."""
+    snapshot = stored.snapshot
+    row = MarketSnapshotRow(account_id=snapshot.account_id, broker=stored.broker, read_at=stored.read_at,
+                            market_date=snapshot.as_of, document=encode(snapshot))
+    session.add(row)
+    session.flush()
+    session.add_all(QuoteRow(snapshot_id=row.id, symbol=symbol, price=quote.price,
+                             currency=quote.instrument.currency, read_at=stored.read_at,
+                             broker=stored.broker, market_date=snapshot.as_of)
+                    for symbol, quote in sorted(snapshot.quotes.items()))
+    old = session.scalars(select(MarketSnapshotRow.id)
+                          .where(MarketSnapshotRow.account_id == snapshot.account_id)
+                          .order_by(MarketSnapshotRow.read_at.desc(), MarketSnapshotRow.id.desc())
+                          .offset(KEEP)).all()
+    if old:
+        session.execute(delete(QuoteRow).where(QuoteRow.snapshot_id.in_(old)))
+        session.execute(delete(MarketSnapshotRow).where(MarketSnapshotRow.id.in_(old)))
