@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from trimtab.adapters.persistence.run_documents import decode_snapshot, encode
@@ -28,9 +28,21 @@ class SqlMarketDataCache:
         self._sessions = session_factory(bind)
 
     def store(self, stored: Sequence[StoredSnapshot]) -> None:
+        if not stored:
+            return
         with self._sessions.begin() as session:
-            for item in stored:
-                _store(session, item)
+            ids = session.scalars(
+                insert(MarketSnapshotRow).returning(MarketSnapshotRow.id, sort_by_parameter_order=True),
+                [{"account_id": item.snapshot.account_id, "broker": item.broker, "read_at": item.read_at,
+                  "market_date": item.snapshot.as_of, "document": encode(item.snapshot)} for item in stored]).all()
+            quotes = [{"snapshot_id": snapshot_id, "symbol": symbol, "price": quote.price,
+                       "currency": quote.instrument.currency, "read_at": item.read_at, "broker": item.broker,
+                       "market_date": item.snapshot.as_of}
+                      for snapshot_id, item in zip(ids, stored, strict=True)
+                      for symbol, quote in sorted(item.snapshot.quotes.items())]
+            if quotes:
+                session.execute(insert(QuoteRow), quotes)
+            _prune(session, {item.snapshot.account_id for item in stored})
 
     def latest(self, account_id: str) -> StoredSnapshot | None:
         with self._sessions() as session:
@@ -45,21 +57,14 @@ class SqlMarketDataCache:
             return StoredSnapshot(snapshot, row.broker, row.read_at)
 
 
-def _store(session: Session, stored: StoredSnapshot) -> None:
-    """Add one snapshot and its quotes; drop the account's snapshots beyond the last KEEP."""
-    snapshot = stored.snapshot
-    row = MarketSnapshotRow(account_id=snapshot.account_id, broker=stored.broker, read_at=stored.read_at,
-                            market_date=snapshot.as_of, document=encode(snapshot))
-    session.add(row)
-    session.flush()
-    session.add_all(QuoteRow(snapshot_id=row.id, symbol=symbol, price=quote.price,
-                             currency=quote.instrument.currency, read_at=stored.read_at,
-                             broker=stored.broker, market_date=snapshot.as_of)
-                    for symbol, quote in sorted(snapshot.quotes.items()))
-    old = session.scalars(select(MarketSnapshotRow.id)
-                          .where(MarketSnapshotRow.account_id == snapshot.account_id)
-                          .order_by(MarketSnapshotRow.read_at.desc(), MarketSnapshotRow.id.desc())
-                          .offset(KEEP)).all()
-    if old:
-        session.execute(delete(QuoteRow).where(QuoteRow.snapshot_id.in_(old)))
-        session.execute(delete(MarketSnapshotRow).where(MarketSnapshotRow.id.in_(old)))
+def _prune(session: Session, accounts: set[str]) -> None:
+    """Drop the accounts' snapshots (and their quotes) beyond each one's last KEEP, in one ranking query."""
+    rank = func.row_number().over(partition_by=MarketSnapshotRow.account_id,
+                                  order_by=(MarketSnapshotRow.read_at.desc(), MarketSnapshotRow.id.desc()))
+    ranked = (select(MarketSnapshotRow.id, rank.label("rank"))
+              .where(MarketSnapshotRow.account_id.in_(sorted(accounts))).subquery())
+    old = session.scalars(select(ranked.c.id).where(ranked.c.rank > KEEP)).all()
+    for start in range(0, len(old), 500):
+        chunk = old[start:start + 500]
+        session.execute(delete(QuoteRow).where(QuoteRow.snapshot_id.in_(chunk)))
+        session.execute(delete(MarketSnapshotRow).where(MarketSnapshotRow.id.in_(chunk)))
