@@ -4,12 +4,12 @@ assigned, a rebalance, what the broker holds; unknown ids are errors, not empty 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.cli_process import run_cli, run_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 START = "2026-11-23T00:30:00+00:00"  # 09:30 in Seoul, a KRX session
@@ -18,17 +18,11 @@ pytestmark = pytest.mark.slow
 
 
 def _trimtab(database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
-    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START, "COLUMNS": "200"})
-    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment,  # noqa: S603
-                          timeout=300, check=False)
+    return run_cli(database, START, *args)
 
 
 def _ok(database: str, *args: str) -> str:
-    result = _trimtab(database, *args)
-    assert result.returncode == 0, (args, result.stdout, result.stderr)
-    return result.stdout
+    return run_ok(database, START, *args)
 
 
 def test_init_is_empty_and_a_funded_paper_account_rebalances(tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.cli_process import run_cli, run_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 START = "2026-11-23T15:00:00+00:00"
@@ -32,17 +32,11 @@ pytestmark = pytest.mark.slow
 
 
 def _trimtab(database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
-    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START, "COLUMNS": "250"})
-    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment,  # noqa: S603
-                          timeout=300, check=False)
+    return run_cli(database, START, *args, columns=250)
 
 
 def _ok(database: str, *args: str) -> str:
-    done = _trimtab(database, *args)
-    assert done.returncode == 0, done.stderr + done.stdout
-    return done.stdout
+    return run_ok(database, START, *args, columns=250)
 
 
 def test_mappings_assign_then_plan_and_rebalance_many(tmp_path: Path) -> None:

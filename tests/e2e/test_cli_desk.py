@@ -4,12 +4,12 @@ demo accounts; a missing FX rate is one line naming the pair, exit 2."""
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.cli_process import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 START = "2026-11-23T15:00:00+00:00"
@@ -20,11 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def _trimtab(database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
-    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START, "COLUMNS": "200"})
-    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment,  # noqa: S603
-                          timeout=300, check=False)
+    return run_cli(database, START, *args)
 
 
 def test_a_report_in_sgd_and_both_baskets_of_the_demo(tmp_path: Path) -> None:

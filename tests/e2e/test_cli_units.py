@@ -4,12 +4,12 @@ option names and units; hints for unknown ids; --json on list and show commands;
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.cli_process import run_cli, run_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -19,17 +19,11 @@ PLAN = ("plan", "--model", str(EXAMPLES / "models.yaml"), "--model-name", "GTAA"
 
 
 def _trimtab(database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
-    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START, "COLUMNS": "200"})
-    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment,  # noqa: S603
-                          timeout=300, check=False)
+    return run_cli(database, START, *args)
 
 
 def _ok(database: str, *args: str) -> str:
-    result = _trimtab(database, *args)
-    assert result.returncode == 0, (args, result.stdout, result.stderr)
-    return result.stdout
+    return run_ok(database, START, *args)
 
 
 def _refused(database: str, *args: str) -> str:

@@ -1,0 +1,26 @@
+"""The trimtab command line as a child process on a given database and paper-market start (the e2e tests' runner)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(database: str, start: str, *args: str, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    """`trimtab ARGS` in a fresh process: no TRIMTAB_* setting of the caller leaks in."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
+    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": start, "COLUMNS": str(columns)})
+    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment,  # noqa: S603
+                          timeout=300, check=False)
+
+
+def run_ok(database: str, start: str, *args: str, columns: int = 200) -> str:
+    """Its standard output, after checking that it exited 0."""
+    result = run_cli(database, start, *args, columns=columns)
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
