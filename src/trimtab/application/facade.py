@@ -31,6 +31,7 @@ from trimtab.application.records import Account, DailySummary, ModelAssignment, 
 from trimtab.application.repositories import ModelFiles, Storage
 from trimtab.application.run_journal import LeasePolicy
 from trimtab.application.safety import TradingSafety
+from trimtab.application.schedules import ScheduleOperations, ScheduleRules
 from trimtab.application.securities import SecurityOperations
 from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import Busy, InvalidInput
@@ -88,7 +89,7 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations, NotificationOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -104,6 +105,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     demo_accounts: tuple[DemoAccount, ...] = ()
     open_reports: Callable[[], ReportFiles] | None = None  # rates files in, reports and baskets out
     open_price_policy: Callable[[], PricePolicy] = PricePolicy  # how old cached prices may be
+    open_schedule_rules: Callable[[], ScheduleRules] | None = None  # cron, calendars, the scheduler's clock
     _storage: Storage | None = field(default=None, init=False, repr=False)
     _files: ModelFiles | None = field(default=None, init=False, repr=False)
     _run_settings: RunSettings | None = field(default=None, init=False, repr=False)

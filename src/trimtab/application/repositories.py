@@ -21,6 +21,7 @@ from trimtab.application.records import (
     ModelVersionInfo,
     RebalancingConfig,
 )
+from trimtab.application.schedules import ScheduleRepository
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
@@ -161,4 +162,5 @@ class Storage:
     paper: PaperAccounts
     securities: SecurityRepository
     market_data: MarketDataCache
+    schedules: ScheduleRepository
     location: str  # the database, for people (no password)
