@@ -173,6 +173,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
+    from trimtab.adapters.persistence.policies import SqlPolicyRepository
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
     from trimtab.adapters.persistence.runs import SqlRunRepository
@@ -185,6 +186,7 @@ def _storage_of(engine: Engine) -> Storage:
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
                    market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
+                   policies=SqlPolicyRepository(engine),
                    location=engine.url.render_as_string(hide_password=True))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ from trimtab.application.run_journal import LeasePolicy
 from trimtab.application.safety import TradingSafety
 from trimtab.application.schedules import ScheduleOperations, ScheduleRules
 from trimtab.application.securities import SecurityOperations
-from trimtab.application.settings_rules import validate_config
+from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -73,6 +73,8 @@ class BandChanges:
     cash_buffer: Decimal | None = None
     minimum_trade_value: Decimal | None = None
     price_ticks: int | None = None
+    confirm_days: int | None = None
+    split_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,12 +213,8 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         """Change some of an account's settings; the others keep their value."""
         current = self.bands(account_id)
         relative = None if changes.clear_relative_band else changes.relative_band or current.relative_band
-        updated = RebalancingConfig(
-            class_band=_keep(changes.class_band, current.class_band),
-            ticker_band=_keep(changes.ticker_band, current.ticker_band), relative_band=relative,
-            cash_buffer=_keep(changes.cash_buffer, current.cash_buffer),
-            minimum_trade_value=_keep(changes.minimum_trade_value, current.minimum_trade_value),
-            price_ticks=current.price_ticks if changes.price_ticks is None else changes.price_ticks)
+        given = {name: value for name, value in asdict(changes).items() if value is not None and name in RULES}
+        updated = replace(current, **{**given, "relative_band": relative})
         validate_config(updated, where=f"settings of account '{account_id}'")
         self.storage.config.set(account_id, updated)
         return updated
@@ -370,12 +368,15 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         return factory
 
     def _runner(self, connection: BrokerConnection, progress: Progress) -> RebalanceRunner:
+        from trimtab.application.policies import RunPolicies, Weekdays
         from trimtab.application.run_rebalance import RebalanceRunner
 
-        run = self.run_settings
-        return RebalanceRunner(connection.broker, connection.name, self.storage.runs, connection.clock,
+        run, storage = self.run_settings, self.storage
+        days = Weekdays() if self.open_schedule_rules is None else self.open_schedule_rules().days
+        return RebalanceRunner(connection.broker, connection.name, storage.runs, connection.clock,
                                connection.sleep, run.safety, run.policy, progress, checkpoint=run.checkpoint,
-                               lease=run.lease, announce=run.announcer.announce_run)
+                               lease=run.lease, announce=run.announcer.announce_run,
+                               policies=RunPolicies(storage.config.get, storage.policies, days, connection.clock))
 
     def _summarise(self, record: RunRecord, account: Account) -> None:
         """Keep the account as the run last read it (the cache), and the day's cash and equity after a run that
@@ -390,6 +391,3 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         self.storage.summaries.upsert(DailySummary(record.account_id, post.as_of, "securities", post.cash,
                                                    post.cash + held))
 
-
-def _keep(value: Decimal | None, current: Decimal) -> Decimal:
-    return current if value is None else value

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from trimtab.application.policies import PolicyRepository
 from trimtab.application.ports import RunRepository
 from trimtab.application.records import (
     Account,
@@ -163,4 +164,5 @@ class Storage:
     securities: SecurityRepository
     market_data: MarketDataCache
     schedules: ScheduleRepository
+    policies: PolicyRepository
     location: str  # the database, for people (no password)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from trimtab.application.ports import Clock
     from trimtab.application.progress import Progress
     from trimtab.application.repositories import Storage
+    from trimtab.domain.instruments import Market
     from trimtab.domain.positions_report import PositionsReport
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ class CronRules(Protocol):
 
 class BusinessDays(Protocol):
     def is_business_day(self, calendar: str, day: dt.date) -> bool: ...
+
+    def previous_session(self, market: Market | None, day: dt.date) -> dt.date: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from trimtab.application.policies import SplitState
 from trimtab.application.ports import Lease, RunInProgress, RunLeaseHeld, RunRecord
 from trimtab.application.records import (
     Account,
@@ -340,9 +341,31 @@ class MemorySchedules:
         return mine[:limit]
 
 
+@dataclass
+class MemoryPolicies:
+    """Breach observations and split executions in dicts."""
+
+    observed: dict[tuple[str, dt.date], str] = field(default_factory=dict)
+    splits: dict[str, SplitState] = field(default_factory=dict)
+
+    def observe(self, account_id: str, day: dt.date, signature: str, at: dt.datetime) -> None:
+        self.observed[(account_id, day)] = signature
+
+    def observations(self, account_id: str, since: dt.date) -> dict[dt.date, str]:
+        return {day: signature for (account, day), signature in self.observed.items()
+                if account == account_id and day >= since}
+
+    def split(self, account_id: str) -> SplitState | None:
+        return self.splits.get(account_id)
+
+    def save_split(self, state: SplitState) -> None:
+        self.splits[state.account_id] = state
+
+
 def memory_storage() -> Storage:
     """A fresh in-memory database."""
     models = MemoryModels()
     return Storage(accounts=MemoryAccounts(models=models), models=models, config=MemoryConfig(),
                    runs=MemoryRuns(), summaries=MemorySummaries(), paper=MemoryPaper(), securities=MemorySecurities(),
-                   market_data=MemoryMarketData(), schedules=MemorySchedules(), location="memory")
+                   market_data=MemoryMarketData(), schedules=MemorySchedules(), policies=MemoryPolicies(),
+                   location="memory")

@@ -88,6 +88,8 @@ class RebalancingConfigRow(Base):
     min_trade_value: Mapped[Decimal]
     price_ticks: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime]
+    confirm_days: Mapped[int] = mapped_column(Integer, server_default="1")
+    split_days: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class SecurityRow(Base):
@@ -282,4 +284,25 @@ class ScheduleSlotRow(Base):
     outcome: Mapped[str]
     owner: Mapped[str]
     detail: Mapped[str]
+    updated_at: Mapped[dt.datetime]
+
+
+class BreachObservationRow(Base):
+    """One trading day's breach signature of an account (signal confirmation); the day's last is kept."""
+
+    __tablename__ = "breach_observations"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    market_date: Mapped[dt.date] = mapped_column(primary_key=True)
+    signature: Mapped[str]
+    observed_at: Mapped[dt.datetime]
+
+
+class SplitExecutionRow(Base):
+    """An account's latest split execution: model version, days, days done, last day and run."""
+
+    __tablename__ = "split_executions"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    document: Mapped[dict[str, Any]]
     updated_at: Mapped[dt.datetime]

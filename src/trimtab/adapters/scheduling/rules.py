@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
-from trimtab.adapters.marketdata.calendars import is_session
+from trimtab.adapters.marketdata.calendars import is_session, session_on
+from trimtab.application.policies import Weekdays
 from trimtab.application.ports import Clock
+from trimtab.domain.instruments import Market
 
 
 class ApschedulerCron:
@@ -38,6 +40,17 @@ class ApschedulerCron:
 class ExchangeDays:
     def is_business_day(self, calendar: str, day: dt.date) -> bool:
         return is_session(calendar, day)
+
+    def previous_session(self, market: Market | None, day: dt.date) -> dt.date:
+        """The market's trading day before `day` (weekdays for a market without a calendar)."""
+        if market is None:
+            return Weekdays().previous_session(None, day)
+        earlier = day - dt.timedelta(days=1)
+        for _ in range(30):
+            if session_on(market, earlier) is not None:
+                return earlier
+            earlier -= dt.timedelta(days=1)
+        return earlier  # outside the calendar's years: no session for a month, the streak ends here
 
 
 @dataclass(frozen=True)
