@@ -25,10 +25,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from trimtab.domain.allocation_account import AccountProblem, repair_exact
 from trimtab.domain.allocation_method import AllocationMethod as AllocationMethod  # re-exported
 from trimtab.domain.allocation_moves import eject
 from trimtab.domain.allocation_search import Search, floor_lots, top_up
 from trimtab.domain.allocation_search import repair as search_repair
+from trimtab.domain.allocation_one import allocate_one_floor, allocate_one_greedy
 
 IntArray = npt.NDArray[Any]  # int64 or object (Python ints)
 
@@ -114,6 +116,8 @@ def chunk_rows(tickers: int) -> int:
 
 def allocate_floor(batch: AllocationBatch) -> IntArray:
     """floor(target / price) per ticker, then trimmed until the cash rule holds."""
+    if batch.shape[0] == 1:  # one account: the plain-Python search, the same lots without NumPy's overhead
+        return _one_row(batch, allocate_one_floor(account_of(batch, 0)))
 
     def solve(search: Search) -> IntArray:
         return search_repair(search, floor_lots(search))
@@ -123,6 +127,13 @@ def allocate_floor(batch: AllocationBatch) -> IntArray:
 
 def allocate_greedy(batch: AllocationBatch) -> IntArray:
     """Floor, top up while the cash rule holds (best gain per unit of cash), then ejection moves."""
+    if batch.shape[0] == 1:
+        return _one_row(batch, allocate_one_greedy(account_of(batch, 0)))
+    return allocate_greedy_vectorised(batch)
+
+
+def allocate_greedy_vectorised(batch: AllocationBatch) -> IntArray:
+    """`allocate_greedy` with the vectorised search, however few the accounts (tests compare the two)."""
 
     def solve(search: Search) -> IntArray:
         lots = search_repair(search, floor_lots(search))
@@ -146,23 +157,8 @@ def _verified(batch: AllocationBatch, lots: IntArray) -> IntArray:
     exact = np.asarray(lots).astype(batch.lower.dtype)
     broken = np.flatnonzero(cash_slack(batch, exact) < 0)
     for row in broken:  # the search keeps a safety margin: this is a guard, not a path taken in practice
-        exact[row] = _repair_exact(batch, exact, int(row))
+        exact[row] = repair_exact(account_of(batch, int(row)), exact[row].tolist())
     return exact
-
-
-def _repair_exact(batch: AllocationBatch, lots: IntArray, row: int) -> IntArray:
-    """Drop one lot at a time, least harm first, in exact integers, until the account keeps the rule."""
-    one = rows_of(batch, np.array([row]))
-    current = lots[row : row + 1].copy()
-    while cash_slack(one, current)[0] < 0:
-        deviation = deviations(one, current)[0]
-        harm = [abs(int(deviation[k] - one.lot_value[0, k])) - abs(int(deviation[k]))
-                if current[0, k] > one.lower[0, k] else None for k in range(current.shape[1])]
-        candidates = [k for k, value in enumerate(harm) if value is not None]
-        if not candidates:
-            break
-        current[0, min(candidates, key=lambda k: harm[k] or 0)] -= 1
-    return current[0]
 
 
 def rows_of(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBatch:
@@ -186,3 +182,27 @@ def stack_batches(batches: list[AllocationBatch]) -> AllocationBatch:
              "reserve", "commission_rate", "commission_minimum", "sell_tax_rate", "cost_quantum")
     arrays = {name: np.concatenate([getattr(batch, name) for batch in batches], axis=0) for name in names}
     return AllocationBatch(**arrays, rate_denominator=first.rate_denominator)
+
+
+_COLUMNS = ("lot_value", "buy_price", "sell_price", "held_value", "target_value", "lower", "upper", "sell_tax_rate")
+_SCALARS = ("cash", "reserve", "commission_rate", "commission_minimum", "cost_quantum")
+
+
+def account_of(batch: AllocationBatch, row: int) -> AccountProblem:
+    """One account of a batch, in plain Python integers."""
+    columns = {name: tuple(getattr(batch, name)[row].tolist()) for name in _COLUMNS}
+    scalars = {name: int(getattr(batch, name)[row]) for name in _SCALARS}
+    return AccountProblem(**columns, **scalars, rate_denominator=batch.rate_denominator)
+
+
+def stack_accounts(problems: list[AccountProblem]) -> AllocationBatch:
+    """One batch of the accounts (of one width and rate denominator): int64 where every product fits, else
+    Python integers."""
+    dtype: type = np.int64 if all(problem.fits_int64 for problem in problems) else object
+    columns = {name: np.array([getattr(problem, name) for problem in problems], dtype=dtype) for name in _COLUMNS}
+    scalars = {name: np.array([getattr(problem, name) for problem in problems], dtype=dtype) for name in _SCALARS}
+    return AllocationBatch(**columns, **scalars, rate_denominator=problems[0].rate_denominator)
+
+
+def _one_row(batch: AllocationBatch, lots: list[int]) -> IntArray:
+    return np.array([lots], dtype=batch.lower.dtype)
