@@ -57,11 +57,12 @@ class OneSearch:
         """Cash ticker k's trade of m lots brings in after its (over-estimated) costs."""
         if m > 0:
             bought = m * self.buy[k]
-            return -bought - max(bought * self.rate + self.rate_allowance, self.minimum)
+            fee = bought * self.rate + self.rate_allowance
+            return -bought - (fee if fee > self.minimum else self.minimum)
         if m < 0:
             sold = -m * self.sell[k]
-            fee = max(sold * self.rate + self.rate_allowance, self.minimum)
-            return (sold - fee) - (sold * self.tax[k] + self.tax_allowance[k])
+            fee = sold * self.rate + self.rate_allowance
+            return (sold - (fee if fee > self.minimum else self.minimum)) - (sold * self.tax[k] + self.tax_allowance[k])
         return 0.0
 
     def flows(self, lots: Lots) -> list[float]:
@@ -78,8 +79,9 @@ class OneSearch:
 
     def gain(self, k: int, m: int, step: int) -> float:
         """Objective gain of moving ticker k alone from m lots by `step` (one lot either way)."""
-        deviation = self.deviation(k, m)
-        return abs(deviation) - abs(deviation + step * self.lot_value[k])
+        unit = self.lot_value[k]
+        deviation = self.held[k] + unit * m - self.target[k]
+        return abs(deviation) - abs(deviation + step * unit)
 
     def held_at(self, k: int, m: int) -> OneSearch:
         """The same search with ticker k held at m lots (a forced move the follow-up may not undo)."""
