@@ -28,9 +28,9 @@ import numpy.typing as npt
 from trimtab.domain.allocation_account import AccountProblem, repair_exact
 from trimtab.domain.allocation_method import AllocationMethod as AllocationMethod  # re-exported
 from trimtab.domain.allocation_moves import eject
+from trimtab.domain.allocation_one import allocate_one_floor, allocate_one_greedy
 from trimtab.domain.allocation_search import Search, floor_lots, top_up
 from trimtab.domain.allocation_search import repair as search_repair
-from trimtab.domain.allocation_one import allocate_one_floor, allocate_one_greedy
 
 IntArray = npt.NDArray[Any]  # int64 or object (Python ints)
 
@@ -173,35 +173,33 @@ def rows_of(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBat
     )
 
 
-def stack_batches(batches: list[AllocationBatch]) -> AllocationBatch:
-    """One batch of every account's row (the batches share their shape, integer type and rate denominator)."""
-    if len(batches) == 1:
-        return batches[0]
-    first = batches[0]
-    names = ("lot_value", "buy_price", "sell_price", "held_value", "target_value", "lower", "upper", "cash",
-             "reserve", "commission_rate", "commission_minimum", "sell_tax_rate", "cost_quantum")
-    arrays = {name: np.concatenate([getattr(batch, name) for batch in batches], axis=0) for name in names}
-    return AllocationBatch(**arrays, rate_denominator=first.rate_denominator)
-
-
 _COLUMNS = ("lot_value", "buy_price", "sell_price", "held_value", "target_value", "lower", "upper", "sell_tax_rate")
 _SCALARS = ("cash", "reserve", "commission_rate", "commission_minimum", "cost_quantum")
 
 
 def account_of(batch: AllocationBatch, row: int) -> AccountProblem:
     """One account of a batch, in plain Python integers."""
-    columns = {name: tuple(getattr(batch, name)[row].tolist()) for name in _COLUMNS}
-    scalars = {name: int(getattr(batch, name)[row]) for name in _SCALARS}
-    return AccountProblem(**columns, **scalars, rate_denominator=batch.rate_denominator)
+
+    def column(values: IntArray) -> tuple[int, ...]:
+        return tuple(values[row].tolist())
+
+    return AccountProblem(
+        lot_value=column(batch.lot_value), buy_price=column(batch.buy_price), sell_price=column(batch.sell_price),
+        held_value=column(batch.held_value), target_value=column(batch.target_value), lower=column(batch.lower),
+        upper=column(batch.upper), sell_tax_rate=column(batch.sell_tax_rate), cash=int(batch.cash[row]),
+        reserve=int(batch.reserve[row]), commission_rate=int(batch.commission_rate[row]),
+        commission_minimum=int(batch.commission_minimum[row]), cost_quantum=int(batch.cost_quantum[row]),
+        rate_denominator=batch.rate_denominator,
+    )
 
 
 def stack_accounts(problems: list[AccountProblem]) -> AllocationBatch:
     """One batch of the accounts (of one width and rate denominator): int64 where every product fits, else
     Python integers."""
     dtype: type = np.int64 if all(problem.fits_int64 for problem in problems) else object
-    columns = {name: np.array([getattr(problem, name) for problem in problems], dtype=dtype) for name in _COLUMNS}
-    scalars = {name: np.array([getattr(problem, name) for problem in problems], dtype=dtype) for name in _SCALARS}
-    return AllocationBatch(**columns, **scalars, rate_denominator=problems[0].rate_denominator)
+    arrays: dict[str, IntArray] = {name: np.array([getattr(problem, name) for problem in problems], dtype=dtype)
+                                   for name in _COLUMNS + _SCALARS}
+    return AllocationBatch(**arrays, rate_denominator=problems[0].rate_denominator)
 
 
 def _one_row(batch: AllocationBatch, lots: list[int]) -> IntArray:

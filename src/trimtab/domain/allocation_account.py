@@ -43,7 +43,8 @@ class AccountProblem:
         """Whether a batch of this problem may count in int64 (else Python integers)."""
         columns = (self.lot_value, self.buy_price, self.sell_price, self.held_value, self.target_value,
                    self.lower, self.upper, self.sell_tax_rate)
-        money = (self.cash, self.reserve, self.commission_minimum, self.cost_quantum)
+        money = (self.cash + sum(self.held_value), self.cash, self.reserve, self.commission_minimum,
+                 self.cost_quantum)
         magnitude = max([abs(v) for column in columns for v in column] + [abs(v) for v in money] + [1])
         return magnitude * max([self.commission_rate, *self.sell_tax_rate, 1]) * 4 < INT64_SAFE
 

@@ -29,6 +29,7 @@ unsolvable.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -69,7 +70,7 @@ class _Candidates:
 
 
 def objective_bound(batch: AllocationBatch, depth: int = BRANCH_DEPTH,
-                    incumbent: IntArray | None = None) -> ObjectiveBound:
+                    incumbent: IntArray | Sequence[int] | None = None) -> ObjectiveBound:
     """A proven lower bound on every account's optimal objective (see the module's text).
 
     Where the dual's solution buys a fraction of some ticker's lots, the account is split in two on that

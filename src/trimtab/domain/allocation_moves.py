@@ -22,7 +22,6 @@ from trimtab.domain.allocation_method import COARSE, EJECTION_CANDIDATES, FUND_P
 from trimtab.domain.allocation_search import NO_MOVE, Floats, Lots, Rows, Search, step_gains, top_up
 
 
-
 def _objective(search: Search, lots: Lots) -> Floats:
     result: Floats = np.abs(search.deviations(lots)).sum(axis=1)
     return result
