@@ -53,30 +53,23 @@ def _ceil_div(numerator: int, denominator: int) -> int:
     return -((-numerator) // denominator)
 
 
-def trade_costs(problem: AccountProblem, lots: Sequence[int]) -> list[int]:
-    """Commission and sell tax of each ticker's trade, rounded up to the cost quantum."""
+def trade_cash(problem: AccountProblem, k: int, m: int) -> int:
+    """Cash ticker k's trade of m lots brings in (negative for a buy), after its commission and sell tax, each
+    rounded up to the cost quantum."""
+    if m == 0:
+        return 0
     quantum = problem.cost_quantum
     scale = problem.rate_denominator * quantum
-    costs = []
-    for k, m in enumerate(lots):
-        bought = max(m, 0) * problem.buy_price[k]
-        sold = max(-m, 0) * problem.sell_price[k]
-        traded = bought + sold
-        commission = max(_ceil_div(traded * problem.commission_rate, scale) * quantum,
-                          problem.commission_minimum) if traded > 0 else 0
-        costs.append(commission + _ceil_div(sold * problem.sell_tax_rate[k], scale) * quantum)
-    return costs
-
-
-def cash_flows(problem: AccountProblem, lots: Sequence[int]) -> list[int]:
-    """Cash each ticker's trade brings in (negative for buys), after its costs."""
-    return [max(-m, 0) * problem.sell_price[k] - max(m, 0) * problem.buy_price[k] - cost
-            for k, (m, cost) in enumerate(zip(lots, trade_costs(problem, lots), strict=True))]
+    traded = m * problem.buy_price[k] if m > 0 else -m * problem.sell_price[k]
+    commission = max(_ceil_div(traded * problem.commission_rate, scale) * quantum, problem.commission_minimum)
+    if m > 0:
+        return -traded - commission
+    return traded - commission - _ceil_div(traded * problem.sell_tax_rate[k], scale) * quantum
 
 
 def cash_slack(problem: AccountProblem, lots: Sequence[int]) -> int:
     """Cash left above the reserve after all trades; negative breaks the cash rule."""
-    return problem.cash + sum(cash_flows(problem, lots)) - problem.reserve
+    return problem.cash - problem.reserve + sum(trade_cash(problem, k, m) for k, m in enumerate(lots) if m)
 
 
 def deviations(problem: AccountProblem, lots: Sequence[int]) -> list[int]:

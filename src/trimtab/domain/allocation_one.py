@@ -159,12 +159,26 @@ def _clipped_run(m: int, same: float, needed: float, room: float) -> int:
 
 
 def top_up(search: OneSearch, lots: Lots) -> Lots:
-    """Add lots with the best gain per unit of cash while they improve and the cash rule holds."""
-    lots = _take_best_prefix(search, lots)
-    flows = search.flows(lots)
+    """Add lots with the best gain per unit of cash while they improve and the cash rule holds.
+
+    First one lot of each improving ticker, best gain per unit of cash first, while the cash lasts (flows are
+    separate per ticker); then one move at a time, several lots at once where each closes a whole lot of
+    shortfall. Each ticker's flow, gain and cost of one more lot are kept up to date as it moves.
+    """
+    lots = list(lots)
     count = len(lots)
+    flows = search.flows(lots)
     gains = [search.gain(k, lots[k], 1) for k in range(count)]
     deltas = [search.flow(k, lots[k] + 1) - flows[k] for k in range(count)]
+
+    def add(k: int, step: int) -> None:
+        lots[k] += step
+        flows[k] = search.flow(k, lots[k])
+        gains[k] = search.gain(k, lots[k], 1)
+        deltas[k] = search.flow(k, lots[k] + 1) - flows[k]
+
+    for k in _best_prefix(search, lots, gains, deltas, search.budget + pairwise_sum(flows)):
+        add(k, 1)
     while True:
         slack = search.budget + pairwise_sum(flows)
         choice, best = -1, NO_MOVE
@@ -176,31 +190,26 @@ def top_up(search: OneSearch, lots: Lots) -> Lots:
                     choice, best = k, ratio
         if choice < 0:
             return lots
-        lots[choice] += _bulk_step(search, lots[choice], choice, flows[choice], slack)
-        flows[choice] = search.flow(choice, lots[choice])
-        gains[choice] = search.gain(choice, lots[choice], 1)
-        deltas[choice] = search.flow(choice, lots[choice] + 1) - flows[choice]
+        add(choice, _bulk_step(search, lots[choice], choice, flows[choice], slack))
 
 
-def _take_best_prefix(search: OneSearch, lots: Lots) -> Lots:
-    """Add one lot of each improving ticker, best gain per unit of cash first, while the cash lasts."""
-    flows = search.flows(lots)
-    slack = search.budget + pairwise_sum(flows)
+def _best_prefix(search: OneSearch, lots: Lots, gains: list[float], deltas: list[float], slack: float) -> list[int]:
+    """The tickers that get one lot each: ranked by gain per unit of cash, as many as the cash allows."""
     ranked: list[tuple[float, int, float]] = []
     for k, m in enumerate(lots):
-        gain = search.gain(k, m, 1)
-        cost = slack - (slack + (search.flow(k, m + 1) - flows[k]))
+        gain = gains[k]
+        cost = slack - (slack + deltas[k])
         if gain > 0 and m < search.upper[k] and cost > 0:
             ranked.append((-gain / max(cost, 1e-9), k, cost))
     ranked.sort()
-    lots = list(lots)
+    chosen = []
     spent = 0.0
     for _, k, cost in ranked:
         spent += cost
         if not spent <= slack:
             break
-        lots[k] += 1
-    return lots
+        chosen.append(k)
+    return chosen
 
 
 def _bulk_step(search: OneSearch, m: int, k: int, flow: float, slack: float) -> int:

@@ -17,13 +17,19 @@ from trimtab.domain.allocation_one import INF, NO_MOVE, OneSearch, _clipped_run,
 def unconstrained_best(search: OneSearch) -> float:
     """The objective with every ticker at its nearest lattice point within its bounds."""
     best = []
-    for k in range(len(search.lot_value)):
-        unit, lower, upper = search.lot_value[k], search.lower[k], search.upper[k]
-        low = min(max(float(math.floor((search.target[k] - search.held[k]) / unit)), lower), upper)
-        high = min(max(low + 1, lower), upper)
-        best.append(min(abs(search.held[k] + low * unit - search.target[k]),
-                        abs(search.held[k] + high * unit - search.target[k])))
+    for k, unit in enumerate(search.lot_value):
+        held, target = search.held[k], search.target[k]
+        low = _clip(float(math.floor((target - held) / unit)), search.lower[k], search.upper[k])
+        high = _clip(low + 1, search.lower[k], search.upper[k])
+        below, above = abs(held + low * unit - target), abs(held + high * unit - target)
+        best.append(below if below <= above else above)
     return pairwise_sum(best)
+
+
+def _clip(value: float, lower: int, upper: int) -> float:
+    """np.clip of one value: min(max(value, lower), upper)."""
+    value = lower if value < lower else value
+    return upper if value > upper else value
 
 
 def eject(search: OneSearch, lots: Lots) -> Lots:
@@ -93,27 +99,40 @@ def fund(search: OneSearch, lots: Lots) -> Lots:
     lots = list(lots)
     flows = search.flows(lots)
     slack = search.budget + pairwise_sum(flows)
+    if not slack < 0:
+        return lots
     keep = [1.0 - search.rate - tax for tax in search.tax]
+    count = len(lots)
+    harm, freed = [0.0] * count, [0.0] * count
+
+    def refresh(k: int) -> float:
+        """Ticker k's harm of one drop and the cash that drop frees; returns its deviation."""
+        m, unit = lots[k], search.lot_value[k]
+        deviation = search.held[k] + unit * m - search.target[k]
+        harm[k] = abs(deviation - unit) - abs(deviation)
+        freed[k] = search.buy_cost[k] if m > 0 else search.sell[k] * keep[k]
+        return deviation
+
+    for k in range(count):
+        refresh(k)
     for _ in range(FUND_PASSES):
         if not slack < 0:
             break
         deficit = -slack
         column, least = -1, INF
-        for k, m in enumerate(lots):
-            if m > search.lower[k]:
-                freed = search.buy_cost[k] if m > 0 else search.sell[k] * keep[k]
-                score = -search.gain(k, m, -1) / max(min(freed, deficit), 1e-9)
+        for k in range(count):
+            if lots[k] > search.lower[k]:
+                score = harm[k] / max(min(freed[k], deficit), 1e-9)
                 if score < least or column < 0:
                     column, least = k, score
         if column < 0:
             break
         m = lots[column]
-        unit = search.lot_value[column]
-        deviation = search.deviation(column, m)
-        freed = search.buy_cost[column] if m > 0 else search.sell[column] * keep[column]
-        same = INF if deviation <= 0 else float(math.floor(deviation / unit))
-        needed = float(math.floor(deficit / max(freed, 1e-9)))
+        deviation = refresh(column)
+        same = INF if deviation <= 0 else float(math.floor(deviation / search.lot_value[column]))
+        needed = float(math.floor(deficit / max(freed[column], 1e-9)))
         lots[column] -= _clipped_run(m, same, needed, m - search.lower[column])
+        refresh(column)
         new_flow = search.flow(column, lots[column])
         slack += new_flow - flows[column]
         flows[column] = new_flow
