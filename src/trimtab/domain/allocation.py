@@ -13,6 +13,9 @@ Per account, with trade lots m (negative = sell), held value H, lot value U, tar
 
 Buys pay the buy limit per lot, sells receive the sell limit per lot, so the cash rule holds whatever
 price inside the limits the orders fill at.
+
+A batch of one account is solved by the plain-Python search (`allocation_one`: the same lots, without NumPy's
+per-call cost); planning one account uses it directly on an `AccountProblem` and never loads this module.
 """
 
 from __future__ import annotations
