@@ -8,16 +8,16 @@ many such problems for the vectorised kernels, `allocation.account_of` takes one
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Lots = list[int]  # signed trade lots per ticker (negative sells)
 
 INT64_SAFE = 2**62  # a batch of these problems counts in int64 when every product stays below this
 
 
-@dataclass(frozen=True, slots=True)
-class AccountProblem:
-    """The allocation problem of one account of K tickers, in integer units and lots."""
+class AccountProblem(NamedTuple):
+    """The allocation problem of one account of K tickers, in integer units and lots (a NamedTuple: quicker to
+    define than a dataclass, for the command line's start-up)."""
 
     lot_value: tuple[int, ...]  # current price x lot size: values the objective
     buy_price: tuple[int, ...]  # buy limit x lot size: cash paid per lot bought

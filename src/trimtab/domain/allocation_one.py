@@ -179,13 +179,14 @@ def top_up(search: OneSearch, lots: Lots) -> Lots:
 
     for k in _best_prefix(search, lots, gains, deltas, search.budget + pairwise_sum(flows)):
         add(k, 1)
+    upper, buy = search.upper, search.buy
     while True:
         slack = search.budget + pairwise_sum(flows)
         choice, best = -1, NO_MOVE
         for k in range(count):
             gain = gains[k]
-            if gain > 0 and slack + deltas[k] >= 0 and lots[k] < search.upper[k]:
-                ratio = gain / search.buy[k]
+            if gain > 0 and slack + deltas[k] >= 0 and lots[k] < upper[k]:
+                ratio = gain / buy[k]
                 if ratio > best or choice < 0:
                     choice, best = k, ratio
         if choice < 0:

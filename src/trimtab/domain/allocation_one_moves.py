@@ -115,13 +115,14 @@ def fund(search: OneSearch, lots: Lots) -> Lots:
 
     for k in range(count):
         refresh(k)
+    lower = search.lower
     for _ in range(FUND_PASSES):
         if not slack < 0:
             break
         deficit = -slack
         column, least = -1, INF
         for k in range(count):
-            if lots[k] > search.lower[k]:
+            if lots[k] > lower[k]:
                 score = harm[k] / max(min(freed[k], deficit), 1e-9)
                 if score < least or column < 0:
                     column, least = k, score
