@@ -138,12 +138,14 @@ def execution_policy(settings: Settings) -> ExecutionPolicy:
 
 def exact_allocator(time_limit_seconds: float) -> Allocator:
     """The MILP allocator with a time limit per account (scipy loads only when it is used)."""
-    from trimtab.domain.allocation import AllocationBatch, IntArray
+    from trimtab.domain.allocation_account import AccountProblem, Lots
 
-    def allocate(batch: AllocationBatch) -> IntArray:
+    def allocate(problem: AccountProblem) -> Lots:
         from trimtab.adapters.solvers.milp import allocate_exact
+        from trimtab.domain.allocation import stack_accounts
 
-        return allocate_exact(batch, time_limit_seconds=time_limit_seconds)
+        lots: Lots = allocate_exact(stack_accounts([problem]), time_limit_seconds=time_limit_seconds)[0].tolist()
+        return lots
 
     return allocate
 
