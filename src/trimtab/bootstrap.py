@@ -167,6 +167,7 @@ class _Database:
 
 
 def _storage_of(engine: Engine) -> Storage:
+    from trimtab.adapters.persistence.access import SqlIdempotencyRepository, SqlTokenRepository
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
@@ -181,7 +182,8 @@ def _storage_of(engine: Engine) -> Storage:
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
                    market_data=SqlMarketDataCache(engine),
-                   location=engine.url.render_as_string(hide_password=True))
+                   location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
+                   idempotency=SqlIdempotencyRepository(engine))
 
 
 class _PaperAccounts:

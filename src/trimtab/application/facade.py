@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from trimtab.application.access import AccessOperations
 from trimtab.application.batch import BatchOperations, settings_of
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
@@ -29,6 +30,7 @@ from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
 from trimtab.application.repositories import ModelFiles, Storage
 from trimtab.application.run_journal import LeasePolicy
+from trimtab.application.run_requests import RunRequestOperations
 from trimtab.application.safety import TradingSafety
 from trimtab.application.securities import SecurityOperations
 from trimtab.application.settings_rules import validate_config
@@ -86,7 +88,7 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations):
+              MarketDataOperations, AccessOperations, RunRequestOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -235,13 +237,16 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     # -- runs ---------------------------------------------------------------------------------------------------
 
     async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
-                        choice: BrokerChoice | None = None, cash_flow: CashFlow | None = None) -> RunRecord:
-        """Start a run for an account on its assigned model and settings (orders only with `execute`)."""
+                        choice: BrokerChoice | None = None, cash_flow: CashFlow | None = None,
+                        run_id: str | None = None) -> RunRecord:
+        """Start a run for an account on its assigned model and settings (orders only with `execute`); `run_id`
+        chosen beforehand (an idempotency key names it) or a new one."""
         return (await self._start(account_id, execute=execute, force=force, progress=progress, choice=choice,
-                                  cash_flow=cash_flow, preview=False)).record
+                                  cash_flow=cash_flow, preview=False, run_id=run_id)).record
 
     async def _start(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
-                     choice: BrokerChoice | None, cash_flow: CashFlow | None, preview: bool) -> DryRun:
+                     choice: BrokerChoice | None, cash_flow: CashFlow | None, preview: bool,
+                     run_id: str | None = None) -> DryRun:
         """A new run; with `preview`, the broker's previews of its planned orders over the same connection."""
         from trimtab.application.order_preview import DryRun, preview_plan
 
@@ -252,7 +257,8 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         settings = self.plan_settings(account_id, force=force, cash_flow=cash_flow)
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
-            record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute)
+            record = await self._runner(connection, progress, run_id).start(account_id, model, settings,
+                                                                            execute=execute)
             previews = await preview_plan(connection.broker, record) if preview else None
         self._summarise(record, account)
         return DryRun(record, previews)
@@ -365,13 +371,14 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
                                where="command line", field="broker", value=name)
         return factory
 
-    def _runner(self, connection: BrokerConnection, progress: Progress) -> RebalanceRunner:
-        from trimtab.application.run_rebalance import RebalanceRunner
+    def _runner(self, connection: BrokerConnection, progress: Progress, run_id: str | None = None) -> RebalanceRunner:
+        from trimtab.application.run_rebalance import RebalanceRunner, new_run_id
 
         run = self.run_settings
         return RebalanceRunner(connection.broker, connection.name, self.storage.runs, connection.clock,
-                               connection.sleep, run.safety, run.policy, progress, checkpoint=run.checkpoint,
-                               lease=run.lease)
+                               connection.sleep, run.safety, run.policy, progress,
+                               make_run_id=new_run_id if run_id is None else lambda: run_id,
+                               checkpoint=run.checkpoint, lease=run.lease)
 
     def _summarise(self, record: RunRecord, account: Account) -> None:
         """Keep the account as the run last read it (the cache), and the day's cash and equity after a run that
