@@ -3,6 +3,7 @@ PostgreSQL, with one token per scope; clients are httpx over real HTTP."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from trimtab.entrypoints.api.app import create_app
 from trimtab_testkit.served import serve_in_thread
 
 START = "2026-11-23T01:30:00+00:00"  # the paper market's clock starts here (a Monday, 10:30 in Seoul)
+START_AT = dt.datetime.fromisoformat(START)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Api:
 @contextmanager
 def running_api(database_url: str, **settings: Any) -> Iterator[Api]:
     """A demo database (DEMO-KR, DEMO-US on the paper broker) served with these settings."""
-    trimtab = bootstrap.build(Settings(database_url=database_url, paper_start=START, **settings))
+    trimtab = bootstrap.build(Settings(database_url=database_url, paper_start=START_AT, **settings))
     trimtab.init(demo=True)
     tokens = {"read": trimtab.create_token(frozenset({Scope.READ}), "reader").secret,
               "trade": trimtab.create_token(frozenset({Scope.TRADE}), "trader").secret,

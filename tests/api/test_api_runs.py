@@ -20,7 +20,9 @@ def test_api_dry_run_then_executed_run_shows_orders_and_fills(api: Api) -> None:
         assert done.status_code == 201, done.text
         run = done.json()
         assert (run["status"], run["step"], run["execute"]) == ("completed", "done", True)
-        assert run["orders"] and run["fills"] and run["post"] is not None
+        assert run["orders"]
+        assert run["fills"]
+        assert run["post"] is not None
         shown = client.get(f"/runs/{run['run_id'][:8]}").json()
         assert shown["run_id"] == run["run_id"]
         assert {f["client_order_id"] for f in shown["fills"]} <= {o["client_order_id"] for o in shown["orders"]}

@@ -115,7 +115,7 @@ def drift(account_id: AccountId, trimtab: Facade, _token: Reader) -> dict[str, A
                                            "breaches", "breach_details", "drift")}
 
 
-@router.get("/drift", response_model=Document, responses=error_responses(401, 422, 503))
+@router.get("/drift", response_model=Document, responses=error_responses(401, 404, 422, 503))
 def drift_of_all(trimtab: Facade, _token: Reader,
                  model: Annotated[str | None, Query(max_length=64, description="Only accounts on it.")] = None,
                  ) -> dict[str, Any]:
