@@ -24,6 +24,7 @@ from trimtab.application.lookup import require_account, require_model, resolve_r
 from trimtab.application.market_data import MarketDataOperations, PricePolicy
 from trimtab.application.model_import import ImportedModel as ImportedModel
 from trimtab.application.model_import import ModelImportOperations
+from trimtab.application.notifications import Announcer, NotificationOperations
 from trimtab.application.order_preview import PreviewOperations
 from trimtab.application.ports import Clock, RunRecord
 from trimtab.application.progress import Progress, no_progress
@@ -84,11 +85,12 @@ class RunSettings:
     lease: LeasePolicy
     checkpoint: Callable[[str], None] = lambda _point: None
     notices: tuple[str, ...] = ()  # warnings for people about how settings were read
+    announcer: Announcer = field(default_factory=Announcer)  # who is told when a run stops (nobody by default)
 
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations, AccessOperations, RunRequestOperations):
+              MarketDataOperations, NotificationOperations, AccessOperations, RunRequestOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -378,7 +380,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         return RebalanceRunner(connection.broker, connection.name, self.storage.runs, connection.clock,
                                connection.sleep, run.safety, run.policy, progress,
                                make_run_id=new_run_id if run_id is None else lambda: run_id,
-                               checkpoint=run.checkpoint, lease=run.lease)
+                               checkpoint=run.checkpoint, lease=run.lease, announce=run.announcer.announce_run)
 
     def _summarise(self, record: RunRecord, account: Account) -> None:
         """Keep the account as the run last read it (the cache), and the day's cash and equity after a run that

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from trimtab.application.notifications import no_announcement
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.run_journal import LeasePolicy, RunJournal
@@ -53,6 +54,7 @@ class RebalanceRunner:
     make_run_id: Callable[[], str] = new_run_id
     checkpoint: Callable[[str], None] = lambda _point: None  # fault injection for crash tests
     lease: LeasePolicy | None = None  # default: an owner unique to this runner, leases on the run's clock
+    announce: Callable[[RunRecord], Awaitable[None]] = no_announcement  # told when a run stops
 
     def __post_init__(self) -> None:
         policy = self.lease or LeasePolicy(owner=f"runner-{uuid.uuid4().hex}", wall=self.clock)
@@ -119,6 +121,7 @@ class RebalanceRunner:
         if run.status in FINAL:
             self.runs.release(run)
         self.journal.release(run)
+        await self.announce(run)
         return run
 
     async def _plan(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,

@@ -54,6 +54,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "ibkr": CommandEntry("ibkr", "ibkr_app", "Interactive Brokers: check the TWS / IB Gateway connection."),
     "report": CommandEntry("report", "report_app", "Reports over many accounts: positions in a base currency "
                                                    "(Excel, CSV)."),
+    "notify": CommandEntry("notify", "notify_app", "Notifications: email, Slack-compatible webhooks, Telegram."),
     "basket": CommandEntry("basket", "basket", "Write a TWS basket CSV from the accounts' plans: Day 1 MOC whole "
                                                "shares, Day 2 LMT for the rest."),
     "serve": CommandEntry("serve", "serve", "Serve the HTTP API (OpenAPI at /openapi.json) on the same operations "
