@@ -91,3 +91,17 @@ def test_api_database_unreachable_is_503_in_one_line() -> None:
     assert error_of(response)["code"] == "storage_unavailable"
     assert "Traceback" not in response.text
     assert "\n" not in error_of(response)["message"]
+
+
+def test_api_cors_and_host_checks_are_off_by_default_and_on_when_asked(api: Api) -> None:
+    origin = {"Origin": "https://desk.example", "Host": "evil.example"}
+    with api.client("read", headers=origin) as client:
+        default = client.get("/accounts")
+    assert default.status_code == 200
+    assert "access-control-allow-origin" not in default.headers
+    guarded = create_app(api.trimtab, cors_origins=["https://desk.example"], allowed_hosts=["127.0.0.1"])
+    with serve_in_thread(guarded) as url:
+        token = {"Authorization": f"Bearer {api.tokens['read']}"}
+        allowed = httpx.get(f"{url}/accounts", headers={**token, "Origin": "https://desk.example"}, timeout=60)
+        assert allowed.headers["access-control-allow-origin"] == "https://desk.example"
+        assert httpx.get(f"{url}/health", headers={"Host": "evil.example"}, timeout=60).status_code == 400
