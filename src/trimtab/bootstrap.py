@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.notifications import Announcer
     from trimtab.application.ports import PaperStateStore
+    from trimtab.application.schedules import ScheduleRules, SlotRecord
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.config import Settings
     from trimtab.domain.planning import Allocator
@@ -54,7 +55,8 @@ def build(settings: Settings | None = None) -> Trimtab:
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
-                   open_price_policy=lambda: price_policy(loaded.get()))
+                   open_price_policy=lambda: price_policy(loaded.get()),
+                   open_schedule_rules=lambda: schedule_rules(loaded.get()))
 
 
 def price_policy(settings: Settings) -> PricePolicy:
@@ -175,6 +177,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
     from trimtab.adapters.persistence.runs import SqlRunRepository
+    from trimtab.adapters.persistence.schedules import SqlScheduleRepository
     from trimtab.adapters.persistence.securities import SqlSecurityRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
 
@@ -182,7 +185,7 @@ def _storage_of(engine: Engine) -> Storage:
     return Storage(accounts=SqlAccountRepository(engine), models=SqlModelRepository(engine),
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
-                   market_data=SqlMarketDataCache(engine),
+                   market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
                    idempotency=SqlIdempotencyRepository(engine))
 
@@ -346,3 +349,24 @@ def announcer(settings: Settings) -> Announcer:
             channels.append(TelegramBot(settings.telegram_bot_token.get_secret_value(), settings.telegram_chat_id,
                                         settings.telegram_api_url))
     return Announcer(channels, kinds)
+
+
+def schedule_rules(settings: Settings) -> ScheduleRules:
+    """Cron by APScheduler, business days by the exchange calendars, on the broker runs' clock."""
+    from trimtab.adapters.scheduling.rules import Rules
+
+    return Rules(clock=broker_clock(settings))
+
+
+async def run_schedules(trimtab: Trimtab, interval_seconds: float,
+                        report: Callable[[SlotRecord], None] = lambda _record: None) -> None:
+    """Tick the facade's schedules every interval (APScheduler) until cancelled; each recorded slot is reported."""
+    import asyncio
+
+    from trimtab.adapters.scheduling.runner import run_ticks
+
+    async def tick() -> None:
+        for record in await trimtab.tick():
+            report(record)
+
+    await run_ticks(tick, interval_seconds, asyncio.Event())

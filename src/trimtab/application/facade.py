@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from trimtab.application.access import AccessOperations
 from trimtab.application.batch import BatchOperations, settings_of
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
@@ -31,9 +30,10 @@ from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
 from trimtab.application.repositories import ModelFiles, Storage
 from trimtab.application.run_journal import LeasePolicy
-from trimtab.application.run_requests import RunRequestOperations
 from trimtab.application.safety import TradingSafety
+from trimtab.application.schedules import ScheduleOperations, ScheduleRules
 from trimtab.application.securities import SecurityOperations
+from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import Busy, InvalidInput
 
@@ -90,7 +90,7 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations, NotificationOperations, AccessOperations, RunRequestOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -106,6 +106,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     demo_accounts: tuple[DemoAccount, ...] = ()
     open_reports: Callable[[], ReportFiles] | None = None  # rates files in, reports and baskets out
     open_price_policy: Callable[[], PricePolicy] = PricePolicy  # how old cached prices may be
+    open_schedule_rules: Callable[[], ScheduleRules] | None = None  # cron, calendars, the scheduler's clock
     _storage: Storage | None = field(default=None, init=False, repr=False)
     _files: ModelFiles | None = field(default=None, init=False, repr=False)
     _run_settings: RunSettings | None = field(default=None, init=False, repr=False)
@@ -241,14 +242,13 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
                         choice: BrokerChoice | None = None, cash_flow: CashFlow | None = None,
                         run_id: str | None = None) -> RunRecord:
-        """Start a run for an account on its assigned model and settings (orders only with `execute`); `run_id`
-        chosen beforehand (an idempotency key names it) or a new one."""
+        """Start a run for an account on its model and settings (orders only with `execute`; `run_id` if chosen)."""
         return (await self._start(account_id, execute=execute, force=force, progress=progress, choice=choice,
                                   cash_flow=cash_flow, preview=False, run_id=run_id)).record
 
     async def _start(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
-                     choice: BrokerChoice | None, cash_flow: CashFlow | None, preview: bool,
-                     run_id: str | None = None) -> DryRun:
+                     choice: BrokerChoice | None, cash_flow: CashFlow | None, preview: bool, run_id: str | None = None,
+                     ) -> DryRun:
         """A new run; with `preview`, the broker's previews of its planned orders over the same connection."""
         from trimtab.application.order_preview import DryRun, preview_plan
 
@@ -259,8 +259,8 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         settings = self.plan_settings(account_id, force=force, cash_flow=cash_flow)
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
-            record = await self._runner(connection, progress, run_id).start(account_id, model, settings,
-                                                                            execute=execute)
+            record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute,
+                                                                    run_id=run_id)
             previews = await preview_plan(connection.broker, record) if preview else None
         self._summarise(record, account)
         return DryRun(record, previews)
@@ -373,14 +373,13 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
                                where="command line", field="broker", value=name)
         return factory
 
-    def _runner(self, connection: BrokerConnection, progress: Progress, run_id: str | None = None) -> RebalanceRunner:
-        from trimtab.application.run_rebalance import RebalanceRunner, new_run_id
+    def _runner(self, connection: BrokerConnection, progress: Progress) -> RebalanceRunner:
+        from trimtab.application.run_rebalance import RebalanceRunner
 
         run = self.run_settings
         return RebalanceRunner(connection.broker, connection.name, self.storage.runs, connection.clock,
-                               connection.sleep, run.safety, run.policy, progress,
-                               make_run_id=new_run_id if run_id is None else lambda: run_id,
-                               checkpoint=run.checkpoint, lease=run.lease, announce=run.announcer.announce_run)
+                               connection.sleep, run.safety, run.policy, progress, checkpoint=run.checkpoint,
+                               lease=run.lease, announce=run.announcer.announce_run)
 
     def _summarise(self, record: RunRecord, account: Account) -> None:
         """Keep the account as the run last read it (the cache), and the day's cash and equity after a run that

@@ -23,6 +23,7 @@ from trimtab.application.records import (
     RebalancingConfig,
 )
 from trimtab.application.run_requests import IdempotencyRepository
+from trimtab.application.schedules import ScheduleRepository
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
@@ -163,6 +164,7 @@ class Storage:
     paper: PaperAccounts
     securities: SecurityRepository
     market_data: MarketDataCache
+    schedules: ScheduleRepository
     location: str  # the database, for people (no password)
     tokens: TokenRepository  # the HTTP API's tokens (digests only)
     idempotency: IdempotencyRepository  # the HTTP API's idempotency keys of requests that start runs

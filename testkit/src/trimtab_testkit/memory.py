@@ -21,6 +21,7 @@ from trimtab.application.records import (
     RebalancingConfig,
 )
 from trimtab.application.repositories import Storage
+from trimtab.application.schedules import Schedule, SlotRecord
 from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import InvalidInput, LeaseLost
 from trimtab.domain.execution import Fill
@@ -302,10 +303,48 @@ class InMemoryPaperStateStore:
         self._documents.pop(account_id, None)
 
 
+@dataclass
+class MemorySchedules:
+    """Schedules and their slots in dicts; a slot is claimed once, as the database's primary key makes it."""
+
+    schedules: dict[str, Schedule] = field(default_factory=dict)
+    records: dict[tuple[str, dt.datetime], SlotRecord] = field(default_factory=dict)
+
+    def add(self, schedule: Schedule) -> None:
+        if schedule.name in self.schedules:
+            raise InvalidInput("a schedule has this name already", where="command line", field="name",
+                               value=schedule.name)
+        self.schedules[schedule.name] = schedule
+
+    def list(self) -> list[Schedule]:
+        return [self.schedules[name] for name in sorted(self.schedules)]
+
+    def remove(self, name: str) -> bool:
+        self.records = {key: record for key, record in self.records.items() if key[0] != name}
+        return self.schedules.pop(name, None) is not None
+
+    def claim(self, record: SlotRecord) -> bool:
+        key = (record.schedule, record.slot)
+        if key in self.records:
+            return False
+        self.records[key] = record
+        return True
+
+    def finish(self, record: SlotRecord) -> None:
+        self.records[(record.schedule, record.slot)] = record
+
+    def last_slot(self, name: str) -> dt.datetime | None:
+        return max((slot for schedule, slot in self.records if schedule == name), default=None)
+
+    def slots(self, name: str, limit: int = 20) -> builtins.list[SlotRecord]:
+        mine = sorted((r for r in self.records.values() if r.schedule == name), key=lambda r: r.slot, reverse=True)
+        return mine[:limit]
+
+
 def memory_storage() -> Storage:
     """A fresh in-memory database."""
     models = MemoryModels()
     return Storage(accounts=MemoryAccounts(models=models), models=models, config=MemoryConfig(),
                    runs=MemoryRuns(), summaries=MemorySummaries(), paper=MemoryPaper(), securities=MemorySecurities(),
-                   market_data=MemoryMarketData(), location="memory", tokens=MemoryTokens(),
-                   idempotency=MemoryIdempotency())
+                   market_data=MemoryMarketData(), schedules=MemorySchedules(), location="memory",
+                   tokens=MemoryTokens(), idempotency=MemoryIdempotency())

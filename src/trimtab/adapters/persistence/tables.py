@@ -284,3 +284,26 @@ class IdempotencyKeyRow(Base):
     fingerprint: Mapped[str]
     run_id: Mapped[str]
     created_at: Mapped[dt.datetime]
+
+
+class ScheduleRow(Base):
+    """A stored job: what, for which accounts, when (cron in a zone), on which exchange's days."""
+
+    __tablename__ = "schedules"
+
+    name: Mapped[str] = mapped_column(primary_key=True)
+    document: Mapped[dict[str, Any]]  # job, cron, zone, calendar, accounts, execute, output, base, grace
+    created_at: Mapped[dt.datetime]
+
+
+class ScheduleSlotRow(Base):
+    """One slot of a schedule and what became of it; the primary key makes a slot run once."""
+
+    __tablename__ = "schedule_slots"
+
+    schedule: Mapped[str] = mapped_column(ForeignKey("schedules.name", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[dt.datetime] = mapped_column(primary_key=True)
+    outcome: Mapped[str]
+    owner: Mapped[str]
+    detail: Mapped[str]
+    updated_at: Mapped[dt.datetime]
