@@ -172,6 +172,7 @@ class _Database:
 
 
 def _storage_of(engine: Engine) -> Storage:
+    from trimtab.adapters.persistence.access import SqlIdempotencyRepository, SqlTokenRepository
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
@@ -189,7 +190,8 @@ def _storage_of(engine: Engine) -> Storage:
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
                    market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
                    policies=SqlPolicyRepository(engine),
-                   location=engine.url.render_as_string(hide_password=True))
+                   location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
+                   idempotency=SqlIdempotencyRepository(engine))
 
 
 class _PaperAccounts:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from trimtab.application.access import TokenRepository
 from trimtab.application.policies import PolicyRepository
 from trimtab.application.ports import RunRepository
 from trimtab.application.records import (
@@ -22,6 +23,7 @@ from trimtab.application.records import (
     ModelVersionInfo,
     RebalancingConfig,
 )
+from trimtab.application.run_requests import IdempotencyRepository
 from trimtab.application.schedules import ScheduleRepository
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.price_age import StoredSnapshot
@@ -166,3 +168,5 @@ class Storage:
     schedules: ScheduleRepository
     policies: PolicyRepository
     location: str  # the database, for people (no password)
+    tokens: TokenRepository  # the HTTP API's tokens (digests only)
+    idempotency: IdempotencyRepository  # the HTTP API's idempotency keys of requests that start runs

@@ -29,6 +29,7 @@ from trimtab.domain.execution import Fill
 from trimtab.domain.models import ModelPortfolio, validate_model
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
+from trimtab_testkit.memory_access import MemoryIdempotency, MemoryTokens
 
 AT = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
 
@@ -368,4 +369,4 @@ def memory_storage() -> Storage:
     return Storage(accounts=MemoryAccounts(models=models), models=models, config=MemoryConfig(),
                    runs=MemoryRuns(), summaries=MemorySummaries(), paper=MemoryPaper(), securities=MemorySecurities(),
                    market_data=MemoryMarketData(), schedules=MemorySchedules(), policies=MemoryPolicies(),
-                   location="memory")
+                   location="memory", tokens=MemoryTokens(), idempotency=MemoryIdempotency())

@@ -264,6 +264,30 @@ class BrokerOrderRow(Base):
     updated_at: Mapped[dt.datetime]
 
 
+class ApiTokenRow(Base):
+    """A token of the HTTP API: the SHA-256 digest of its secret (never the secret) and its scopes."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    digest: Mapped[str] = mapped_column(unique=True)
+    scopes: Mapped[list[str]]
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class IdempotencyKeyRow(Base):
+    """An idempotency key of a request that starts a run: the request's fingerprint and the run it names."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str]
+    run_id: Mapped[str]
+    created_at: Mapped[dt.datetime]
+
+
 class ScheduleRow(Base):
     """A stored job: what, for which accounts, when (cron in a zone), on which exchange's days."""
 
