@@ -26,8 +26,8 @@ def test_api_reads_accounts_holdings_bands_models_and_runs(api: Api) -> None:
         assert client.get("/accounts/DEMO-KR/holdings", params={"cached": True}).json()["cached"] is True
         assert client.get("/accounts/DEMO-KR/bands").json() == {
             "account_id": "DEMO-KR", "class_band": "0.03", "ticker_band": "0.05", "relative_band": None,
-            "cash_buffer": "0.01", "minimum_trade_value": "0", "price_ticks": 1, "mp_threshold_percent": "3",
-            "sub_mp_threshold_percent": "5"}
+            "cash_buffer": "0.01", "minimum_trade_value": "0", "price_ticks": 1, "confirm_days": 1, "split_days": 1,
+            "mp_threshold_percent": "3", "sub_mp_threshold_percent": "5"}
         models = client.get("/models").json()["models"]
         assert {m["name"] for m in models} == {"GTAA", "KR-ALLWEATHER"}
         assert [v["version"] for v in client.get("/models/GTAA/versions").json()["models"]] == ["1"]
@@ -67,6 +67,11 @@ def test_api_admin_changes_bands_assignment_and_imports_models(api: Api) -> None
         assert (seed.json()["class_band"], seed.json()["ticker_band"], seed.json()["relative_band"],
                 seed.json()["mp_threshold_percent"]) == ("0.025", "0.06", None, "2.5")
         assert api.trimtab.bands("DEMO-KR").class_band == Decimal("0.025")
+        policies = client.put("/accounts/DEMO-KR/bands", json={"confirm_days": 3, "split_days": 5})
+        assert (policies.json()["confirm_days"], policies.json()["split_days"]) == (3, 5)
+        too_many = client.put("/accounts/DEMO-KR/bands", json={"split_days": 21})
+        assert too_many.status_code == 422
+        assert too_many.json()["error"]["field"] == "split_days"
         assigned = client.put("/accounts/DEMO-KR/assignment", json={"model": "GTAA", "version": "1"})
         assert (assigned.json()["model"], assigned.json()["pinned_version"]) == ("GTAA", "1")
         assert client.delete("/accounts/DEMO-KR/assignment").status_code == 204

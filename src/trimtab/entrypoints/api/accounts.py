@@ -100,7 +100,8 @@ def set_bands(account_id: AccountId, body: BandsUpdate, trimtab: Facade, _token:
                           relative_band=given.get("relative_band"),
                           clear_relative_band="relative_band" in given and given["relative_band"] is None,
                           cash_buffer=given.get("cash_buffer"), minimum_trade_value=given.get("minimum_trade_value"),
-                          price_ticks=given.get("price_ticks"))
+                          price_ticks=given.get("price_ticks"), confirm_days=given.get("confirm_days"),
+                          split_days=given.get("split_days"))
     trimtab.set_bands(account_id, changes)
     return _bands(account_id, trimtab)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from importlib.metadata import version
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -62,8 +63,12 @@ def url_of(listener: socket.socket) -> str:
 
 
 def serve(trimtab: Trimtab, listener: socket.socket, *, announce: Callable[[str], None],
-          cors_origins: Sequence[str] = (), allowed_hosts: Sequence[str] = (), log_level: str = "info") -> None:
-    """Host the API with uvicorn on a listening socket until interrupted; `announce` gets its URL first."""
+          cors_origins: Sequence[str] = (), allowed_hosts: Sequence[str] = (), log_level: str = "info",
+          background: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
+    """Host the API with uvicorn on a listening socket until interrupted; `announce` gets its URL first.
+    `background` (the scheduler) runs in the same event loop for as long as the server does."""
+    import asyncio
+
     import uvicorn
 
     _ = trimtab.storage  # opened (and migrated) now: a database that cannot be reached stops the start
@@ -72,4 +77,13 @@ def serve(trimtab: Trimtab, listener: socket.socket, *, announce: Callable[[str]
                                            server_header=False, proxy_headers=False))
 
     announce(url_of(listener))  # the socket listens already: connections wait in its backlog until served
-    server.run(sockets=[listener])
+
+    async def main() -> None:
+        task = asyncio.create_task(background()) if background is not None else None
+        try:
+            await server.serve(sockets=[listener])
+        finally:
+            if task is not None:
+                task.cancel()
+
+    asyncio.run(main())

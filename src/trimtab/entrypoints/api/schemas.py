@@ -105,6 +105,8 @@ class Bands(BaseModel):
     cash_buffer: str
     minimum_trade_value: str
     price_ticks: int
+    confirm_days: int
+    split_days: int
     mp_threshold_percent: str
     sub_mp_threshold_percent: str
 
@@ -120,6 +122,8 @@ class BandsUpdate(Strict):
     cash_buffer: Fraction | None = None
     minimum_trade_value: Fraction | None = None
     price_ticks: int | None = None
+    confirm_days: int | None = None
+    split_days: int | None = None
     mp_threshold_percent: Fraction | None = None
     sub_mp_threshold_percent: Fraction | None = None
 

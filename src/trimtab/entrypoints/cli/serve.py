@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trimtab.entrypoints.cli.common import Command, JsonOption, console, print_json, run_facade
 from trimtab.entrypoints.cli.guard import guarded
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+    from typing import Any
 
 tokens_app = typer.Typer(
     help="Tokens of the HTTP API: create one (shown once), list them, revoke one.", no_args_is_help=True,
@@ -22,8 +26,13 @@ def serve(
         "Allow browsers on this origin (repeat for more; default: no CORS)."))] = None,
     allowed_host: Annotated[list[str] | None, typer.Option(metavar="HOST", help=(
         "Answer only requests for this Host header (repeat for more; default: any)."))] = None,
+    scheduler: Annotated[bool, typer.Option("--scheduler/--no-scheduler", help=(
+        "Run the schedules in this process too (trimtab schedules; each slot runs once however many run)."))] = True,
+    interval: Annotated[float, typer.Option("--interval", metavar="SECONDS", min=1, max=3600, help=(
+        "How often the scheduler looks at the schedules."))] = 30.0,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /openapi.json) on the same operations as the command line."""
+    """Serve the HTTP API (OpenAPI at /openapi.json) and the scheduler, on the same operations as the command
+    line."""
 
     def run() -> None:
         import sys
@@ -35,11 +44,18 @@ def serve(
 
         def announce(url: str) -> None:
             sys.stdout.write(f"trimtab API on {url} (OpenAPI {url}/openapi.json, docs {url}/docs)\n")
+            if scheduler:
+                sys.stdout.write(f"scheduler: schedules looked at every {interval:g} s (trimtab schedules list)\n")
             sys.stdout.flush()
+
+        def schedules() -> Coroutine[Any, Any, None]:
+            from trimtab.bootstrap import run_schedules
+
+            return run_schedules(trimtab, interval)
 
         try:
             serve(trimtab, listener, announce=announce, cors_origins=cors_origin or (),
-                  allowed_hosts=allowed_host or ())
+                  allowed_hosts=allowed_host or (), background=schedules if scheduler else None)
         finally:
             listener.close()
 
