@@ -123,7 +123,8 @@ def run_settings(settings: Settings, wall: SystemClock) -> RunSettings:
                              kill_switch=settings.disable_live_trading),
         lease=LeasePolicy(owner=current_owner(), wall=wall, seconds=settings.run_lease_seconds,
                           holder_gone=is_gone),
-        checkpoint=crash_checkpoint(settings.crash_at), notices=settings.notices, announcer=announcer(settings))
+        checkpoint=crash_checkpoint(settings.crash_at), notices=settings.notices, announcer=announcer(settings),
+        signal_runs=settings.signal_runs)
 
 
 def execution_policy(settings: Settings) -> ExecutionPolicy:
@@ -182,6 +183,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.runs import SqlRunRepository
     from trimtab.adapters.persistence.schedules import SqlScheduleRepository
     from trimtab.adapters.persistence.securities import SqlSecurityRepository
+    from trimtab.adapters.persistence.signals import SqlSignalRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
 
     paper = _PaperAccounts(lambda: SqlPaperStateStore(engine))
@@ -189,7 +191,7 @@ def _storage_of(engine: Engine) -> Storage:
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
                    market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
-                   policies=SqlPolicyRepository(engine),
+                   policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
                    idempotency=SqlIdempotencyRepository(engine))
 

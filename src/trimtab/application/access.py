@@ -36,6 +36,7 @@ class Scope(StrEnum):
     READ = "read"
     TRADE = "trade"
     ADMIN = "admin"
+    SIGNAL = "signal"  # a webhook's token: posts signals and nothing else (not even reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,8 @@ class TokenInfo:
     revoked_at: dt.datetime | None = None
 
     def allows(self, scope: Scope) -> bool:
-        """Whether the token holds a scope (every token may read)."""
-        return scope is Scope.READ or scope in self.scopes
+        """Whether the token holds a scope (every token may read, but one made only for signals)."""
+        return scope in self.scopes or (scope is Scope.READ and not self.scopes <= {Scope.SIGNAL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +102,11 @@ def parse_scopes(texts: Iterable[str]) -> frozenset[Scope]:
             try:
                 scopes.add(Scope(name))
             except ValueError:
-                raise InvalidInput("unknown scope (choose read, trade or admin)", where="command line",
+                raise InvalidInput("unknown scope (choose read, trade, admin or signal)", where="command line",
                                    field="scope", value=part) from None
     if not scopes:
-        raise InvalidInput("give at least one scope: read, trade or admin", where="command line", field="scope")
+        raise InvalidInput("give at least one scope: read, trade, admin or signal", where="command line",
+                           field="scope")
     return frozenset(scopes)
 
 

@@ -35,6 +35,7 @@ from trimtab.application.schedules import ScheduleOperations, ScheduleRules
 from trimtab.application.securities import SecurityOperations
 from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
+from trimtab.application.signals import SignalPolicy
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -88,6 +89,7 @@ class RunSettings:
     checkpoint: Callable[[str], None] = lambda _point: None
     notices: tuple[str, ...] = ()  # warnings for people about how settings were read
     announcer: Announcer = field(default_factory=Announcer)  # who is told when a run stops (nobody by default)
+    signal_runs: SignalPolicy = "dry"  # what a rebalance signal starts: record (nothing), dry or execute
 
 
 @dataclass

@@ -25,6 +25,7 @@ from trimtab.application.records import (
 )
 from trimtab.application.run_requests import IdempotencyRepository
 from trimtab.application.schedules import ScheduleRepository
+from trimtab.application.signals import SignalRepository
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
@@ -167,6 +168,7 @@ class Storage:
     market_data: MarketDataCache
     schedules: ScheduleRepository
     policies: PolicyRepository
+    signals: SignalRepository
     location: str  # the database, for people (no password)
     tokens: TokenRepository  # the HTTP API's tokens (digests only)
     idempotency: IdempotencyRepository  # the HTTP API's idempotency keys of requests that start runs

@@ -330,3 +330,18 @@ class SplitExecutionRow(Base):
     account_id: Mapped[str] = mapped_column(primary_key=True)
     document: Mapped[dict[str, Any]]
     updated_at: Mapped[dt.datetime]
+
+
+class SignalRow(Base):
+    """A signal received (webhook), without its token, and what became of it."""
+
+    __tablename__ = "signals"
+
+    __table_args__ = (Index("ix_signals_received_at", "received_at"),)
+
+    signal_id: Mapped[str] = mapped_column(primary_key=True)
+    received_at: Mapped[dt.datetime]
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str]
+    detail: Mapped[str]
+    run_ids: Mapped[list[str]]

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from trimtab.application.facade import Trimtab
-from trimtab.entrypoints.api import accounts, runs
+from trimtab.entrypoints.api import accounts, runs, signals
 from trimtab.entrypoints.api.errors import install_error_handlers
 from trimtab.entrypoints.api.schemas import Health
 
@@ -38,6 +38,7 @@ def create_app(trimtab: Trimtab, *, cors_origins: Sequence[str] = (), allowed_ho
 
     app.include_router(accounts.router)
     app.include_router(runs.router)
+    app.include_router(signals.router)
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

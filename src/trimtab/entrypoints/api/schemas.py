@@ -156,3 +156,26 @@ class RunItem(BaseModel):
 
 class Runs(BaseModel):
     runs: list[RunItem]
+
+
+class SignalAnswer(BaseModel):
+    """What became of a signal: done, failed, or recorded only; `duplicate` when its id was seen before."""
+
+    signal_id: str
+    status: str
+    detail: str
+    run_ids: list[str]
+    duplicate: bool
+
+
+class SignalItem(BaseModel):
+    signal_id: str
+    received_at: str
+    status: str
+    detail: str
+    run_ids: list[str]
+    payload: dict[str, Any]
+
+
+class Signals(BaseModel):
+    signals: list[SignalItem]
