@@ -287,10 +287,20 @@ class InMemoryPaperStateStore:
         document: dict[str, Any] = json.loads(text)
         return document
 
+    def load_many(self, account_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Fresh copies of these accounts' states, by account id; accounts never saved are left out."""
+        return {account_id: document for account_id in account_ids
+                if (document := self.load(account_id)) is not None}
+
     def save(self, account_id: str, state: dict[str, Any]) -> None:
         """Replace the account's state; refuse a document that is not plain JSON."""
         self._documents[account_id] = json.dumps(state, ensure_ascii=False, allow_nan=False)
         self.saves += 1
+
+    def save_many(self, states: Mapping[str, dict[str, Any]]) -> None:
+        """Replace several accounts' states (each counted as a save)."""
+        for account_id, state in states.items():
+            self.save(account_id, state)
 
     def account_ids(self) -> list[str]:
         """Return the ids of every stored account."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from trimtab.adapters.brokers.paper.broker import PaperBroker
@@ -39,8 +39,10 @@ class PaperBrokerFactory:
 
     def broker(self, clock: Clock) -> PaperBroker:
         """The paper broker over the stored paper accounts, on `clock`."""
-        config = PaperConfig(seed=self.settings.seed, latency_seconds=self.settings.latency_seconds)
-        return PaperBroker(self._store(), clock, config)
+        return PaperBroker(self._store(), clock, self._config())
+
+    def _config(self) -> PaperConfig:
+        return PaperConfig(seed=self.settings.seed, latency_seconds=self.settings.latency_seconds)
 
     @contextlib.asynccontextmanager
     async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
@@ -50,6 +52,24 @@ class PaperBrokerFactory:
         market never makes anyone wait (its clock jumps), so it has no progress to report."""
         clock = FastForwardClock(resume_from or self.settings.start or self.market_start(account))
         yield BrokerConnection(self.broker(clock), "paper", clock, clock.sleep)
+
+    @contextlib.asynccontextmanager
+    async def connect_many(self, accounts: Sequence[Account], choice: BrokerChoice,
+                           progress: Progress = no_progress,
+                           ) -> AsyncIterator[list[tuple[BrokerConnection, list[int]]]]:
+        """New reads of many accounts: one connection (over one store) per start instant, each account on the
+        clock `connect` would give it; with a pinned start, one connection for all of them."""
+        starts: dict[dt.datetime, list[int]] = {}
+        for index, account in enumerate(accounts):
+            starts.setdefault(self.settings.start or self.market_start(account), []).append(index)
+        store = self._store()
+        config = self._config()
+        connections = []
+        for start, members in starts.items():
+            clock = FastForwardClock(start)
+            connections.append((BrokerConnection(PaperBroker(store, clock, config), "paper", clock, clock.sleep),
+                                members))
+        yield connections
 
     def market_start(self, account: Account) -> dt.datetime:
         """A minute into the next session of the account's market, after any earlier run of the account."""
