@@ -21,9 +21,10 @@ from trimtab_testkit.memory import InMemoryPaperStateStore
 
 CONFIG = PaperConfig(seed=8, partial_fill_fraction=Decimal("0.25"))
 EMPTY, FILLING, DOLLARS, UNKNOWN = "PAPER-EMPTY", "PAPER-FILLING", "PAPER-USD", "PAPER-NOBODY"
+WRONG = "PAPER-USD-CASH"  # asks for a KRX quote the accounts before it were given: refused all the same
 REQUESTS = [SnapshotRequest(FILLING, ("069500",)), SnapshotRequest(ACCOUNT, ("360750", "005930")),
             SnapshotRequest(UNKNOWN, ("005930",)), SnapshotRequest(EMPTY, ("069500", "360750")),
-            SnapshotRequest(DOLLARS, ("SPMO",))]
+            SnapshotRequest(DOLLARS, ("SPMO",)), SnapshotRequest(WRONG, ("SMH", "069500"))]
 
 
 def _desk() -> tuple[PaperBroker, InMemoryPaperStateStore]:
@@ -32,6 +33,7 @@ def _desk() -> tuple[PaperBroker, InMemoryPaperStateStore]:
     broker.open_account(EMPTY, "KRW", Decimal(5_000_000))  # cash only: no positions
     broker.open_account(DOLLARS, "USD", Decimal(20_000), {"SPMO": Decimal(12), "IAU": Decimal(30)})
     broker.open_account(FILLING, "KRW", Decimal(3_000_000), {"069500": Decimal(4)})
+    broker.open_account(WRONG, "USD", Decimal(1_000))
     quote = run(broker.get_snapshot(FILLING, ["360750"])).quotes["360750"]
     run(broker.submit(order("bulk-buy", "360750", Side.BUY, 8, str(marketable_price(quote, Side.BUY)),
                             account_id=FILLING)))
@@ -57,11 +59,12 @@ def _one_at_a_time(broker: PaperBroker) -> list[AccountSnapshot | Exception]:
 def _same(bulk: list[AccountSnapshot | Exception], each: list[AccountSnapshot | Exception]) -> None:
     assert len(bulk) == len(each) == len(REQUESTS)
     for request, got, expected in zip(REQUESTS, bulk, each, strict=True):
-        if request.account_id == UNKNOWN:
+        if request.account_id in (UNKNOWN, WRONG):
             assert isinstance(got, InvalidInput)
             assert isinstance(expected, InvalidInput)
             assert str(got) == str(expected)
-            assert UNKNOWN in str(got)
+            assert request.account_id in str(got)
+            assert ("trades in KRW" in str(got)) is (request.account_id == WRONG)
         else:
             assert got == expected, request.account_id
 
@@ -70,7 +73,7 @@ def test_bulk_read_equals_one_read_per_account_and_saves_the_same_states(engine:
     desk, memory = _desk()
     sql = SqlPaperStateStore(engine, desk.clock)
     broker = PaperBroker(sql, desk.clock, CONFIG)
-    ids = [ACCOUNT, EMPTY, DOLLARS, FILLING]
+    ids = [ACCOUNT, EMPTY, DOLLARS, FILLING, WRONG]
     _copy(memory, sql)
     each = _one_at_a_time(broker)
     saved_each = sql.load_many(ids)

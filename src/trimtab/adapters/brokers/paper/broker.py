@@ -33,7 +33,7 @@ from trimtab.application.ports import Clock, PaperStateStore
 from trimtab.application.snapshot_reads import SnapshotRequest
 from trimtab.domain.errors import BrokerUnavailable, InvalidInput, OrderRejected
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest
-from trimtab.domain.snapshot import AccountSnapshot, CostSettings
+from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Quote
 
 
 class PaperBroker:
@@ -106,13 +106,14 @@ class PaperBroker:
         documents = self._store.load_many([request.account_id for request in requests])
         results: list[AccountSnapshot | Exception] = []
         changed: dict[str, dict[str, Any]] = {}
+        quoted: dict[str, Quote] = {}  # the quotes at `now`, the same for every account
         for request in requests:
             try:
                 state, before = self._state_of(request.account_id, documents.get(request.account_id))
                 self.exchange.settle(state, now)
                 if (after := state.to_json()) != before:
                     changed[state.account_id] = documents[state.account_id] = after
-                results.append(build_snapshot(self.exchange, state, request.symbols, now))
+                results.append(build_snapshot(self.exchange, state, request.symbols, now, quoted))
             except Exception as error:  # one account's failure is its own result
                 results.append(error)
         self._store.save_many(changed)
