@@ -236,12 +236,7 @@ class _PaperFactory:
                                  latency_seconds=loaded.paper_latency_seconds)
         engine = self._database.engine()
         return PaperBrokerFactory(lambda: SqlPaperStateStore(engine), settings, self._wall,
-                                  lambda account_id: _last_run_at(self._database, account_id))
-
-
-def _last_run_at(database: _Database, account_id: str) -> dt.datetime | None:
-    latest = database.storage().runs.list(account_id, limit=1)
-    return latest[0].updated_at if latest else None
+                                  lambda account_ids: self._database.storage().runs.last_updates(account_ids))
 
 
 class _KisFactory:

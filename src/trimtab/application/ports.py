@@ -194,6 +194,10 @@ class RunRepository(Protocol):
         """Up to `limit` run ids that start with `prefix`, in order."""
         ...
 
+    def last_updates(self, account_ids: Sequence[str]) -> dict[str, dt.datetime]:
+        """The last update of each account's newest run (newest as `list` orders them), for those with runs."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class BandSettings:

@@ -195,6 +195,10 @@ class MemoryRuns:
         runs.sort(key=lambda run: (run.created_at, run.run_id), reverse=True)
         return [copy.deepcopy(run) for run in runs[:limit]]
 
+    def last_updates(self, account_ids: Sequence[str]) -> dict[str, dt.datetime]:
+        return {account_id: newest[0].updated_at for account_id in account_ids
+                if (newest := self.list(account_id, limit=1))}
+
     def release(self, run: RunRecord) -> None:
         self._fence(run)
         if self.locks.get(run.account_id) == run.run_id:

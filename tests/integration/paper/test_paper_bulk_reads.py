@@ -12,7 +12,8 @@ from tests.contract.harness import marketable_price, run
 from tests.integration.paper.conftest import ACCOUNT, make_broker, order
 from trimtab.adapters.brokers.paper.broker import PaperBroker
 from trimtab.adapters.brokers.paper.config import PaperConfig
-from trimtab.adapters.persistence.paper_state import IDS_PER_QUERY, SqlPaperStateStore
+from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
+from trimtab.adapters.persistence.statements import IDS_PER_QUERY
 from trimtab.application.snapshot_reads import SnapshotReader, SnapshotRequest, read_snapshots
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.orders import Side

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 
 from tests.contract.clocks import FixedClock
@@ -43,7 +43,11 @@ def _factory(start: dt.datetime | None = None) -> PaperBrokerFactory:
     opener.open_account("US-RAN", "USD", Decimal(2_000), {"SMH": Decimal(7)})
     opener.open_account("US-CASH", "USD", Decimal(100_000))  # GONE has no paper account
     runs = {"US-RAN": LATER_RUN}
-    return PaperBrokerFactory(lambda: store, PaperSettings(seed=7, start=start), FixedClock(WALL), runs.get)
+
+    def last_runs(account_ids: Sequence[str]) -> dict[str, dt.datetime]:
+        return {account_id: runs[account_id] for account_id in account_ids if account_id in runs}
+
+    return PaperBrokerFactory(lambda: store, PaperSettings(seed=7, start=start), FixedClock(WALL), last_runs)
 
 
 def _reads(factory: BrokerFactory) -> list[tuple[Account, BrokerFactory, SnapshotRequest]]:

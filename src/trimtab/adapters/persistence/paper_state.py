@@ -10,12 +10,10 @@ from sqlalchemy import select
 
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.sessions import Bind, session_factory
-from trimtab.adapters.persistence.statements import upsert
+from trimtab.adapters.persistence.statements import IDS_PER_QUERY, upsert
 from trimtab.adapters.persistence.tables import PaperAccountRow
 from trimtab.adapters.persistence.types import to_json_ready
 from trimtab.application.ports import Clock
-
-IDS_PER_QUERY = 500  # account ids in one IN (...) list: far below SQLite's and PostgreSQL's parameter limits
 
 
 class SqlPaperStateStore:
