@@ -226,7 +226,7 @@ class BatchOperations:
         from trimtab.domain.batch_planning import PlanRequest
 
         lines: list[BatchLine | None] = [None] * len(accounts)
-        models: dict[tuple[str, str | None], ModelPortfolio] = {}
+        models: dict[tuple[str, str | None], tuple[ModelPortfolio, tuple[str, ...]]] = {}  # and its symbols
         configs = self.storage.config.stored()
         wanted: list[tuple[int, ModelPortfolio, PlanSettings]] = []
         reads: list[tuple[Account, BrokerFactory, SnapshotRequest]] = []
@@ -237,15 +237,16 @@ class BatchOperations:
                                        where=f"account '{account.account_id}'", field="model", value=None)
                 key = (assignment.model_name, assignment.pinned_version)
                 if key not in models:
-                    models[key] = self.resolve_model(self.storage.models.get(*key))  # ISINs as symbols
-                model = models[key]
+                    resolved = self.resolve_model(self.storage.models.get(*key))  # ISINs as symbols
+                    models[key] = (resolved, tuple(resolved.target_weights()))
+                model, symbols = models[key]
                 settings = settings_of(configs.get(account.account_id, RebalancingConfig()), force=force)
                 factory = self._factory_for(account, choice)
             except Exception as error:  # one account's failure is its own line
                 lines[index] = _error_line(account, assignment, error)
                 continue
             wanted.append((index, model, settings))
-            reads.append((account, factory, SnapshotRequest(account.account_id, tuple(model.target_weights()))))
+            reads.append((account, factory, SnapshotRequest(account.account_id, symbols)))
         found = await read_accounts(reads, choice, progress)
         read_at = self.clock.now()
         requests: list[tuple[int, PlanRequest]] = []
