@@ -85,7 +85,8 @@ async def read_accounts(reads: Sequence[tuple[Account, BrokerFactory, SnapshotRe
                                                                           list(request.symbols))
             except Exception as error:  # one account's failure is its own result
                 results[index] = error
-    return [result if result is not None else RuntimeError("not read") for result in results]
+    return [result if result is not None else RuntimeError("the broker factory did not read the account")
+            for result in results]
 
 
 async def _read_together(factory: ManyConnector, reads: Sequence[tuple[Account, BrokerFactory, SnapshotRequest]],

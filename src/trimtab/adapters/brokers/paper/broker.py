@@ -99,8 +99,9 @@ class PaperBroker:
         return build_snapshot(self.exchange, state, symbols, now)
 
     async def get_snapshots(self, requests: Sequence[SnapshotRequest]) -> list[AccountSnapshot | Exception]:
-        """get_snapshot for many accounts at once: their states read in one query, the changed ones (fills owed
-        so far) saved in one transaction; each result is the snapshot or the error get_snapshot would raise."""
+        """get_snapshot for many accounts at once (one call: the latency is waited once): their states read in
+        one query, the changed ones (fills owed so far) saved in one transaction; each result is the snapshot or
+        the error get_snapshot would raise."""
         await self._wait()
         now = self._now()
         documents = self._store.load_many([request.account_id for request in requests])
