@@ -119,7 +119,8 @@ class BatchPlan:
 
     def __repr__(self) -> str:
         """A short form: asyncio.run formats its task's result (a thousand plans in full: 0.15 s) on the way out."""
-        return f"BatchPlan({len(self.lines)} lines, basket={self.basket!r})"
+        basket = "None" if self.basket is None else f"day {self.basket.day}, {len(self.basket.lines)} lines"
+        return f"BatchPlan({len(self.lines)} lines, basket: {basket})"
 
 
 @dataclass(frozen=True, slots=True)

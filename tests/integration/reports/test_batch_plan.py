@@ -75,6 +75,8 @@ def test_one_batch_plan_equals_each_accounts_own_plan_and_one_basket_holds_them(
         accounts = {row["Account"] for row in csv.DictReader(stream)}
     assert accounts == {line.account for line in result.basket.lines}
     assert {"DU111", "DU222", "DU333"} <= accounts
+    # short, whatever the batch holds: asyncio.run formats the result of its task on the way out
+    assert repr(result) == f"BatchPlan(5 lines, basket: day 1, {len(result.basket.lines)} lines)"
 
 
 def test_model_selects_its_followers_and_accounts_name_them(desk: Trimtab) -> None:
