@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
+    from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.notifications import Announcer
     from trimtab.application.ports import PaperStateStore
@@ -228,6 +229,17 @@ class _PaperFactory:
     @contextlib.asynccontextmanager
     async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
                       progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
+        async with self._factory().connect(account, choice, resume_from, progress) as connection:
+            yield connection
+
+    @contextlib.asynccontextmanager
+    async def connect_many(self, accounts: Sequence[Account], choice: BrokerChoice,
+                           progress: Progress = no_progress,
+                           ) -> AsyncIterator[list[tuple[BrokerConnection, list[int]]]]:
+        async with self._factory().connect_many(accounts, choice, progress) as connections:
+            yield connections
+
+    def _factory(self) -> PaperBrokerFactory:
         from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory, PaperSettings
         from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
 
@@ -235,15 +247,8 @@ class _PaperFactory:
         settings = PaperSettings(seed=loaded.paper_seed, start=loaded.paper_start,
                                  latency_seconds=loaded.paper_latency_seconds)
         engine = self._database.engine()
-        factory = PaperBrokerFactory(lambda: SqlPaperStateStore(engine), settings, self._wall,
-                                     lambda account_id: _last_run_at(self._database, account_id))
-        async with factory.connect(account, choice, resume_from, progress) as connection:
-            yield connection
-
-
-def _last_run_at(database: _Database, account_id: str) -> dt.datetime | None:
-    latest = database.storage().runs.list(account_id, limit=1)
-    return latest[0].updated_at if latest else None
+        return PaperBrokerFactory(lambda: SqlPaperStateStore(engine), settings, self._wall,
+                                  lambda account_ids: self._database.storage().runs.last_updates(account_ids))
 
 
 class _KisFactory:

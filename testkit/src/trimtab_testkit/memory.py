@@ -199,6 +199,10 @@ class MemoryRuns:
         runs.sort(key=lambda run: (run.created_at, run.run_id), reverse=True)
         return [copy.deepcopy(run) for run in runs[:limit]]
 
+    def last_updates(self, account_ids: Sequence[str]) -> dict[str, dt.datetime]:
+        return {account_id: newest[0].updated_at for account_id in account_ids
+                if (newest := self.list(account_id, limit=1))}
+
     def release(self, run: RunRecord) -> None:
         self._fence(run)
         if self.locks.get(run.account_id) == run.run_id:
@@ -291,10 +295,20 @@ class InMemoryPaperStateStore:
         document: dict[str, Any] = json.loads(text)
         return document
 
+    def load_many(self, account_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Fresh copies of these accounts' states, by account id; accounts never saved are left out."""
+        return {account_id: document for account_id in account_ids
+                if (document := self.load(account_id)) is not None}
+
     def save(self, account_id: str, state: dict[str, Any]) -> None:
         """Replace the account's state; refuse a document that is not plain JSON."""
         self._documents[account_id] = json.dumps(state, ensure_ascii=False, allow_nan=False)
         self.saves += 1
+
+    def save_many(self, states: Mapping[str, dict[str, Any]]) -> None:
+        """Replace several accounts' states (each counted as a save)."""
+        for account_id, state in states.items():
+            self.save(account_id, state)
 
     def account_ids(self) -> list[str]:
         """Return the ids of every stored account."""
