@@ -1,10 +1,13 @@
-"""What serving trimtab over HTTP adds to the facade: API tokens and runs started once per idempotency key."""
+"""What serving trimtab over HTTP adds to the facade: API tokens, runs started once per idempotency key,
+reviewed plans executed."""
 
 from __future__ import annotations
 
 from trimtab.application.access import AccessOperations
+from trimtab.application.reviewed_plans import ReviewOperations
 from trimtab.application.run_requests import RunRequestOperations
 
 
-class ServiceOperations(AccessOperations, RunRequestOperations):
-    """`create_token`, `tokens`, `revoke_token`, `authorise` and `start_run` (mixed into the facade)."""
+class ServiceOperations(AccessOperations, RunRequestOperations, ReviewOperations):
+    """`create_token`, `tokens`, `revoke_token`, `authorise`, `start_run` and the dashboard's `execute_reviewed`
+    (mixed into the facade)."""

@@ -1,0 +1,142 @@
+"""What the dashboard's pages show, shaped for the templates: drift charts (bars of current vs target, the band a
+shaded range around the target, on one scale per chart) and the filters that format numbers and times.
+
+Presentation only: the figures are the application's documents (`plan_to_document`, `run_document`); numbers
+are formatted with the project's one money formatter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from trimtab.domain.money_format import format_money, format_quantity
+
+HUNDRED = Decimal(100)
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One row of a chart, in percent of the chart's scale (0-100) for drawing, and the figures as text."""
+
+    label: str
+    group: str  # the asset class of a ticker ("" for classes)
+    current: str  # where to draw, in percent of the scale ("23.29"): never a figure shown
+    target: str
+    band_low: str
+    band_width: str
+    breach: str | None
+    over: bool
+    current_text: str
+    target_text: str
+    drift_text: str
+    band_text: str
+    measure: str  # what the weights are of: "of equity", "in class"
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """Bars on one scale, and the ticks of its axis (percent of the scale, label)."""
+
+    title: str
+    bars: list[Bar]
+    ticks: list[tuple[str, str]]
+
+
+def class_chart(drift: dict[str, Any]) -> Chart:
+    """Current vs target weight of every asset class, with its band."""
+    rows = [(row["name"], "", row["current_weight"], row["target_weight"], row["band"], row["breach"], "of equity")
+            for row in drift["classes"]]
+    return _chart("Asset classes", rows)
+
+
+def ticker_chart(drift: dict[str, Any]) -> Chart:
+    """Current vs target of every ticker, each on the measure its band applies to (in its class, or overall)."""
+    rows = []
+    for row in drift["tickers"]:
+        in_class = row["level"] == "in_class"
+        current, target = ((row["current_in_class"], row["target_in_class"]) if in_class
+                           else (row["current_weight"], row["target_weight"]))
+        rows.append((row["symbol"], row["asset_class"] or "", current, target, row["band"], row["breach"],
+                     "in class" if in_class else "of equity"))
+    return _chart("Tickers", rows)
+
+
+def _chart(title: str, rows: list[tuple[str, str, str, str, str | None, str | None, str]]) -> Chart:
+    highest = max((max(Decimal(current), Decimal(target) + Decimal(band or 0)) for _, _, current, target, band, _, _
+                   in rows), default=TENTH)
+    scale = min(max((highest / TENTH).to_integral_value(rounding="ROUND_CEILING") * TENTH, TENTH), Decimal(1))
+
+    def at(value: Decimal) -> str:
+        return f"{min(max(value / scale * HUNDRED, Decimal(0)), HUNDRED).quantize(Decimal('0.01')):f}"
+
+    bars = []
+    for label, group, current_text, target_text, band_text, breach, measure in rows:
+        current, target, band = Decimal(current_text), Decimal(target_text), Decimal(band_text or 0)
+        low = at(target - band)
+        bars.append(Bar(label, group, at(current), at(target), low, f"{Decimal(at(target + band)) - Decimal(low):f}",
+                        breach,
+                        current > target, percent(current), percent(target), points(current - target),
+                        f"±{points(band).lstrip('+')}", measure))
+    step = scale / 4
+    return Chart(title, bars, [(at(step * i), percent(step * i, 0)) for i in range(5)])
+
+
+def percent(value: object, places: int = 1) -> str:
+    """A fraction as a percentage: 0.232886 -> 23.3%."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    return f"{(number * HUNDRED).quantize(Decimal(1).scaleb(-places)):f}%"
+
+
+def points(value: object) -> str:
+    """A difference of fractions in percentage points, signed: 0.0929 -> +9.29 pp."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    shown = (number * HUNDRED).quantize(Decimal("0.01"))
+    return f"{'+' if shown > 0 else ''}{shown:f} pp".replace("-", "−")
+
+
+def money(value: object, currency: str | None) -> str:
+    """An amount in the account's money format (48,955 KRW; 31,850.70 USD)."""
+    number = _decimal(value)
+    return "" if number is None else format_money(number, currency)
+
+
+def quantity(value: object) -> str:
+    """A quantity with thousands separators (exact)."""
+    number = _decimal(value)
+    return "" if number is None else format_quantity(number.normalize() if number == number.to_integral_value()
+                                                      else number)
+
+
+def moment(value: object) -> str:
+    """An ISO instant as people read it, in UTC: 2026-11-23 01:30:05 UTC."""
+    if isinstance(value, str) and value:
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return ""
+
+
+def label(value: object) -> str:
+    """An enum value as words: needs_attention -> needs attention."""
+    return str(value or "").replace("_", " ")
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+FILTERS = {"percent": percent, "points": points, "money": money, "quantity": quantity, "moment": moment,
+           "label": label}
