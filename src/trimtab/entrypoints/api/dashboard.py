@@ -37,12 +37,13 @@ CSS = (HERE / "static" / "dashboard.css").read_text(encoding="utf-8")
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 TEMPLATES.filters.update(FILTERS)
+TEMPLATES.globals["prefix"] = PREFIX
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page from its template, with the session (if any) and the path it answers."""
     session: Session | None = getattr(request.state, "session", None)
-    page = TEMPLATES.get_template(name).render(session=session, prefix=PREFIX, path=request.url.path, **context)
+    page = TEMPLATES.get_template(name).render(session=session, path=request.url.path, **context)
     return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
 

@@ -13,7 +13,7 @@ from trimtab.application.listings import runs_document
 from trimtab.application.safety import TradingDisabled
 from trimtab.domain.errors import InvalidInput, TrimtabError
 from trimtab.entrypoints.api.dashboard import PREFIX, Facade, LoggedIn, render
-from trimtab.entrypoints.api.dashboard_views import class_chart, ticker_chart
+from trimtab.entrypoints.api.dashboard_views import drift_charts
 from trimtab.entrypoints.api.security import wait_for
 
 router = APIRouter()
@@ -40,7 +40,7 @@ def accounts(request: Request, session: LoggedIn, trimtab: Facade) -> HTMLRespon
         if overview.assignment is not None:
             try:
                 card["plan"], _ = _plan_document(trimtab, account_id)
-                card["chart"] = class_chart(card["plan"]["drift"])
+                card["chart"] = drift_charts(card["plan"]["drift"])[0]
             except TrimtabError as error:  # one account that cannot be read does not hide the others
                 card["error"] = str(error)
         cards.append(card)
@@ -54,7 +54,7 @@ def account(request: Request, account_id: AccountId, session: LoggedIn, trimtab:
     plan = charts = None
     if overview.assignment is not None:
         plan, _ = _plan_document(trimtab, account_id)
-        charts = [class_chart(plan["drift"]), ticker_chart(plan["drift"])]
+        charts = drift_charts(plan["drift"])
     runs = runs_document(trimtab.runs(account_id, RECENT_RUNS))["runs"]
     return render(request, "account.html", overview=overview, plan=plan, charts=charts, runs=runs)
 

@@ -46,43 +46,57 @@ class Chart:
     ticks: list[tuple[str, str]]
 
 
-def class_chart(drift: dict[str, Any]) -> Chart:
-    """Current vs target weight of every asset class, with its band."""
-    rows = [(row["name"], "", row["current_weight"], row["target_weight"], row["band"], row["breach"], "of equity")
-            for row in drift["classes"]]
-    return _chart("Asset classes", rows)
+def drift_charts(drift: dict[str, Any]) -> list[Chart]:
+    """The charts of an account's drift: its asset classes, then its tickers (each on the measure its band
+    applies to: in its class, or of equity); a model without classes gets one chart of its tickers and cash."""
+    classes = [_class_row(row) for row in drift["classes"]]
+    tickers = [_ticker_row(row) for row in drift["tickers"]]
+    if any(row[0] != CASH for row in classes):
+        return [_chart("Asset classes", classes), _chart("Tickers", tickers)]
+    return [_chart("Tickers and cash", tickers + classes)]
 
 
-def ticker_chart(drift: dict[str, Any]) -> Chart:
-    """Current vs target of every ticker, each on the measure its band applies to (in its class, or overall)."""
-    rows = []
-    for row in drift["tickers"]:
-        in_class = row["level"] == "in_class"
-        current, target = ((row["current_in_class"], row["target_in_class"]) if in_class
-                           else (row["current_weight"], row["target_weight"]))
-        rows.append((row["symbol"], row["asset_class"] or "", current, target, row["band"], row["breach"],
-                     "in class" if in_class else "of equity"))
-    return _chart("Tickers", rows)
+Row = tuple[str, str, str, str, str | None, str | None, str]
+CASH = "CASH"
+STEPS = tuple(Decimal(step) for step in ("0.01", "0.02", "0.025", "0.05", "0.1", "0.2", "0.25"))
 
 
-def _chart(title: str, rows: list[tuple[str, str, str, str, str | None, str | None, str]]) -> Chart:
-    highest = max((max(Decimal(current), Decimal(target) + Decimal(band or 0)) for _, _, current, target, band, _, _
-                   in rows), default=TENTH)
-    scale = min(max((highest / TENTH).to_integral_value(rounding="ROUND_CEILING") * TENTH, TENTH), Decimal(1))
+def _class_row(row: dict[str, Any]) -> Row:
+    return (row["name"], "", row["current_weight"], row["target_weight"], row["band"], row["breach"], "of equity")
+
+
+def _ticker_row(row: dict[str, Any]) -> Row:
+    in_class = row["level"] == "in_class"
+    current, target = ((row["current_in_class"], row["target_in_class"]) if in_class
+                       else (row["current_weight"], row["target_weight"]))
+    return (row["symbol"], row["asset_class"] or "", current, target, row["band"], row["breach"],
+            "in class" if in_class else "of equity")
+
+
+def _scale(rows: list[Row]) -> tuple[Decimal, Decimal]:
+    """The chart's top and the step of its axis: the smallest round step that covers every bar in 4-5 steps."""
+    highest = max((max(Decimal(row[2]), Decimal(row[3]) + Decimal(row[4] or 0)) for row in rows), default=TENTH)
+    highest = min(max(highest, Decimal("0.04")), Decimal(1))
+    step = next((step for step in STEPS if highest <= step * 5), Decimal("0.25"))
+    return (highest / step).to_integral_value(rounding="ROUND_CEILING") * step, step
+
+
+def _chart(title: str, rows: list[Row]) -> Chart:
+    scale, step = _scale(rows)
 
     def at(value: Decimal) -> str:
         return f"{min(max(value / scale * HUNDRED, Decimal(0)), HUNDRED).quantize(Decimal('0.01')):f}"
 
     bars = []
-    for label, group, current_text, target_text, band_text, breach, measure in rows:
+    for name, group, current_text, target_text, band_text, breach, measure in rows:
         current, target, band = Decimal(current_text), Decimal(target_text), Decimal(band_text or 0)
         low = at(target - band)
-        bars.append(Bar(label, group, at(current), at(target), low, f"{Decimal(at(target + band)) - Decimal(low):f}",
-                        breach,
-                        current > target, percent(current), percent(target), points(current - target),
+        bars.append(Bar(name, group, at(current), at(target), low, f"{Decimal(at(target + band)) - Decimal(low):f}",
+                        breach, current > target, percent(current), percent(target), points(current - target),
                         f"±{points(band).lstrip('+')}", measure))
-    step = scale / 4
-    return Chart(title, bars, [(at(step * i), percent(step * i, 0)) for i in range(5)])
+    count = int(scale / step)
+    return Chart(title, bars, [(at(step * i), percent(step * i, 1 if step < Decimal("0.05") else 0))
+                               for i in range(count + 1)])
 
 
 def percent(value: object, places: int = 1) -> str:
