@@ -4,8 +4,8 @@ the run complete; what a read token may not do; the bands form's messages; a bad
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
