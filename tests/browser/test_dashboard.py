@@ -3,8 +3,10 @@ the run complete; what a read token may not do; the bands form's messages; a bad
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.api.conftest import Api, running_api
 from tests.browser.conftest import log_in, open_page
+from trimtab.application.reviewed_plans import plan_fingerprint
 
 
 @pytest.fixture
@@ -164,4 +167,11 @@ def test_dashboard_kill_switch_refuses_the_execution(database_url: str, page: Pa
         page.goto(f"{api.url}/ui/accounts/DEMO-KR/plan")
         expect(page.locator(".execute .alert.error")).to_contain_text("kill switch")
         expect(page.locator("#execute")).to_have_count(0)
+        with ThreadPoolExecutor(1) as thread:  # Playwright's loop runs in this thread: plan in another
+            plan = thread.submit(asyncio.run, api.trimtab.plan_account("DEMO-KR")).result().plan
+        csrf = page.locator("input[name=csrf]").first.get_attribute("value") or ""
+        answer = page.request.post(f"{api.url}/ui/accounts/DEMO-KR/execute",
+                                   form={"csrf": csrf, "fingerprint": plan_fingerprint(plan), "key": "k1"})
+        assert answer.status == 409  # a form sent all the same meets the run's own check
+        assert "Not executed: the kill switch TRIMTAB_DISABLE_LIVE_TRADING is on" in answer.text()
         assert api.trimtab.runs("DEMO-KR") == []

@@ -138,6 +138,11 @@ def moment(value: object) -> str:
     return ""
 
 
+def clock(value: object) -> str:
+    """The time of day of an ISO instant, in UTC (01:30:05); its date is the run's, shown on hover."""
+    return moment(value)[11:19]
+
+
 def label(value: object) -> str:
     """An enum value as words: needs_attention -> needs attention."""
     return str(value or "").replace("_", " ")
@@ -153,4 +158,4 @@ def _decimal(value: object) -> Decimal | None:
 
 
 FILTERS = {"percent": percent, "points": points, "money": money, "quantity": quantity, "moment": moment,
-           "label": label}
+           "clock": clock, "label": label}
