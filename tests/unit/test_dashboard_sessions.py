@@ -1,4 +1,5 @@
-"""Dashboard sessions (a token checked once, then an opaque id; CSRF per session) and the bands form's reading."""
+"""Dashboard sessions (a token checked once, then an opaque id; CSRF per session), the bands form's reading and
+a run's timeline."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from trimtab.application.access import NotAuthenticated, Scope, ScopeMissing, TokenInfo, digest_of
+from trimtab.application.ports import RunRecord, RunStatus, RunStep
 from trimtab.application.records import RebalancingConfig
+from trimtab.application.reviewed_plans import run_timeline
 from trimtab.application.sessions import FormExpired, Sessions
 from trimtab.application.settings_form import form_values, read_band_form
 
@@ -125,3 +128,19 @@ def test_band_form_shows_the_stored_settings_in_its_units() -> None:
     values = form_values(RebalancingConfig(class_band=Decimal("0.03"), relative_band=None))
     assert values["class_band"] == "3"
     assert values["relative_band"] == "none"
+
+
+def _run(status: RunStatus, step: RunStep, *, execute: bool = True) -> RunRecord:
+    return RunRecord("r1", "DEMO-KR", "M", "1", "paper", status, step, execute, False, START, START, reason="no cash")
+
+
+def test_run_timeline_marks_where_a_stopped_run_stopped() -> None:
+    steps = run_timeline(_run(RunStatus.NEEDS_ATTENTION, RunStep.BUYING), [])
+    assert [step.state for step in steps] == ["current", "skipped", "done", "failed", "failed"]
+    assert steps[-1].detail == "needs attention: no cash"
+
+
+def test_run_timeline_of_a_dry_run_skips_every_trading_step() -> None:
+    steps = run_timeline(_run(RunStatus.DRY_RUN, RunStep.DONE, execute=False), [])
+    assert [step.state for step in steps[1:4]] == ["skipped"] * 3
+    assert steps[-1].detail.startswith("dry run")

@@ -102,46 +102,43 @@ class TimelineStep:
 def run_timeline(run: RunRecord, fills: list[Fill]) -> list[TimelineStep]:
     """The steps of a run in order, each with its state, time and a line on its orders and fills."""
     order_side = {order.request.client_order_id: order.request.side for order in run.orders}
-    sides = {side: [o for o in run.orders if o.request.side is side] for side in Side}
-    fill_times = {side: [f.filled_at for f in fills if order_side.get(f.client_order_id, f.side) is side]
-                  for side in Side}
-    planned = run.plan is not None
-    order_count = 0 if run.plan is None else len(run.plan.orders)
+    times = {side: [f.filled_at for f in fills if order_side.get(f.client_order_id, f.side) is side] for side in Side}
     stopped = run.status in (RunStatus.NEEDS_ATTENTION, RunStatus.FAILED)
-    reached = _ORDER.index(run.step)
-    traded = run.execute and run.status not in (RunStatus.SKIPPED, RunStatus.DRY_RUN)
+    order_count = 0 if run.plan is None else len(run.plan.orders)
 
-    def state(step: RunStep, *, empty: bool = False) -> str:
-        index = _ORDER.index(step)
-        if not traded or (empty and index < reached):
-            return "skipped"
-        if index < reached or run.step is RunStep.DONE:
-            return "done"
-        if index == reached:
-            return "failed" if stopped else "current"
-        return "pending"
-
-    def leg(side: Side) -> str:
-        orders = sides[side]
+    def leg(name: str, step: RunStep, side: Side) -> TimelineStep:
+        orders = [order for order in run.orders if order.request.side is side]
         filled = sum(1 for order in orders if order.filled_quantity > 0)
-        return f"{len(orders)} order(s), {filled} filled, {len(fill_times[side])} fill(s)" if orders else "none"
+        detail = f"{len(orders)} order(s), {filled} filled, {len(times[side])} fill(s)" if orders else "none"
+        return TimelineStep(name, _state(run, step, stopped, empty=not orders), max(times[side], default=None), detail)
 
-    outcome = {RunStatus.DRY_RUN: "dry run: planned and checked, nothing sent",
-               RunStatus.SKIPPED: "skipped: no band breached", RunStatus.COMPLETED: "completed",
-               RunStatus.RUNNING: "running"}.get(run.status, run.status.value.replace("_", " "))
+    outcome = _OUTCOMES.get(run.status, run.status.value.replace("_", " "))
     return [
-        TimelineStep("Snapshot and plan", "done" if planned else "current", run.created_at,
-                     f"{order_count} order(s) planned" if planned else "planning"),
-        TimelineStep("Sells", state(RunStep.SELLING, empty=not sides[Side.SELL]), max(fill_times[Side.SELL],
-                     default=None), leg(Side.SELL)),
-        TimelineStep("Buys re-planned from the cash", state(RunStep.PLAN_BUYS), None,
+        TimelineStep("Snapshot and plan", "done" if run.plan is not None else "current", run.created_at,
+                     f"{order_count} order(s) planned" if run.plan is not None else "planning"),
+        leg("Sells", RunStep.SELLING, Side.SELL),
+        TimelineStep("Buys re-planned from the cash", _state(run, RunStep.PLAN_BUYS, stopped), None,
                      "re-planned" if run.buy_plan is not None else "from the cash after the sells"),
-        TimelineStep("Buys", state(RunStep.BUYING, empty=not sides[Side.BUY]), max(fill_times[Side.BUY],
-                     default=None), leg(Side.BUY)),
-        TimelineStep("Final snapshot", "done" if run.step is RunStep.DONE and not stopped
-                     else "failed" if stopped else "pending", run.updated_at if run.step is RunStep.DONE else None,
+        leg("Buys", RunStep.BUYING, Side.BUY),
+        TimelineStep("Final snapshot", "failed" if stopped else "done" if run.step is RunStep.DONE else "pending",
+                     run.updated_at if run.step is RunStep.DONE else None,
                      outcome + (f": {run.reason}" if run.reason and stopped else "")),
     ]
 
 
+def _state(run: RunRecord, step: RunStep, stopped: bool, *, empty: bool = False) -> str:
+    """Where a run stands with one of its steps: done, current, failed, pending, or skipped (nothing to do)."""
+    index, reached = _ORDER.index(step), _ORDER.index(run.step)
+    traded = run.execute and run.status not in (RunStatus.SKIPPED, RunStatus.DRY_RUN)
+    if not traded or (empty and index < reached):
+        return "skipped"
+    if index < reached or run.step is RunStep.DONE:
+        return "done"
+    if index == reached:
+        return "failed" if stopped else "current"
+    return "pending"
+
+
 _ORDER = [RunStep.CREATED, RunStep.SELLING, RunStep.PLAN_BUYS, RunStep.BUYING, RunStep.DONE]
+_OUTCOMES = {RunStatus.DRY_RUN: "dry run: planned and checked, nothing sent", RunStatus.SKIPPED: "skipped: no band "
+             "breached", RunStatus.COMPLETED: "completed", RunStatus.RUNNING: "running"}
