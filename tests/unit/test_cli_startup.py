@@ -15,7 +15,7 @@ from trimtab.entrypoints.cli.main import COMMANDS, load_command
 
 HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
          "yaml", "cattrs", "rich", "openpyxl", "ib_async", "trimtab.application", "trimtab.adapters",
-         "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api")
+         "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api", "jinja2")
 
 
 def modules_after(arguments: list[str], database: Path) -> set[str]:
@@ -49,7 +49,7 @@ def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
     assert "sqlalchemy" in loaded
     assert heavy_in(loaded) & {"numpy", "pandas", "alembic", "httpx", "pydantic_settings", "exchange_calendars",
                                "trimtab.domain.planning", "yaml", "openpyxl", "ib_async", "fastapi", "starlette",
-                               "uvicorn", "trimtab.entrypoints.api"} == set()
+                               "uvicorn", "trimtab.entrypoints.api", "jinja2"} == set()
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -44,6 +44,7 @@ def serve(
 
         def announce(url: str) -> None:
             sys.stdout.write(f"trimtab API on {url} (OpenAPI {url}/openapi.json, docs {url}/docs)\n")
+            sys.stdout.write(f"dashboard on {url}/ui/ (log in with a token from trimtab tokens create)\n")
             if scheduler:
                 sys.stdout.write(f"scheduler: schedules looked at every {interval:g} s (trimtab schedules list)\n")
             sys.stdout.flush()
