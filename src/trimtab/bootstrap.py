@@ -185,6 +185,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.schedules import SqlScheduleRepository
     from trimtab.adapters.persistence.securities import SqlSecurityRepository
     from trimtab.adapters.persistence.signals import SqlSignalRepository
+    from trimtab.adapters.persistence.strategies import SqlLedgerRepository, SqlStrategyRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
 
     paper = _PaperAccounts(lambda: SqlPaperStateStore(engine))
@@ -194,7 +195,8 @@ def _storage_of(engine: Engine) -> Storage:
                    market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
                    policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
-                   idempotency=SqlIdempotencyRepository(engine))
+                   idempotency=SqlIdempotencyRepository(engine), strategies=SqlStrategyRepository(engine),
+                   ledger=SqlLedgerRepository(engine))
 
 
 class _PaperAccounts:
