@@ -15,7 +15,7 @@ from trimtab.domain.strategies import StrategyId
 
 _ORDER_ID = re.compile(
     r"(?P<run>[A-Za-z0-9_]+)(?:\.(?P<strategy>[A-Za-z][A-Za-z0-9_]{0,15}))?"
-    r"-(?P<leg>[SB])-(?P<symbol>.+)-(?P<attempt>0|[1-9][0-9]{0,5})",
+    r"-(?P<leg>S|B[1-9]?[0-9]{0,2})-(?P<symbol>.+)-(?P<attempt>0|[1-9][0-9]{0,5})",
 )
 
 
@@ -25,7 +25,7 @@ class OrderId:
 
     run_id: str
     strategy_id: StrategyId | None  # None: an account-level run's order
-    leg: str  # "S" sells, "B" buys
+    leg: str  # "S" sells, "B1", "B2", ... the rounds of buys
     symbol: str
     attempt: int
 

@@ -2,7 +2,8 @@
 
 Shares the broker holds beyond the ledger go (seed 004's order) to the strategy of the latest BUY fill of the
 symbol in the trade log, else to the day's rebalance bucket REB_YYYYMMDD when the symbol is in the day's
-targets, else to MANUAL; a negative MANUAL (an earlier unresolved shortfall) is settled first. Shares the
+targets, else to MANUAL; before that, a strategy or bucket that is short (it sold shares the ledger never saw
+it get, or MANUAL's earlier unresolved shortfall) is made whole first, MANUAL first, then by id. Shares the
 ledger has beyond the broker are taken from MANUAL first, then from the REB_ buckets (oldest first), then from
 the one strategy left holding the symbol; when several strategies still hold it nobody can tell whose shares
 went, so the rest is booked to MANUAL as a negative quantity and the line says so ("unresolved").
@@ -109,12 +110,14 @@ def _assign(symbol: str, holding: BrokerHolding, ledger_quantity: Decimal, owner
             trade_log: Sequence[TradeLogFill], targets: frozenset[str], market_date: dt.date) -> ReconciliationLine:
     left = holding.quantity - ledger_quantity
     adjustments = []
-    manual = owners.get(MANUAL, ZERO)
-    if manual < ZERO:
-        settled = min(left, -manual)
-        adjustments.append(Adjustment(MANUAL, settled, holding.price,
-                                      f"settles MANUAL's earlier unresolved shortfall of {-manual}"))
-        left -= settled
+    short = sorted((sid for sid, quantity in owners.items() if quantity < ZERO), key=lambda sid: (sid != MANUAL, sid))
+    for sid in short:  # a bucket that sold shares it never had: the extra shares were its own
+        settled = min(left, -owners[sid])
+        if settled > ZERO:
+            adjustments.append(Adjustment(sid, settled, holding.price,
+                                          f"the broker holds {left} more and {sid} is short {-owners[sid]}: "
+                                          f"it sold shares the ledger did not know; they were its own"))
+            left -= settled
     if left > ZERO:
         adjustments.append(_owner_of_excess(symbol, left, holding, trade_log, targets, market_date))
     return ReconciliationLine(symbol, holding.quantity, ledger_quantity, LineStatus.ASSIGNED, tuple(adjustments))
