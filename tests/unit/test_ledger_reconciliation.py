@@ -106,10 +106,17 @@ def test_after_reconciliation_the_ledger_equals_the_broker_and_a_second_one_matc
                           AT + dt.timedelta(minutes=n)) for n, (sid, symbol, buy) in enumerate(log)]
     at_broker = broker(**held_at_broker)
     report = reconcile("A", positions(entries), at_broker, fills, targets, DAY)
-    after = positions([*entries, *report.entries(AT + dt.timedelta(days=1))])
+    after = positions([*entries, *report.entries(AT + dt.timedelta(days=1), "r1")])
     assert totals(after) == {s: h.quantity for s, h in at_broker.items() if h.quantity != 0}
     for line in report.lines:  # every difference is explained, by adjustments that add up to it
         assert sum((a.quantity for a in line.adjustments), Decimal(0)) == line.broker_quantity - line.ledger_quantity
         assert all(a.reason for a in line.adjustments)
     again = reconcile("A", after, at_broker, fills, targets, DAY)
     assert again.differences == ()
+
+
+def test_an_account_level_runs_sell_takes_the_ownerless_shares_it_sold() -> None:
+    held = positions([entry(1, "MANUAL", "X", "20"), entry(2, "core", "X", "5"), entry(3, "REB_20261201", "X", "-20")])
+    [line] = reconcile("A", held, broker(X=5), [], frozenset(), DAY).lines
+    assert line.status is LineStatus.MOVED
+    assert moves(line) == [("MANUAL", -20), ("REB_20261201", 20)]  # never from core

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -206,7 +207,7 @@ class StrategyOperations:
         market_date = self.clock.now().astimezone(zone_for(currency=account.currency)).date()
         report = reconcile(account_id, held, broker, trade_log, self._targets(account_id), market_date)
         if apply:
-            self.storage.ledger.record(report.entries(self.clock.now()))
+            self.storage.ledger.record(report.entries(self.clock.now(), uuid.uuid4().hex))
         return Reconciliation(booked, report, apply)
 
     def _fill_entries(self, account_id: str) -> list[LedgerEntry]:

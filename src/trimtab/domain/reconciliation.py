@@ -7,6 +7,8 @@ it get, or MANUAL's earlier unresolved shortfall) is made whole first, MANUAL fi
 ledger has beyond the broker are taken from MANUAL first, then from the REB_ buckets (oldest first), then from
 the one strategy left holding the symbol; when several strategies still hold it nobody can tell whose shares
 went, so the rest is booked to MANUAL as a negative quantity and the line says so ("unresolved").
+A REB_ bucket left short by an account-level run's sells takes the shares from MANUAL, then from the other
+REB_ buckets (the run sold the account's ownerless shares); a strategy's shares are never moved that way.
 After the adjustments the ledger's total of every symbol equals the broker's quantity.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -26,6 +28,7 @@ from trimtab.domain.strategies import MANUAL, StrategyId, is_rebalance_bucket, r
 
 class LineStatus(StrEnum):
     MATCHED = "matched"
+    MOVED = "moved"  # no difference with the broker, but shares moved between ownerless buckets (REB_, MANUAL)
     ASSIGNED = "assigned"  # the broker holds more: the excess went to an owner
     REMOVED = "removed"  # the broker holds less: the shortfall was taken from an owner
     UNRESOLVED = "unresolved"  # the broker holds less and several strategies hold the symbol: MANUAL goes short
@@ -70,10 +73,9 @@ class ReconciliationReport:
     def differences(self) -> tuple[ReconciliationLine, ...]:
         return tuple(line for line in self.lines if line.status is not LineStatus.MATCHED)
 
-    def entries(self, at: dt.datetime) -> list[LedgerEntry]:
-        """The ledger entries that book the report's adjustments (ids unique to this reconciliation)."""
-        stamp = at.strftime("%Y%m%dT%H%M%S%f")
-        return [LedgerEntry(f"reconcile:{stamp}:{line.symbol}:{index}:{adjustment.strategy_id}", self.account_id,
+    def entries(self, at: dt.datetime, reconciliation_id: str) -> list[LedgerEntry]:
+        """The ledger entries that book the report's adjustments (`reconciliation_id`: unique to this one)."""
+        return [LedgerEntry(f"reconcile:{reconciliation_id}:{line.symbol}:{index}", self.account_id,
                             adjustment.strategy_id, line.symbol, adjustment.quantity, adjustment.price,
                             EntryKind.RECONCILE, at, note=adjustment.reason)
                 for line in self.lines for index, adjustment in enumerate(line.adjustments)]
@@ -93,6 +95,9 @@ def reconcile(account_id: str, held: Mapping[tuple[StrategyId, str], StrategyPos
     lines = []
     for symbol in symbols:
         owners = {sid: p.quantity for (sid, s), p in held.items() if s == symbol and p.quantity != ZERO}
+        moves = _net_buckets(owners, held, symbol)
+        for move in moves:
+            owners[move.strategy_id] = owners.get(move.strategy_id, ZERO) + move.quantity
         holding = broker.get(symbol, BrokerHolding(ZERO, ZERO))
         ledger_quantity = sum(owners.values(), ZERO)
         difference = holding.quantity - ledger_quantity
@@ -101,9 +106,29 @@ def reconcile(account_id: str, held: Mapping[tuple[StrategyId, str], StrategyPos
         elif difference < ZERO:
             line = _remove(symbol, holding, ledger_quantity, owners, held)
         else:
-            line = ReconciliationLine(symbol, holding.quantity, ledger_quantity, LineStatus.MATCHED)
-        lines.append(line)
+            line = ReconciliationLine(symbol, holding.quantity, ledger_quantity,
+                                      LineStatus.MOVED if moves else LineStatus.MATCHED)
+        lines.append(replace(line, adjustments=(*moves, *line.adjustments)) if moves else line)
     return ReconciliationReport(account_id, market_date, tuple(lines))
+
+
+def _net_buckets(owners: Mapping[StrategyId, Decimal], held: Mapping[tuple[StrategyId, str], StrategyPosition],
+                 symbol: str) -> list[Adjustment]:
+    """An account-level run's sells land in its day's REB_ bucket; when that bucket is short, the shares it sold
+    were the account's ownerless ones: moved to it from MANUAL, then from the other REB_ buckets, oldest first."""
+    left = dict(owners)
+    moves = []
+    for short in sorted(sid for sid, quantity in owners.items() if is_rebalance_bucket(sid) and quantity < ZERO):
+        sources = sorted(sid for sid in left if is_rebalance_bucket(sid) and sid != short)
+        for source in [MANUAL, *sources]:
+            moved = min(-left[short], left.get(source, ZERO))
+            if moved > ZERO:
+                price = _average(held, source, symbol)
+                reason = f"{short} sold {moved} it never had; {source} held them: moved (no broker difference)"
+                moves += [Adjustment(source, -moved, price, reason), Adjustment(short, moved, price, reason)]
+                left[source] -= moved
+                left[short] += moved
+    return moves
 
 
 def _assign(symbol: str, holding: BrokerHolding, ledger_quantity: Decimal, owners: Mapping[StrategyId, Decimal],

@@ -195,7 +195,8 @@ def allocate_capital(strategies: Sequence[Strategy], readings: Mapping[MarketTyp
             continue
         amounts = split_exactly(market.equity, [s.weight for s in active], _quantum(market.currency, market.equity))
         for strategy, amount in zip(active, amounts, strict=True):
-            reason = "" if market.equity > ZERO else "the market type's equity is not above 0"
+            reason = market.reason if market.is_stale else ""
+            reason = reason if market.equity > ZERO else "the market type's equity is not above 0"
             result[strategy.strategy_id] = StrategyCapital(strategy, strategy.weight / total_weight,
                                                            amount if market.equity > ZERO else None, market, reason)
     return [result[s.strategy_id] for s in strategies]
