@@ -56,7 +56,7 @@ def test_capital_broker_down_uses_a_summary_of_the_previous_session_only(summary
                                                                          expected: Decimal | None) -> None:
     trimtab, _ = _facade()
     _with_account(trimtab)
-    trimtab.brokers = {"scripted": DownFactory()}  # type: ignore[dict-item]
+    trimtab.brokers = {"scripted": DownFactory()}
     trimtab.add_strategy("ACC", NewStrategy("core", Decimal(3)))
     trimtab.storage.summaries.upsert(DailySummary("ACC", dt.date(2026, 11, summary_day), "securities",
                                                   Decimal(0), Decimal(30000)))
