@@ -64,18 +64,13 @@ def list_strategies(account: AccountArgument, as_json: JsonOption = False) -> No
     """List an account's strategies."""
 
     def run() -> None:
-        from trimtab.entrypoints.cli.strategies_view import strategy_document
+        from trimtab.entrypoints.cli.strategies_view import print_rows, strategy_document
 
-        found = facade().strategies(account)
-        if as_json:
-            print_json([strategy_document(s) for s in found])
-            return
-        out = console()
-        for s in found:
-            say(out, f"{s.strategy_id:<16} {s.market_type:<10} weight {s.weight:<8} leverage {s.leverage:<4} "
-                      f"{'active' if s.active else 'inactive':<8} model {s.target or '-'}")
-        if not found:
-            say(out, f"account {account} has no strategies (trimtab strategies add)")
+        print_rows([strategy_document(s) for s in facade().strategies(account)], as_json=as_json,
+                   line=lambda d: (f"{d['strategy']:<16} {d['market_type']:<10} weight {d['weight']:<8} leverage "
+                                   f"{d['leverage']:<4} {'active' if d['active'] else 'inactive':<8} model "
+                                   f"{d['model'] or '-'}"),
+                   empty=f"account {account} has no strategies (trimtab strategies add)")
 
     guarded(run)
 
@@ -110,10 +105,7 @@ def capital(
 
         report = asyncio.run(facade().capital(account, max_age_days=max_age_days,
                                               choice=broker_choice(broker, env, base_url)))
-        if as_json:
-            print_json(capital_document(report))
-        else:
-            render_capital(report, console())
+        print_json(capital_document(report)) if as_json else render_capital(report, console())
 
     guarded(run)
 
@@ -123,19 +115,13 @@ def show_ledger(account: AccountArgument, as_json: JsonOption = False) -> None:
     """Show each strategy's positions and cost basis from the ledger."""
 
     def run() -> None:
-        from trimtab.entrypoints.cli.strategies_view import position_document
+        from trimtab.entrypoints.cli.strategies_view import position_document, print_rows
 
         held = facade().ledger_positions(account)
-        documents = [position_document(p) for _, p in sorted(held.items())]
-        if as_json:
-            print_json(documents)
-            return
-        out = console()
-        for d in documents:
-            say(out, f"{d['strategy']:<16} {d['symbol']:<12} {d['quantity']:>12} cost {d['cost']:>16} "
-                      f"average {d['average_price'] or '-'}")
-        if not documents:
-            say(out, f"the ledger of {account} holds nothing")
+        print_rows([position_document(p) for _, p in sorted(held.items())], as_json=as_json,
+                   line=lambda d: (f"{d['strategy']:<16} {d['symbol']:<12} {d['quantity']:>12} cost "
+                                   f"{d['cost']:>16} average {d['average_price'] or '-'}"),
+                   empty=f"the ledger of {account} holds nothing")
 
     guarded(run)
 
@@ -158,10 +144,7 @@ def reconcile_ledger(
 
         done = asyncio.run(facade().reconcile_ledger(account, apply=not dry_run,
                                                      choice=broker_choice(broker, env, base_url)))
-        if as_json:
-            print_json(reconciliation_document(done))
-        else:
-            render_reconciliation(done, console())
+        print_json(reconciliation_document(done)) if as_json else render_reconciliation(done, console())
 
     guarded(run)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,6 +15,23 @@ if TYPE_CHECKING:
 
 def say(out: Console, text: str) -> None:
     out.print(text, markup=False, highlight=False)  # ids, symbols and reasons are printed as written
+
+
+def print_rows(documents: list[dict[str, Any]], *, as_json: bool, line: Callable[[dict[str, Any]], str],
+               empty: str) -> None:
+    """The documents as JSON, or a line each (`empty` when there are none)."""
+    if as_json:
+        from trimtab.entrypoints.cli.common import print_json
+
+        print_json(documents)
+        return
+    from trimtab.entrypoints.cli.common import console
+
+    out = console()
+    for document in documents:
+        say(out, line(document))
+    if not documents:
+        say(out, empty)
 
 
 def strategy_document(strategy: Strategy) -> dict[str, Any]:
