@@ -74,7 +74,8 @@ def price_policy(settings: Settings) -> PricePolicy:
         raise InvalidInput("not a time zone (an IANA name such as Asia/Singapore)", where="setting TRIMTAB_TIME_ZONE",
                            value=settings.time_zone) from None
     hours = settings.cached_prices_max_age_hours
-    return PricePolicy(max_age=dt.timedelta(seconds=float(hours * 3600)), zone=zone)
+    return PricePolicy(max_age=dt.timedelta(seconds=float(hours * 3600)), zone=zone,
+                       summary_max_age_days=settings.cached_summary_max_age_days)
 
 
 class _Settings:

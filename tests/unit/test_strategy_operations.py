@@ -14,6 +14,7 @@ import pytest
 from tests.unit.test_facade import _facade, _with_account
 from trimtab.application.brokers import BrokerChoice, BrokerConnection
 from trimtab.application.facade import Trimtab
+from trimtab.application.market_data import PricePolicy
 from trimtab.application.ports import RunStatus
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary
@@ -111,3 +112,17 @@ def test_import_state_is_booked_once_and_blocks_removing_its_strategy() -> None:
     trimtab.add_strategy("ACC", NewStrategy("core", Decimal(1)))
     with pytest.raises(InvalidInput, match="holds 21 position"):
         trimtab.remove_strategy("ACC", "core")
+
+
+def test_capital_summary_age_comes_from_the_price_policy_setting() -> None:
+    trimtab, _ = _facade()
+    _with_account(trimtab)
+    trimtab.brokers = {"scripted": DownFactory()}
+    trimtab.open_price_policy = lambda: PricePolicy(summary_max_age_days=2)
+    trimtab.add_strategy("ACC", NewStrategy("core", Decimal(3)))
+    trimtab.storage.summaries.upsert(DailySummary("ACC", dt.date(2026, 11, 18), "securities", Decimal(0),
+                                                  Decimal(30000)))
+    report = asyncio.run(trimtab.capital("ACC"))
+    assert (report.oldest_usable, report.allocations[0].capital) == (dt.date(2026, 11, 18), Decimal(30000))
+    with pytest.raises(InvalidInput, match="must not be negative"):
+        asyncio.run(trimtab.capital("ACC", max_age_days=-1))

@@ -40,6 +40,7 @@ from trimtab.domain.strategies import (
 )
 
 if TYPE_CHECKING:
+    from trimtab.application.market_data import PricePolicy
     from trimtab.application.ports import Clock
     from trimtab.application.records import Account
     from trimtab.application.repositories import Storage
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SUMMARY_MAX_AGE_DAYS = 1  # a cached daily summary serves for one trading day
 LIVE_MARKET_TYPE = MarketType.SECURITIES  # what the brokers' snapshots (paper, KIS, IBKR) measure
 TRADE_LOG_RUNS = 10_000  # the runs whose fills make the trade log (newest first)
 
@@ -91,6 +91,7 @@ class StrategyOperations:
     if TYPE_CHECKING:
         clock: Clock
         open_schedule_rules: Callable[[], ScheduleRules] | None
+        open_price_policy: Callable[[], PricePolicy]
 
         @property
         def storage(self) -> Storage: ...
@@ -139,9 +140,12 @@ class StrategyOperations:
 
     # -- capital ------------------------------------------------------------------------------------------------
 
-    async def capital(self, account_id: str, *, max_age_days: int = DEFAULT_SUMMARY_MAX_AGE_DAYS,
+    async def capital(self, account_id: str, *, max_age_days: int | None = None,
                       choice: BrokerChoice | None = None, progress: Progress = no_progress) -> CapitalReport:
-        """Each strategy's capital from the live balance, else a recent cached summary (marked stale)."""
+        """Each strategy's capital from the live balance, else a recent cached summary (marked stale); a summary
+        may be `max_age_days` trading days old (default: the setting TRIMTAB_CACHED_SUMMARY_MAX_AGE_DAYS)."""
+        if max_age_days is None:
+            max_age_days = self.open_price_policy().summary_max_age_days
         if max_age_days < 0:
             raise InvalidInput("must not be negative", where="capital", field="max_age_days", value=max_age_days)
         account = require_account(self.storage, account_id)

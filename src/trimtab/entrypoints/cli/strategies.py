@@ -89,8 +89,9 @@ def remove_strategy(account: AccountArgument, strategy: StrategyArgument) -> Non
 @strategies_app.command("capital", cls=Command)
 def capital(
     account: AccountArgument,
-    max_age_days: Annotated[int, typer.Option("--max-age-days", metavar="N", help=(
-        "How many trading days old a cached daily summary may be to stand in for the live balance."))] = 1,
+    max_age_days: Annotated[int | None, typer.Option("--max-age-days", metavar="N", help=(
+        "How many trading days old a cached daily summary may be to stand in for the live balance "
+        "(default: TRIMTAB_CACHED_SUMMARY_MAX_AGE_DAYS, 1)."))] = None,
     as_json: JsonOption = False,
     broker: BrokerOption = None,
     env: EnvOption = None,
