@@ -49,7 +49,7 @@ def test_capital_from_the_live_balance_split_60_40_futures_without_balance() -> 
     report = asyncio.run(trimtab.capital("ACC"))
     capital = {c.strategy.strategy_id: (c.capital, c.is_stale, c.reason) for c in report.allocations}
     assert capital == {"alpha": (Decimal(400000), False, ""), "core": (Decimal(600000), False, ""),
-                       "fut": (None, True, "no live balance for this market type; no cached summary")}
+                       "fut": (None, False, "no live balance for this market type; no cached summary")}
 
 
 @pytest.mark.parametrize(("summary_day", "expected"), [(19, Decimal(30000)), (18, None)])
@@ -65,7 +65,7 @@ def test_capital_broker_down_uses_a_summary_of_the_previous_session_only(summary
     [allocation] = report.allocations
     assert report.oldest_usable == dt.date(2026, 11, 19)
     assert allocation.capital == expected
-    assert allocation.is_stale
+    assert allocation.is_stale == (expected is not None)  # a summary too old is not used at all
     assert "connection refused" in allocation.reason
 
 

@@ -134,7 +134,8 @@ class MarketEquity:
 
     @property
     def is_stale(self) -> bool:
-        return self.source is not BalanceSource.LIVE
+        """Whether the equity is a cached summary's rather than the live balance."""
+        return self.source is BalanceSource.CACHED
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,12 +116,12 @@ def show_ledger(account: AccountArgument, as_json: JsonOption = False) -> None:
     """Show each strategy's positions and cost basis from the ledger."""
 
     def run() -> None:
-        from trimtab.entrypoints.cli.strategies_view import position_document, print_rows
+        from trimtab.entrypoints.cli.strategies_view import position_document, print_rows, shorten_number
 
         held = facade().ledger_positions(account)
         print_rows([position_document(p) for _, p in sorted(held.items())], as_json=as_json,
                    line=lambda d: (f"{d['strategy']:<16} {d['symbol']:<12} {d['quantity']:>12} cost "
-                                   f"{d['cost']:>16} average {d['average_price'] or '-'}"),
+                                   f"{d['cost']:>16} average {shorten_number(d['average_price'])}"),
                    empty=f"the ledger of {account} holds nothing")
 
     guarded(run)

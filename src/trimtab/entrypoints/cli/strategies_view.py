@@ -34,6 +34,19 @@ def print_rows(documents: list[dict[str, Any]], *, as_json: bool, line: Callable
         say(out, empty)
 
 
+def shorten_number(text: str | None, places: int = 4) -> str:
+    """A long decimal cut to `places` digits for reading (JSON keeps every digit)."""
+    if text is None:
+        return "-"
+    from decimal import Decimal
+
+    value = Decimal(text)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        return str(value.quantize(Decimal(1).scaleb(-places)).normalize())
+    return text
+
+
 def strategy_document(strategy: Strategy) -> dict[str, Any]:
     return {"strategy": strategy.strategy_id, "market_type": strategy.market_type.value,
             "weight": str(strategy.weight), "leverage": str(strategy.leverage), "active": strategy.active,
