@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 from hypothesis import given
@@ -120,3 +121,19 @@ def test_an_account_level_runs_sell_takes_the_ownerless_shares_it_sold() -> None
     [line] = reconcile("A", held, broker(X=5), [], frozenset(), DAY).lines
     assert line.status is LineStatus.MOVED
     assert moves(line) == [("MANUAL", -20), ("REB_20261201", 20)]  # never from core
+
+
+@given(st.lists(st.tuples(owners, symbols, st.integers(-50, 100), st.integers(1, 1000)), max_size=25),
+       st.randoms(use_true_random=False))
+def test_positions_are_the_sums_of_entries_whatever_order_or_repeats(
+        booked: list[tuple[str, str, int, int]], shuffle: random.Random) -> None:
+    entries = [entry(n, sid, symbol, str(quantity), str(price)) for n, (sid, symbol, quantity, price)
+               in enumerate(booked)]
+    held = positions(entries)
+    replayed = [*entries, *entries[: len(entries) // 2]]
+    shuffle.shuffle(replayed)
+    assert positions(replayed) == held
+    for (sid, symbol), position in held.items():
+        assert position.quantity == sum(e.quantity for e in entries if (e.strategy_id, e.symbol) == (sid, symbol))
+        assert position.cost >= 0
+        assert position.quantity > 0 or position.cost == 0
