@@ -113,7 +113,7 @@ def capital(
 
 @ledger_app.command("show", cls=Command)
 def show_ledger(account: AccountArgument, as_json: JsonOption = False) -> None:
-    """Show each strategy's positions and cost basis from the ledger."""
+    """Show each strategy's positions and cost basis from the ledger (runs' fills are booked by reconcile)."""
 
     def run() -> None:
         from trimtab.entrypoints.cli.strategies_view import position_document, print_rows, shorten_number
