@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_facade import _facade, _with_account
+from tests.unit.test_facade import START, _facade, _with_account
 from trimtab.application.brokers import BrokerChoice, BrokerConnection
 from trimtab.application.facade import Trimtab
 from trimtab.application.market_data import PricePolicy
@@ -20,8 +20,11 @@ from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary
 from trimtab.application.strategy_operations import NewStrategy
 from trimtab.domain.errors import BrokerUnavailable, InvalidInput
+from trimtab.domain.execution import Fill
 from trimtab.domain.ledger import totals
+from trimtab.domain.orders import Side
 from trimtab.domain.reconciliation import LineStatus
+from trimtab.domain.strategies import StrategyId
 
 STATE = Path(__file__).parent.parent / "fixtures" / "rolling_k" / "trader_state_v2.json"
 
@@ -126,3 +129,18 @@ def test_capital_summary_age_comes_from_the_price_policy_setting() -> None:
     assert (report.oldest_usable, report.allocations[0].capital) == (dt.date(2026, 11, 18), Decimal(30000))
     with pytest.raises(InvalidInput, match="must not be negative"):
         asyncio.run(trimtab.capital("ACC", max_age_days=-1))
+
+
+def test_a_fill_whose_order_id_names_a_strategy_is_booked_to_it() -> None:
+    trimtab, factory = _facade()
+    _with_account(trimtab)
+    run = asyncio.run(trimtab.rebalance("ACC", execute=True, force=False, progress=lambda _m: None))
+    tagged = Fill("f-core", f"{run.run_id}.core-B1-B-0", "B", Side.BUY, Decimal(2), Decimal(10000), Decimal(0),
+                  Decimal(0), START)
+    trimtab.storage.runs.fills[run.run_id].append(tagged)  # type: ignore[attr-defined]
+    factory.broker.positions["B"] += 2
+    done = asyncio.run(trimtab.reconcile_ledger("ACC"))
+    held = trimtab.ledger_positions("ACC")
+    assert held[(StrategyId("core"), "B")].quantity == 2
+    assert held[(StrategyId("core"), "B")].cost == Decimal(20000)
+    assert [line.symbol for line in done.report.differences] == ["A", "Z"]  # held before any run: adopted
