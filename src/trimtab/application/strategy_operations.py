@@ -170,6 +170,8 @@ class StrategyOperations:
                            progress: Progress) -> tuple[Decimal | None, str]:
         try:
             snapshot = (await self.read_account(account, (), choice=choice, progress=progress)).snapshot
+        except InvalidInput:
+            raise  # a wrong broker choice or setting is the user's to fix, not a reason to fall back
         except (TrimtabError, OSError) as error:
             logger.warning("account %s: live balance unreadable: %s", account.account_id, error)
             return None, f"live balance unreadable: {error}"
