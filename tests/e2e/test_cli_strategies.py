@@ -41,6 +41,17 @@ def test_strategies_capital_reconcile_and_import_through_the_cli(tmp_path: Path)
     shown = json.loads(run_ok(database, START, "ledger", "show", "DEMO-KR", "--json"))
     assert sum(int(p["quantity"]) for p in shown) > 0
 
+    manual = tmp_path / "manual.yaml"  # at the broker, by hand: everything sold, 7 shares of 229200 bought
+    manual.write_text("account_id: DEMO-KR\ncurrency: KRW\ncash: 1000000\nholdings:\n"
+                      "  - {symbol: \"229200\", quantity: 7, price: 12000}\n", encoding="utf-8")
+    run_ok(database, START, "accounts", "fund", "DEMO-KR", "--holdings", str(manual))
+    lines = json.loads(run_ok(database, START, "ledger", "reconcile", "DEMO-KR", "--json"))["lines"]
+    by_symbol = {line["symbol"]: line for line in lines}
+    assert by_symbol["229200"]["adjustments"][0]["strategy"] == "MANUAL"
+    assert {line["status"] for s, line in by_symbol.items() if s != "229200"} == {"removed"}
+    shown = json.loads(run_ok(database, START, "ledger", "show", "DEMO-KR", "--json"))
+    assert [(p["strategy"], p["symbol"], p["quantity"]) for p in shown] == [("MANUAL", "229200", "7")]
+
     imported = json.loads(run_ok(database, START, "ledger", "import-state", str(STATE), "--account", "DEMO-US",
                                  "--json"))
     assert (imported["schema"], imported["entries"], imported["added"]) == (2, 28, 28)
