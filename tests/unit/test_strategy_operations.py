@@ -19,7 +19,7 @@ from trimtab.application.ports import RunStatus
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DailySummary
 from trimtab.application.strategy_operations import NewStrategy
-from trimtab.domain.errors import BrokerUnavailable, InvalidInput
+from trimtab.domain.errors import BrokerUnavailable, Busy, InvalidInput
 from trimtab.domain.execution import Fill
 from trimtab.domain.ledger import totals
 from trimtab.domain.orders import Side
@@ -144,3 +144,13 @@ def test_a_fill_whose_order_id_names_a_strategy_is_booked_to_it() -> None:
     assert held[(StrategyId("core"), "B")].quantity == 2
     assert held[(StrategyId("core"), "B")].cost == Decimal(20000)
     assert [line.symbol for line in done.report.differences] == ["A", "Z"]  # held before any run: adopted
+
+
+def test_reconcile_is_refused_while_a_run_is_active_but_a_dry_run_is_not() -> None:
+    trimtab, _ = _facade()
+    _with_account(trimtab)
+    trimtab.storage.runs.locks["ACC"] = "run-in-flight"  # type: ignore[attr-defined]
+    with pytest.raises(Busy, match="active run run-in-flight"):
+        asyncio.run(trimtab.reconcile_ledger("ACC"))
+    assert not asyncio.run(trimtab.reconcile_ledger("ACC", apply=False)).applied
+    assert trimtab.ledger_entries("ACC") == []

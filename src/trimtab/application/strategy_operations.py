@@ -9,8 +9,8 @@ the runs' fills (the trade log), the targets of the day, and the broker's holdin
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +21,7 @@ from trimtab.application.lookup import require_account, require_model
 from trimtab.application.policies import Weekdays
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.state_import import ImportedState, import_state
-from trimtab.domain.errors import InvalidInput, NotFound, TrimtabError
+from trimtab.domain.errors import Busy, InvalidInput, NotFound, TrimtabError
 from trimtab.domain.instruments import DEFAULT_MARKET_BY_CURRENCY
 from trimtab.domain.ledger import EntryKind, LedgerEntry, StrategyPosition, owner_of_fill, positions
 from trimtab.domain.market_time import zone_for
@@ -202,6 +202,10 @@ class StrategyOperations:
         """Book the runs' fills, compare the ledger with the broker's holdings, and (with `apply`) book the
         differences as the report explains them."""
         account = require_account(self.storage, account_id)
+        active = self.storage.runs.active_run(account_id)
+        if apply and active is not None:  # its fills still arriving would be booked twice (as differences too)
+            raise Busy(f"account {account_id} has an active run {active}; reconcile when it has ended "
+                       "(or with --dry-run)")
         fills = self._fill_entries(account_id)
         booked = self.storage.ledger.record(fills) if apply else 0
         snapshot = (await self.read_account(account, (), choice=choice, progress=progress)).snapshot
@@ -212,8 +216,9 @@ class StrategyOperations:
                      for e in [*entries, *fills] if e.kind is EntryKind.FILL]
         market_date = self.clock.now().astimezone(zone_for(currency=account.currency)).date()
         report = reconcile(account_id, held, broker, trade_log, self._targets(account_id), market_date)
-        if apply:
-            self.storage.ledger.record(report.entries(self.clock.now(), uuid.uuid4().hex))
+        if apply:  # ids from the ledger's state: two reconciliations of the same state book their lines once
+            state = hashlib.sha256("\n".join(sorted(e.entry_id for e in entries)).encode()).hexdigest()[:16]
+            self.storage.ledger.record(report.entries(self.clock.now(), state))
         return Reconciliation(booked, report, apply)
 
     def _fill_entries(self, account_id: str) -> list[LedgerEntry]:

@@ -57,6 +57,12 @@ class SqlLedgerRepository:
         self._sessions = session_factory(bind)
 
     def record(self, entries: Sequence[LedgerEntry]) -> int:
+        try:
+            return self._record(entries)
+        except IntegrityError:  # another process stored some of them meanwhile: store the rest
+            return self._record(entries)
+
+    def _record(self, entries: Sequence[LedgerEntry]) -> int:
         unique = {(entry.account_id, entry.entry_id): entry for entry in entries}
         with self._sessions.begin() as session:
             stored: set[tuple[str, str]] = set()
