@@ -74,7 +74,8 @@ def price_policy(settings: Settings) -> PricePolicy:
         raise InvalidInput("not a time zone (an IANA name such as Asia/Singapore)", where="setting TRIMTAB_TIME_ZONE",
                            value=settings.time_zone) from None
     hours = settings.cached_prices_max_age_hours
-    return PricePolicy(max_age=dt.timedelta(seconds=float(hours * 3600)), zone=zone)
+    return PricePolicy(max_age=dt.timedelta(seconds=float(hours * 3600)), zone=zone,
+                       summary_max_age_days=settings.cached_summary_max_age_days)
 
 
 class _Settings:
@@ -185,6 +186,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.schedules import SqlScheduleRepository
     from trimtab.adapters.persistence.securities import SqlSecurityRepository
     from trimtab.adapters.persistence.signals import SqlSignalRepository
+    from trimtab.adapters.persistence.strategies import SqlLedgerRepository, SqlStrategyRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
 
     paper = _PaperAccounts(lambda: SqlPaperStateStore(engine))
@@ -194,7 +196,8 @@ def _storage_of(engine: Engine) -> Storage:
                    market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
                    policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
-                   idempotency=SqlIdempotencyRepository(engine))
+                   idempotency=SqlIdempotencyRepository(engine), strategies=SqlStrategyRepository(engine),
+                   ledger=SqlLedgerRepository(engine))
 
 
 class _PaperAccounts:

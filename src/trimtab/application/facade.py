@@ -36,6 +36,7 @@ from trimtab.application.securities import SecurityOperations
 from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.application.signals import SignalPolicy
+from trimtab.application.strategy_operations import StrategyOperations
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -94,7 +95,7 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays

@@ -29,10 +29,11 @@ DEFAULT_MAX_AGE = dt.timedelta(hours=24)  # one trading day
 
 @dataclass(frozen=True, slots=True)
 class PricePolicy:
-    """How old cached prices may be, and the zone times are shown in."""
+    """How old cached prices (and daily summaries) may be, and the zone times are shown in."""
 
     max_age: dt.timedelta = DEFAULT_MAX_AGE
     zone: dt.tzinfo = field(default=dt.UTC)
+    summary_max_age_days: int = 1  # trading days a daily summary may stand in for a live balance (capital)
 
 
 class MarketDataOperations:

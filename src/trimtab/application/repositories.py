@@ -26,6 +26,7 @@ from trimtab.application.records import (
 from trimtab.application.run_requests import IdempotencyRepository
 from trimtab.application.schedules import ScheduleRepository
 from trimtab.application.signals import SignalRepository
+from trimtab.application.strategy_ports import LedgerRepository, StrategyRepository
 from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
@@ -88,6 +89,10 @@ class SummaryRepository(Protocol):
     """Each account's cash and equity at the end of a market date."""
 
     def upsert(self, summary: DailySummary) -> None: ...
+
+    def latest(self, account_id: str, market_type: str) -> DailySummary | None:
+        """The most recent summary of an account and market type (None when there is none)."""
+        ...
 
 
 class PaperAccounts(Protocol):
@@ -172,3 +177,5 @@ class Storage:
     location: str  # the database, for people (no password)
     tokens: TokenRepository  # the HTTP API's tokens (digests only)
     idempotency: IdempotencyRepository  # the HTTP API's idempotency keys of requests that start runs
+    strategies: StrategyRepository  # the sleeves of each account
+    ledger: LedgerRepository  # each account's per-strategy ledger

@@ -30,6 +30,7 @@ from trimtab.domain.errors import BrokerUnavailable, OrderRejected, TrimtabError
 from trimtab.domain.execution import OrderEvent, OrderReport, OrderRequest, OrderStatus, TrackedOrder
 from trimtab.domain.money_format import format_quantity
 from trimtab.domain.numbers import ZERO
+from trimtab.domain.order_ids import format_order_id
 from trimtab.domain.orders import OrderIntent, OrderType, Side
 from trimtab.domain.ticks import limit_price
 
@@ -56,7 +57,7 @@ class ExecutionPolicy:
 
 def client_order_id(run_id: str, leg: str, symbol: str, attempt: int) -> str:
     """The deterministic id of one order of a run: a retry or a resume reuses it."""
-    return f"{run_id}-{leg}-{symbol}-{attempt}"
+    return format_order_id(run_id, leg, symbol, attempt)
 
 
 @dataclass
