@@ -13,12 +13,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from trimtab.adapters.clock import ScaledClock, SystemClock
-from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
-from trimtab.application.desk import ReportFiles
 from trimtab.application.facade import RunSettings, Trimtab
-from trimtab.application.progress import Progress, no_progress
-from trimtab.application.records import Account
-from trimtab.application.repositories import ModelFiles, PaperAccounts, Storage
+from trimtab.application.progress import no_progress
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -27,8 +23,13 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
+    from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
+    from trimtab.application.desk import ReportFiles
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.ports import PaperStateStore
+    from trimtab.application.progress import Progress
+    from trimtab.application.records import Account
+    from trimtab.application.repositories import AccountQueries, ModelFiles, PaperAccounts, Storage
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.config import Settings
     from trimtab.domain.planning import Allocator
@@ -53,7 +54,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
-                   open_price_policy=lambda: price_policy(loaded.get()))
+                   open_price_policy=lambda: price_policy(loaded.get()), open_queries=database.queries)
 
 
 def price_policy(settings: Settings) -> PricePolicy:
@@ -165,6 +166,12 @@ class _Database:
             self._storage = _storage_of(self.engine())
         return self._storage
 
+    def queries(self) -> AccountQueries:
+        """The listings, on SQLAlchemy Core: listing accounts loads neither the ORM nor the repositories."""
+        from trimtab.adapters.persistence.queries import SqlAccountQueries
+
+        return SqlAccountQueries(self.engine())
+
 
 def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
@@ -175,6 +182,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.runs import SqlRunRepository
     from trimtab.adapters.persistence.securities import SqlSecurityRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
+    from trimtab.application.repositories import Storage
 
     paper = _PaperAccounts(lambda: SqlPaperStateStore(engine))
     return Storage(accounts=SqlAccountRepository(engine), models=SqlModelRepository(engine),

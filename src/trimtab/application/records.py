@@ -36,6 +36,15 @@ class ModelAssignment:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountOverview:
+    """An account with the model it follows and the run holding it, if any."""
+
+    account: Account
+    assignment: ModelAssignment | None
+    active_run: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ModelVersionInfo:
     """One stored version of a model portfolio, without its holdings."""
 
