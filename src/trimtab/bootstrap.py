@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from trimtab.application.repositories import AccountQueries, ModelFiles, PaperAccounts, Storage
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.config import Settings
+    from trimtab.domain.allocation import AllocationBatch, IntArray
     from trimtab.domain.planning import Allocator
     from trimtab.domain.securities import Security
 
@@ -136,8 +137,6 @@ def execution_policy(settings: Settings) -> ExecutionPolicy:
 
 def exact_allocator(time_limit_seconds: float) -> Allocator:
     """The MILP allocator with a time limit per account (scipy loads only when it is used)."""
-    from trimtab.domain.allocation import AllocationBatch, IntArray
-
     def allocate(batch: AllocationBatch) -> IntArray:
         from trimtab.adapters.solvers.milp import allocate_exact
 

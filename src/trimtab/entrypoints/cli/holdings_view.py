@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.table import Table
 
 from trimtab.domain.market_time import format_date
 from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import ZERO
-from trimtab.domain.snapshot import AccountSnapshot
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from trimtab.domain.snapshot import AccountSnapshot
 
 
 def snapshot_document(snapshot: AccountSnapshot) -> dict[str, Any]:
