@@ -2,7 +2,9 @@
 
 `build(settings)` returns the application facade (`Trimtab`) every entry point calls. Adapters are imported
 when first needed — the database when a command first touches it, a broker when a run connects to it — so a
-command pays only for what it uses.
+command pays only for what it uses. Two read-only commands that run often take a part of the facade alone,
+composed here the same way: the account listing (`build_account_queries`) and plans from files
+(`build_file_plans`); importing the facade's every operation would cost them more than their own work.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from trimtab.adapters.clock import ScaledClock, SystemClock
-from trimtab.application.facade import RunSettings, Trimtab
 from trimtab.application.progress import no_progress
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
     from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
     from trimtab.application.desk import ReportFiles
+    from trimtab.application.facade import RunSettings, Trimtab
+    from trimtab.application.file_plans import FilePlans
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.ports import PaperStateStore
     from trimtab.application.progress import Progress
@@ -46,6 +49,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     (TRIMTAB_DATABASE_URL, else the default SQLite file), the rest when a run starts.
     """
     from trimtab.adapters.demo import DEMO_ACCOUNTS
+    from trimtab.application.facade import Trimtab
 
     loaded = _Settings(settings)
     database = _Database(loaded)
@@ -56,6 +60,19 @@ def build(settings: Settings | None = None) -> Trimtab:
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()), open_queries=database.queries)
+
+
+def build_account_queries(settings: Settings | None = None) -> AccountQueries:
+    """The account listing of this installation's database (the facade's `accounts`, on its own)."""
+    return _Database(_Settings(settings)).queries()
+
+
+def build_file_plans(settings: Settings | None = None) -> FilePlans:
+    """Plans from files (the facade's `plan_files`, on its own); the database opened only for a model's ISINs."""
+    from trimtab.application.file_plans import FilePlans
+
+    database = _Database(_Settings(settings))
+    return FilePlans(_files, SystemClock(), exact_allocator, lambda: database.storage().securities)
 
 
 def price_policy(settings: Settings) -> PricePolicy:
@@ -113,6 +130,7 @@ def run_settings(settings: Settings, wall: SystemClock) -> RunSettings:
     """What runs need from the settings."""
     from trimtab.adapters.faults import crash_checkpoint
     from trimtab.adapters.processes import current_owner, is_gone
+    from trimtab.application.facade import RunSettings
     from trimtab.application.run_journal import LeasePolicy
     from trimtab.application.safety import TradingSafety
 

@@ -17,6 +17,7 @@ from trimtab.application.batch import BatchOperations, settings_of
 from trimtab.application.brokers import BrokerChoice
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
 from trimtab.application.desk import DeskOperations
+from trimtab.application.file_plans import FilePlans, tax_date
 from trimtab.application.lookup import require_account, require_model, resolve_run_id
 from trimtab.application.market_data import MarketDataOperations, PricePolicy
 from trimtab.application.model_import import ImportedModel as ImportedModel
@@ -30,7 +31,6 @@ from trimtab.application.securities import SecurityOperations
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
-    import datetime as dt
     from collections.abc import Callable, Mapping
     from pathlib import Path
 
@@ -52,7 +52,6 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
     from trimtab.domain.positions_report import AccountReading
     from trimtab.domain.snapshot import AccountSnapshot
 
-TAX_ZONE = "Asia/Seoul"  # a snapshot file without a date is valued on today's Korean date (tax rates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,11 +228,8 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     def plan_files(self, model_path: Path, model_name: str | None, snapshot_path: Path, settings: PlanSettings,
                    exact_time_limit_seconds: float = 10.0) -> Plan:
         """Read a model and a snapshot from files and plan the rebalance (no database, nothing sent)."""
-        from trimtab.application.preview_rebalance import preview_rebalance
-
-        model = self.resolve_model(self.files.load_model(model_path, model_name))
-        snapshot = self.files.load_snapshot(snapshot_path, self._tax_date())
-        return preview_rebalance(model, snapshot, settings, self.exact_allocator(exact_time_limit_seconds))
+        plans = FilePlans(lambda: self.files, self.clock, self.exact_allocator, lambda: self.storage.securities)
+        return plans.plan(model_path, model_name, snapshot_path, settings, exact_time_limit_seconds)
 
     # -- runs ---------------------------------------------------------------------------------------------------
 
@@ -326,16 +322,10 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
 
     def paper_funding(self, path: Path) -> tuple[Decimal, dict[str, Decimal]]:
         """The cash and holdings of a snapshot file, to fund a paper account with."""
-        snapshot = self.files.load_snapshot(path, self._tax_date())
+        snapshot = self.files.load_snapshot(path, tax_date(self.clock))
         return snapshot.cash, {holding.symbol: holding.quantity for holding in snapshot.holdings}
 
     # -- helpers ------------------------------------------------------------------------------------------------
-
-    def _tax_date(self) -> dt.date:
-        """Today's date in Korea, which values a snapshot file that names no date."""
-        from zoneinfo import ZoneInfo
-
-        return self.clock.now().astimezone(ZoneInfo(TAX_ZONE)).date()
 
     def _paper_account(self, account_id: str) -> Account:
         account = require_account(self.storage, account_id)

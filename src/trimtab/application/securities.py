@@ -91,9 +91,6 @@ class SecurityOperations:
 
     def resolve_model(self, model: ModelPortfolio) -> ModelPortfolio:
         """The model with its ISIN lines under their symbols (the database is read only when it has ISINs)."""
-        from trimtab.domain.securities import model_isins, resolve_model
+        from trimtab.application.file_plans import resolve_isins
 
-        isins = model_isins(model)
-        if not isins:
-            return model
-        return resolve_model(model, self.storage.securities.find(isins))
+        return resolve_isins(model, lambda: self.storage.securities)
