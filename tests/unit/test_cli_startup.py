@@ -16,6 +16,9 @@ from trimtab.entrypoints.cli.main import COMMANDS, load_command
 ROOT = Path(__file__).resolve().parents[2]
 PLAN_FROM_FILES = ["plan", "--model", str(ROOT / "examples" / "models.yaml"), "--model-name", "KR-ALLWEATHER",
                    "--snapshot", str(ROOT / "examples" / "snapshot-kr.yaml")]
+# The facade's operations a read-only command does not need: importing them costs more than listing accounts.
+FACADE_OPERATIONS = {"trimtab.application.facade", "trimtab.application.batch", "trimtab.application.desk",
+                     "trimtab.application.model_import", "trimtab.application.run_rebalance"}
 HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
          "yaml", "cattrs", "rich", "openpyxl", "ib_async", "trimtab.application", "trimtab.adapters",
          "trimtab.domain.planning")
@@ -54,6 +57,7 @@ def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
                                "exchange_calendars", "trimtab.domain.planning", "yaml", "cattrs", "openpyxl",
                                "ib_async"} == set()
     assert "sqlalchemy.orm" not in loaded  # SQLAlchemy Core reads the listing: the ORM alone costs ~30x `pass`
+    assert FACADE_OPERATIONS & loaded == set()  # the listing is composed alone (bootstrap.build_account_queries)
 
 
 def test_planning_from_files_pays_for_no_database(tmp_path: Path) -> None:
@@ -62,6 +66,7 @@ def test_planning_from_files_pays_for_no_database(tmp_path: Path) -> None:
     assert heavy_in(loaded) & {"sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "cattrs", "pandas",
                                "exchange_calendars", "openpyxl", "ib_async", "trimtab.adapters.persistence"} == set()
     assert not (tmp_path / "t.db").exists()
+    assert FACADE_OPERATIONS & loaded == set()  # plans from files are composed alone (bootstrap.build_file_plans)
 
 
 @pytest.mark.xfail(reason="the one-account planner (trimtab.domain) still imports NumPy: remove this mark when it "
