@@ -155,6 +155,7 @@ def execution_policy(settings: Settings) -> ExecutionPolicy:
 
 def exact_allocator(time_limit_seconds: float) -> Allocator:
     """The MILP allocator with a time limit per account (scipy loads only when it is used)."""
+
     def allocate(batch: AllocationBatch) -> IntArray:
         from trimtab.adapters.solvers.milp import allocate_exact
 

@@ -53,7 +53,6 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
     from trimtab.domain.snapshot import AccountSnapshot
 
 
-
 @dataclass(frozen=True, slots=True)
 class BandChanges:
     """New values for an account's settings, as fractions; None keeps the stored value."""

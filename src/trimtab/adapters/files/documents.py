@@ -139,7 +139,7 @@ if yaml.__with_libyaml__:  # PyYAML's wheels are built with libyaml; without it 
     from yaml._yaml import CParser
 
     class _FastStrictLoader(_StrictRules, Resolver, CParser):
-        """The strict rules over libyaml's scanner and parser (the composer aside, about 8x faster than PyYAML's own), for text
+        """The strict rules over libyaml's scanner and parser (about 8x faster than PyYAML's own), for text
         that parses: the same composer and constructors build the same values."""
 
         yaml_constructors = StrictLoader.yaml_constructors  # numbers, dates and times kept as text
