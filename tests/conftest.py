@@ -20,6 +20,8 @@ from psycopg import sql
 from sqlalchemy import Engine
 
 from trimtab.adapters.persistence.database import make_engine, migrate
+from trimtab_testkit.smtp import Inbox
+from trimtab_testkit.smtp import smtp_inbox as serve_inbox
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +83,10 @@ def engine(database_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[Inbox]:
+    """A real SMTP server on 127.0.0.1 keeping what it receives (notification tests)."""
+    with serve_inbox() as inbox:
+        yield inbox

@@ -29,13 +29,14 @@ if TYPE_CHECKING:
     from trimtab.application.facade import RunSettings, Trimtab
     from trimtab.application.file_plans import FilePlans
     from trimtab.application.market_data import PricePolicy
+    from trimtab.application.notifications import Announcer
     from trimtab.application.ports import PaperStateStore
     from trimtab.application.progress import Progress
     from trimtab.application.records import Account
     from trimtab.application.repositories import AccountQueries, ModelFiles, PaperAccounts, Storage
+    from trimtab.application.schedules import ScheduleRules, SlotRecord
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.config import Settings
-    from trimtab.domain.allocation import AllocationBatch, IntArray
     from trimtab.domain.planning import Allocator
     from trimtab.domain.securities import Security
 
@@ -59,7 +60,8 @@ def build(settings: Settings | None = None) -> Trimtab:
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
-                   open_price_policy=lambda: price_policy(loaded.get()), open_queries=database.queries)
+                   open_price_policy=lambda: price_policy(loaded.get()),
+                   open_schedule_rules=lambda: schedule_rules(loaded.get()), open_queries=database.queries)
 
 
 def build_account_queries(settings: Settings | None = None) -> AccountQueries:
@@ -140,7 +142,7 @@ def run_settings(settings: Settings, wall: SystemClock) -> RunSettings:
                              kill_switch=settings.disable_live_trading),
         lease=LeasePolicy(owner=current_owner(), wall=wall, seconds=settings.run_lease_seconds,
                           holder_gone=is_gone),
-        checkpoint=crash_checkpoint(settings.crash_at), notices=settings.notices)
+        checkpoint=crash_checkpoint(settings.crash_at), notices=settings.notices, announcer=announcer(settings))
 
 
 def execution_policy(settings: Settings) -> ExecutionPolicy:
@@ -155,11 +157,14 @@ def execution_policy(settings: Settings) -> ExecutionPolicy:
 
 def exact_allocator(time_limit_seconds: float) -> Allocator:
     """The MILP allocator with a time limit per account (scipy loads only when it is used)."""
+    from trimtab.domain.allocation_account import AccountProblem, Lots
 
-    def allocate(batch: AllocationBatch) -> IntArray:
+    def allocate(problem: AccountProblem) -> Lots:
         from trimtab.adapters.solvers.milp import allocate_exact
+        from trimtab.domain.allocation import stack_accounts
 
-        return allocate_exact(batch, time_limit_seconds=time_limit_seconds)
+        lots: Lots = allocate_exact(stack_accounts([problem]), time_limit_seconds=time_limit_seconds)[0].tolist()
+        return lots
 
     return allocate
 
@@ -195,9 +200,11 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
+    from trimtab.adapters.persistence.policies import SqlPolicyRepository
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
     from trimtab.adapters.persistence.runs import SqlRunRepository
+    from trimtab.adapters.persistence.schedules import SqlScheduleRepository
     from trimtab.adapters.persistence.securities import SqlSecurityRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
     from trimtab.application.repositories import Storage
@@ -206,7 +213,8 @@ def _storage_of(engine: Engine) -> Storage:
     return Storage(accounts=SqlAccountRepository(engine), models=SqlModelRepository(engine),
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
-                   market_data=SqlMarketDataCache(engine),
+                   market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
+                   policies=SqlPolicyRepository(engine),
                    location=engine.url.render_as_string(hide_password=True))
 
 
@@ -328,3 +336,65 @@ def storage_engine(trimtab: Trimtab) -> Any:
     opener: Callable[[], Storage] = trimtab.open_storage
     database = getattr(opener, "__self__", None)
     return None if not isinstance(database, _Database) else database.engine()
+
+
+def announcer(settings: Settings) -> Announcer:
+    """The notification channels of the settings (none unless configured), sending the events asked for."""
+    from trimtab.application.notifications import DEFAULT_KINDS, Announcer, Channel, NoticeKind
+    from trimtab.domain.errors import InvalidInput
+
+    def setting_error(name: str, problem: str, value: str | None) -> InvalidInput:
+        return InvalidInput(problem, where=f"setting TRIMTAB_{name.upper()}", value=value)
+
+    kinds = DEFAULT_KINDS
+    if settings.notify_events:
+        names = [name.strip() for name in settings.notify_events.split(",") if name.strip()]
+        unknown = [name for name in names if name not in NoticeKind.__members__.values()]
+        if unknown:
+            choices = ", ".join(kind.value for kind in NoticeKind if kind is not NoticeKind.TEST)
+            raise setting_error("notify_events", f"unknown event '{unknown[0]}' (choose from {choices})",
+                                settings.notify_events)
+        kinds = frozenset(NoticeKind(name) for name in names)
+    channels: list[Channel] = []
+    if settings.smtp_host:
+        from trimtab.adapters.notify.email import SmtpChannel
+
+        recipients = tuple(r.strip() for r in (settings.notify_email_to or "").split(",") if r.strip())
+        if not recipients:
+            raise setting_error("notify_email_to", "is needed with TRIMTAB_SMTP_HOST (comma list of addresses)",
+                                settings.notify_email_to)
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        channels.append(SmtpChannel(settings.smtp_host, settings.smtp_port, settings.notify_email_from, recipients,
+                                    settings.smtp_username, password, settings.smtp_starttls, settings.smtp_ssl))
+    if settings.slack_webhook_url or settings.telegram_bot_token:
+        from trimtab.adapters.notify.chat import SlackWebhook, TelegramBot
+
+        if settings.slack_webhook_url:
+            channels.append(SlackWebhook(settings.slack_webhook_url.get_secret_value()))
+        if settings.telegram_bot_token:
+            if not settings.telegram_chat_id:
+                raise setting_error("telegram_chat_id", "is needed with TRIMTAB_TELEGRAM_BOT_TOKEN", None)
+            channels.append(TelegramBot(settings.telegram_bot_token.get_secret_value(), settings.telegram_chat_id,
+                                        settings.telegram_api_url))
+    return Announcer(channels, kinds)
+
+
+def schedule_rules(settings: Settings) -> ScheduleRules:
+    """Cron by APScheduler, business days by the exchange calendars, on the broker runs' clock."""
+    from trimtab.adapters.scheduling.rules import Rules
+
+    return Rules(clock=broker_clock(settings))
+
+
+async def run_schedules(trimtab: Trimtab, interval_seconds: float,
+                        report: Callable[[SlotRecord], None] = lambda _record: None) -> None:
+    """Tick the facade's schedules every interval (APScheduler) until cancelled; each recorded slot is reported."""
+    import asyncio
+
+    from trimtab.adapters.scheduling.runner import run_ticks
+
+    async def tick() -> None:
+        for record in await trimtab.tick():
+            report(record)
+
+    await run_ticks(tick, interval_seconds, asyncio.Event())

@@ -38,7 +38,8 @@ from trimtab.domain.errors import InvalidInput, excerpt, printable, shorten
 ENV_PREFIX = "TRIMTAB_"
 CLEAR_TRUE = frozenset({"1", "true", "yes", "on"})
 CLEAR_FALSE = frozenset({"0", "false", "no", "off", ""})
-SECRET_FIELDS = frozenset({"kis_app_key", "kis_app_secret", "kis_account"})
+SECRET_FIELDS = frozenset({"kis_app_key", "kis_app_secret", "kis_account", "smtp_password", "slack_webhook_url",
+                           "telegram_bot_token"})
 KILL_SWITCH, LIVE_TRADING = "disable_live_trading", "live_trading_enabled"
 
 
@@ -132,6 +133,23 @@ class Settings(BaseSettings):
     ibkr_commission_rate: Decimal = Field(default=Decimal("0.0005"), ge=0, lt=Decimal("0.1"), allow_inf_nan=False,
                                           description="planning estimate (a fraction of the value)")
     ibkr_commission_minimum: Decimal = Field(default=Decimal(1), ge=0, allow_inf_nan=False)
+
+    # Notifications (docs/notifications.md). Every channel is off until its address is set.
+    notify_events: str | None = Field(default=None, description="comma list of events to send (default all): "
+                                      "run_completed, run_needs_attention, run_failed, drift_breached, "
+                                      "schedule_missed")
+    smtp_host: str | None = Field(default=None, description="SMTP server for email notices")
+    smtp_port: int = Field(default=25, ge=1, le=65_535)
+    smtp_starttls: bool = Field(default=False, description="upgrade the connection with STARTTLS")
+    smtp_ssl: bool = Field(default=False, description="connect with TLS from the start (port 465)")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    notify_email_from: str = Field(default="trimtab@localhost")
+    notify_email_to: str | None = Field(default=None, description="comma list of recipients")
+    slack_webhook_url: SecretStr | None = Field(default=None, description="Slack-compatible incoming webhook")
+    telegram_bot_token: SecretStr | None = None
+    telegram_chat_id: str | None = None
+    telegram_api_url: str = Field(default="https://api.telegram.org", description="the Bot API's address")
 
     _notices: tuple[str, ...] = PrivateAttr(default=())
 

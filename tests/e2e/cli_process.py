@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(database: str, start: str, *args: str, columns: int = 200) -> subprocess.CompletedProcess[str]:
-    """`trimtab ARGS` in a fresh process: no TRIMTAB_* setting of the caller leaks in."""
+def run_cli(database: str, start: str, *args: str, columns: int = 200,
+            env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`trimtab ARGS` in a fresh process: no TRIMTAB_* setting of the caller leaks in; `env` adds settings."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
-    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": start, "COLUMNS": str(columns)})
+    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": start, "COLUMNS": str(columns),
+                        **(env or {})})
     command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment,  # noqa: S603
                           timeout=300, check=False)

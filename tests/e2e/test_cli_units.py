@@ -123,7 +123,8 @@ def test_list_and_show_commands_print_json(demo: str) -> None:
     assert {"label", "description", "created_at"} <= set(models[0])
     bands = json.loads(_ok(demo, "bands", "show", "DEMO-US", "--json"))
     assert bands == {"account_id": "DEMO-US", "class_band": "0.03", "ticker_band": "0.05", "relative_band": None,
-                     "cash_buffer": "0.01", "minimum_trade_value": "0", "price_ticks": 1}
+                     "cash_buffer": "0.01", "minimum_trade_value": "0", "price_ticks": 1, "confirm_days": 1,
+                     "split_days": 1}
     dry = _ok(demo, "rebalance", "DEMO-US")
     (run,) = json.loads(_ok(demo, "runs", "list", "--account", "DEMO-US", "--json"))["runs"]
     assert run["run_id"] in dry

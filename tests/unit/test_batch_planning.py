@@ -15,7 +15,7 @@ from tests.fakes.builders import account, flat, krx
 from trimtab.domain import batch_planning
 from trimtab.domain.allocation import AllocationMethod
 from trimtab.domain.batch_planning import PlanRequest, plan_many
-from trimtab.domain.planning import HEURISTICS, PlanSettings, plan_rebalance
+from trimtab.domain.planning import PlanSettings, plan_rebalance
 from trimtab_testkit.desk import desk_models, desk_snapshots
 
 
@@ -40,7 +40,7 @@ def test_a_batch_plan_equals_each_accounts_own_plan() -> None:
 
 def test_accounts_of_one_shape_share_one_kernel_call(monkeypatch: object) -> None:
     calls: list[int] = []
-    greedy = HEURISTICS[AllocationMethod.GREEDY]
+    greedy = batch_planning.HEURISTICS[AllocationMethod.GREEDY]
 
     def counting(batch: object) -> object:
         calls.append(batch.shape[0])  # type: ignore[attr-defined]

@@ -60,19 +60,14 @@ def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
     assert FACADE_OPERATIONS & loaded == set()  # the listing is composed alone (bootstrap.build_account_queries)
 
 
-def test_planning_from_files_pays_for_no_database(tmp_path: Path) -> None:
+def test_planning_from_files_pays_for_neither_database_nor_numpy(tmp_path: Path) -> None:
     loaded = modules_after(PLAN_FROM_FILES, tmp_path / "t.db")
     assert {"trimtab.domain.planning", "yaml", "rich"} <= loaded
-    assert heavy_in(loaded) & {"sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "cattrs", "pandas",
-                               "exchange_calendars", "openpyxl", "ib_async", "trimtab.adapters.persistence"} == set()
+    assert heavy_in(loaded) & {"numpy", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "cattrs",
+                               "pandas", "exchange_calendars", "openpyxl", "ib_async",
+                               "trimtab.adapters.persistence"} == set()
     assert not (tmp_path / "t.db").exists()
     assert FACADE_OPERATIONS & loaded == set()  # plans from files are composed alone (bootstrap.build_file_plans)
-
-
-@pytest.mark.xfail(reason="the one-account planner (trimtab.domain) still imports NumPy: remove this mark when it "
-                          "no longer does", strict=False)
-def test_planning_from_files_pays_for_no_numpy(tmp_path: Path) -> None:
-    assert "numpy" not in modules_after(PLAN_FROM_FILES, tmp_path / "t.db")
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

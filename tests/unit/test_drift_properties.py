@@ -14,7 +14,7 @@ from trimtab.domain.instruments import Instrument, InstrumentType, Market
 from trimtab.domain.models import AssetClass, ModelHolding, ModelPortfolio, flat_model, two_level_model
 from trimtab.domain.numbers import ONE, ZERO
 from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
-from trimtab.domain.problem import build_batch, build_lines
+from trimtab.domain.problem import build_lines, build_problem
 from trimtab.domain.snapshot import AccountSnapshot, Holding, Quote
 from trimtab.domain.ticks import Direction, round_to_tick
 
@@ -138,10 +138,10 @@ def test_planner_aims_at_the_targets_drift_measures_against(case: Case) -> None:
     equity = value_account(snapshot).equity
     report = measure_drift(case.model, value_account(snapshot), case.settings.bands, cash_buffer=buffer)
     lines = build_lines(snapshot, case.model.target_weights(), case.settings.price_ticks, case.settings.tax_rules)
-    batch, scale = build_batch(lines, snapshot, equity, buffer, set())
+    problem, scale = build_problem(lines, snapshot, equity, buffer, set())
     targets = {row.symbol: row.target_weight for row in report.tickers}
     for k, line in enumerate(lines):
-        aimed = Decimal(int(batch.target_value[0, k])) / scale.units
+        aimed = Decimal(problem.target_value[k]) / scale.units
         # the allocation floors its target to a unit of money; nothing else separates the two
         assert -Decimal("1e-12") < targets[line.symbol] * equity - aimed < Decimal(1) / scale.units + Decimal("1e-12")
     cash = next(row for row in report.classes if row.name == "CASH").target_weight

@@ -17,6 +17,7 @@ from tests.fakes.builders import flat, krx
 from trimtab.adapters.simclock import FastForwardClock
 from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory
 from trimtab.application.facade import BandChanges, RunSettings, Trimtab
+from trimtab.application.notifications import Announcer
 from trimtab.application.ports import RunLeaseHeld, RunStatus
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account, DemoAccount
@@ -99,7 +100,8 @@ def _no_exact(_seconds: float) -> Allocator:
 
 
 def _facade(storage: Storage | None = None, broker: ScriptedBroker | None = None, owner: str = "process-1",
-            safety: TradingSafety | None = None, opened: list[int] | None = None) -> tuple[Trimtab, ScriptedFactory]:
+            safety: TradingSafety | None = None, opened: list[int] | None = None,
+            announcer: Announcer | None = None) -> tuple[Trimtab, ScriptedFactory]:
     store = storage or memory_storage()
     factory = ScriptedFactory(broker or _broker())
     brokers: dict[str, BrokerFactory] = {"paper": factory, "scripted": factory}
@@ -110,7 +112,8 @@ def _facade(storage: Storage | None = None, broker: ScriptedBroker | None = None
         return store
 
     run_settings = RunSettings(policy=ExecutionPolicy(fill_timeout_seconds=5, poll_interval_seconds=1),
-                               safety=safety or TradingSafety(), lease=LeasePolicy(owner=owner, wall=FixedWall()))
+                               safety=safety or TradingSafety(), lease=LeasePolicy(owner=owner, wall=FixedWall()),
+                               announcer=announcer or Announcer())
     trimtab = Trimtab(open_storage=open_storage, open_files=Files, brokers=brokers,
                       open_run_settings=lambda: run_settings, clock=FixedWall(), exact_allocator=_no_exact,
                       demo_accounts=(DemoAccount("DEMO", "KRW", "M", Decimal(1000), {"A": Decimal(1)}),))

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.fakes.builders import account, flat, krx, us
 from tests.unit.test_planning_properties import Case, krw_cases
 from trimtab.adapters.solvers.milp import allocate_exact
-from trimtab.domain.allocation import AllocationMethod
+from trimtab.domain.allocation import AllocationMethod, stack_accounts
 from trimtab.domain.instruments import InstrumentType
 from trimtab.domain.models import ModelHolding, flat_model
 from trimtab.domain.planning import PlanSettings, plan_rebalance
@@ -52,7 +52,7 @@ def test_bound_never_above_the_exact_plan(case: Case) -> None:
     exact_settings = PlanSettings(force=True, cash_buffer=case.settings.cash_buffer,
                                   price_ticks=case.settings.price_ticks, method=AllocationMethod.EXACT)
     exact = plan_rebalance(_model(case), case.snapshot, exact_settings,
-                           exact=lambda batch: allocate_exact(batch, exact_costs=True))
+                           exact=lambda one: allocate_exact(stack_accounts([one]), exact_costs=True)[0].tolist())
     greedy = plan_rebalance(_model(case), case.snapshot, case.settings)
     for plan in (exact, greedy):
         cash_rule = next(c for c in plan.checks if c.name == "cash rule")

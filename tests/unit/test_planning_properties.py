@@ -15,6 +15,7 @@ from trimtab.domain.allocation import (
     allocate_greedy,
     is_feasible,
     objective,
+    stack_accounts,
 )
 from trimtab.domain.costs import commission, sell_tax
 from trimtab.domain.drift import value_account
@@ -22,7 +23,7 @@ from trimtab.domain.instruments import Instrument, InstrumentType, Market
 from trimtab.domain.models import ModelHolding, flat_model
 from trimtab.domain.orders import Side
 from trimtab.domain.planning import PlanSettings, plan_rebalance
-from trimtab.domain.problem import build_batch, build_lines
+from trimtab.domain.problem import build_lines, build_problem
 from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Holding, Quote
 from trimtab.domain.ticks import Direction, daily_limits, is_valid_price, round_to_tick
 
@@ -144,7 +145,8 @@ def test_plan_limit_prices_are_valid_ticks_inside_daily_limits(case: Case) -> No
 def test_default_method_never_worse_than_floor(case: Case) -> None:
     snapshot = case.snapshot
     lines = build_lines(snapshot, case.weights, case.settings.price_ticks, case.settings.tax_rules)
-    batch, _ = build_batch(lines, snapshot, value_account(snapshot).equity, case.settings.cash_buffer, set())
+    problem, _ = build_problem(lines, snapshot, value_account(snapshot).equity, case.settings.cash_buffer, set())
+    batch = stack_accounts([problem])
     greedy = allocate_greedy(batch)
     floor = allocate_floor(batch)
     feasible_floor = bool(is_feasible(batch, floor)[0])

@@ -7,7 +7,7 @@ The database is opened on first use: planning from files reads it only to resolv
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -22,12 +22,15 @@ from trimtab.application.lookup import require_account, require_model, resolve_r
 from trimtab.application.market_data import MarketDataOperations, PricePolicy
 from trimtab.application.model_import import ImportedModel as ImportedModel
 from trimtab.application.model_import import ModelImportOperations
+from trimtab.application.notifications import Announcer, NotificationOperations
 from trimtab.application.order_preview import PreviewOperations
 from trimtab.application.progress import no_progress
 from trimtab.application.queries import StorageQueries
 from trimtab.application.records import AccountOverview as AccountOverview
-from trimtab.application.records import DailySummary, RebalancingConfig
+from trimtab.application.records import DailySummary
+from trimtab.application.schedules import ScheduleOperations
 from trimtab.application.securities import SecurityOperations
+from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -39,11 +42,12 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
     from trimtab.application.order_preview import DryRun
     from trimtab.application.ports import Clock, RunRecord
     from trimtab.application.progress import Progress
-    from trimtab.application.records import Account, DemoAccount, ModelAssignment, ModelVersionInfo
+    from trimtab.application.records import Account, DemoAccount, ModelAssignment, ModelVersionInfo, RebalancingConfig
     from trimtab.application.repositories import AccountQueries, ModelFiles, Storage
     from trimtab.application.run_journal import LeasePolicy
     from trimtab.application.run_rebalance import RebalanceRunner
     from trimtab.application.safety import TradingSafety
+    from trimtab.application.schedules import ScheduleRules
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.domain.cash_flows import CashFlow
     from trimtab.domain.execution import Fill
@@ -64,6 +68,8 @@ class BandChanges:
     cash_buffer: Decimal | None = None
     minimum_trade_value: Decimal | None = None
     price_ticks: int | None = None
+    confirm_days: int | None = None
+    split_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +81,12 @@ class RunSettings:
     lease: LeasePolicy
     checkpoint: Callable[[str], None] = lambda _point: None
     notices: tuple[str, ...] = ()  # warnings for people about how settings were read
+    announcer: Announcer = field(default_factory=Announcer)  # who is told when a run stops (nobody by default)
 
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -95,6 +102,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     demo_accounts: tuple[DemoAccount, ...] = ()
     open_reports: Callable[[], ReportFiles] | None = None  # rates files in, reports and baskets out
     open_price_policy: Callable[[], PricePolicy] = PricePolicy  # how old cached prices may be
+    open_schedule_rules: Callable[[], ScheduleRules] | None = None  # cron, calendars, the scheduler's clock
     open_queries: Callable[[], AccountQueries] | None = None  # listings in one read (default: over the storage)
     _storage: Storage | None = field(default=None, init=False, repr=False)
     _files: ModelFiles | None = field(default=None, init=False, repr=False)
@@ -206,14 +214,8 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         """Change some of an account's settings; the others keep their value."""
         current = self.bands(account_id)
         relative = None if changes.clear_relative_band else changes.relative_band or current.relative_band
-        updated = RebalancingConfig(
-            class_band=_keep(changes.class_band, current.class_band),
-            ticker_band=_keep(changes.ticker_band, current.ticker_band), relative_band=relative,
-            cash_buffer=_keep(changes.cash_buffer, current.cash_buffer),
-            minimum_trade_value=_keep(changes.minimum_trade_value, current.minimum_trade_value),
-            price_ticks=current.price_ticks if changes.price_ticks is None else changes.price_ticks)
-        from trimtab.application.settings_rules import validate_config
-
+        given = {name: value for name, value in asdict(changes).items() if value is not None and name in RULES}
+        updated = replace(current, **{**given, "relative_band": relative})
         validate_config(updated, where=f"settings of account '{account_id}'")
         self.storage.config.set(account_id, updated)
         return updated
@@ -364,12 +366,15 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         return factory
 
     def _runner(self, connection: BrokerConnection, progress: Progress) -> RebalanceRunner:
+        from trimtab.application.policies import RunPolicies, Weekdays
         from trimtab.application.run_rebalance import RebalanceRunner
 
-        run = self.run_settings
-        return RebalanceRunner(connection.broker, connection.name, self.storage.runs, connection.clock,
+        run, storage = self.run_settings, self.storage
+        days = Weekdays() if self.open_schedule_rules is None else self.open_schedule_rules().days
+        return RebalanceRunner(connection.broker, connection.name, storage.runs, connection.clock,
                                connection.sleep, run.safety, run.policy, progress, checkpoint=run.checkpoint,
-                               lease=run.lease)
+                               lease=run.lease, announce=run.announcer.announce_run,
+                               policies=RunPolicies(storage.config.get, storage.policies, days, connection.clock))
 
     def _summarise(self, record: RunRecord, account: Account) -> None:
         """Keep the account as the run last read it (the cache), and the day's cash and equity after a run that
@@ -384,6 +389,3 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         self.storage.summaries.upsert(DailySummary(record.account_id, post.as_of, "securities", post.cash,
                                                    post.cash + held))
 
-
-def _keep(value: Decimal | None, current: Decimal) -> Decimal:
-    return current if value is None else value

@@ -49,7 +49,7 @@ def bands_document(account_id: str, config: RebalancingConfig) -> dict[str, Any]
         "account_id": account_id, "class_band": exact(config.class_band), "ticker_band": exact(config.ticker_band),
         "relative_band": None if config.relative_band is None else exact(config.relative_band),
         "cash_buffer": exact(config.cash_buffer), "minimum_trade_value": exact(config.minimum_trade_value),
-        "price_ticks": config.price_ticks,
+        "price_ticks": config.price_ticks, "confirm_days": config.confirm_days, "split_days": config.split_days,
     }
 
 

@@ -68,6 +68,8 @@ class RebalancingConfig:
     cash_buffer: Decimal = DEFAULT_CASH_BUFFER
     minimum_trade_value: Decimal = Decimal(0)
     price_ticks: int = DEFAULT_PRICE_TICKS
+    confirm_days: int = 1  # act on a breach held this many consecutive trading days (1: at once)
+    split_days: int = 1  # spread a rebalance over this many trading days (1: all at once)
 
     @property
     def bands(self) -> BandSettings:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
     from decimal import Decimal
     from pathlib import Path
 
+    from trimtab.application.policies import PolicyRepository
     from trimtab.application.ports import RunRepository
     from trimtab.application.records import (
         Account,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
         ModelVersionInfo,
         RebalancingConfig,
     )
+    from trimtab.application.schedules import ScheduleRepository
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.price_age import StoredSnapshot
     from trimtab.domain.securities import Security
@@ -173,4 +175,6 @@ class Storage:
     paper: PaperAccounts
     securities: SecurityRepository
     market_data: MarketDataCache
+    schedules: ScheduleRepository
+    policies: PolicyRepository
     location: str  # the database, for people (no password)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from trimtab.application.notifications import no_announcement
+from trimtab.application.policies import RunPolicies
 from trimtab.application.ports import BrokerPort, Clock, RunRecord, RunRepository, RunStatus, RunStep
 from trimtab.application.progress import Progress, no_progress
 from trimtab.application.run_journal import LeasePolicy, RunJournal
@@ -56,6 +58,8 @@ class RebalanceRunner:
     make_run_id: Callable[[], str] = new_run_id
     checkpoint: Callable[[str], None] = lambda _point: None  # fault injection for crash tests
     lease: LeasePolicy | None = None  # default: an owner unique to this runner, leases on the run's clock
+    announce: Callable[[RunRecord], Awaitable[None]] = no_announcement  # told when a run stops
+    policies: RunPolicies | None = None  # signal confirmation and split execution (None: neither)
 
     def __post_init__(self) -> None:
         policy = self.lease or LeasePolicy(owner=f"runner-{uuid.uuid4().hex}", wall=self.clock)
@@ -122,13 +126,24 @@ class RebalanceRunner:
         if run.status in FINAL:
             self.runs.release(run)
         self.journal.release(run)
+        if self.policies is not None:
+            self.policies.finish(run)
+        await self.announce(run)
         return run
 
     async def _plan(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                     _supervisor: LegSupervisor) -> None:
         snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
+        run.snapshot = snapshot
+        if self.policies is not None:
+            prepared = self.policies.prepare(run, model, settings, snapshot)
+            if prepared.skip is not None:
+                advance(run, RunEvent.SKIPPED, prepared.skip)
+                self._save(run)
+                return
+            model, settings = prepared.model, prepared.settings
         plan = plan_rebalance(model, snapshot, settings)
-        run.snapshot, run.plan = snapshot, plan
+        run.plan = plan
         if not plan.rebalance_needed and not settings.force and settings.cash_flow is None:
             advance(run, RunEvent.SKIPPED, "no band is breached")
         elif not plan.is_safe:
@@ -149,6 +164,9 @@ class RebalanceRunner:
     async def _plan_buys(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                          _supervisor: LegSupervisor) -> None:
         snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
+        if self.policies is not None:  # a split day's buys aim at the day's model
+            prepared = self.policies.day_model(run, model, settings)
+            model, settings = prepared.model, prepared.settings
         plan = plan_rebalance(model, snapshot, replace(settings, force=True, allow_sells=False))
         run.attempts["buy_round"] = run.attempts.get("buy_round", 0) + 1
         run.buy_plan = plan

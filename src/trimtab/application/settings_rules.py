@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 MAX_BAND = Decimal(1)
 MAX_CASH_BUFFER = Decimal("0.5")
 MAX_PRICE_TICKS = 50
+MAX_POLICY_DAYS = 20  # signal confirmation and split execution, in trading days
 
 
 class Unit(Enum):
@@ -73,6 +74,8 @@ RULES: dict[str, SettingRule] = {
     "cash_buffer": SettingRule(Unit.FRACTION, Decimal(0), MAX_CASH_BUFFER),
     "minimum_trade_value": SettingRule(Unit.AMOUNT, Decimal(0)),
     "price_ticks": SettingRule(Unit.WHOLE, Decimal(0), Decimal(MAX_PRICE_TICKS)),
+    "confirm_days": SettingRule(Unit.WHOLE, Decimal(1), Decimal(MAX_POLICY_DAYS)),
+    "split_days": SettingRule(Unit.WHOLE, Decimal(1), Decimal(MAX_POLICY_DAYS)),
 }
 
 

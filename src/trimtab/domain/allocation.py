@@ -13,6 +13,9 @@ Per account, with trade lots m (negative = sell), held value H, lot value U, tar
 
 Buys pay the buy limit per lot, sells receive the sell limit per lot, so the cash rule holds whatever
 price inside the limits the orders fill at.
+
+A batch of one account is solved by the plain-Python search (`allocation_one`: the same lots, without NumPy's
+per-call cost); planning one account uses it directly on an `AccountProblem` and never loads this module.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from trimtab.domain.allocation_account import AccountProblem, repair_exact
 from trimtab.domain.allocation_method import AllocationMethod as AllocationMethod  # re-exported
 from trimtab.domain.allocation_moves import eject
+from trimtab.domain.allocation_one import allocate_one_floor, allocate_one_greedy
 from trimtab.domain.allocation_search import Search, floor_lots, top_up
 from trimtab.domain.allocation_search import repair as search_repair
 
@@ -114,6 +119,8 @@ def chunk_rows(tickers: int) -> int:
 
 def allocate_floor(batch: AllocationBatch) -> IntArray:
     """floor(target / price) per ticker, then trimmed until the cash rule holds."""
+    if batch.shape[0] == 1:  # one account: the plain-Python search, the same lots without NumPy's overhead
+        return _one_row(batch, allocate_one_floor(account_of(batch, 0)))
 
     def solve(search: Search) -> IntArray:
         return search_repair(search, floor_lots(search))
@@ -123,6 +130,13 @@ def allocate_floor(batch: AllocationBatch) -> IntArray:
 
 def allocate_greedy(batch: AllocationBatch) -> IntArray:
     """Floor, top up while the cash rule holds (best gain per unit of cash), then ejection moves."""
+    if batch.shape[0] == 1:
+        return _one_row(batch, allocate_one_greedy(account_of(batch, 0)))
+    return allocate_greedy_vectorised(batch)
+
+
+def allocate_greedy_vectorised(batch: AllocationBatch) -> IntArray:
+    """`allocate_greedy` with the vectorised search, however few the accounts (tests compare the two)."""
 
     def solve(search: Search) -> IntArray:
         lots = search_repair(search, floor_lots(search))
@@ -146,23 +160,8 @@ def _verified(batch: AllocationBatch, lots: IntArray) -> IntArray:
     exact = np.asarray(lots).astype(batch.lower.dtype)
     broken = np.flatnonzero(cash_slack(batch, exact) < 0)
     for row in broken:  # the search keeps a safety margin: this is a guard, not a path taken in practice
-        exact[row] = _repair_exact(batch, exact, int(row))
+        exact[row] = repair_exact(account_of(batch, int(row)), exact[row].tolist())
     return exact
-
-
-def _repair_exact(batch: AllocationBatch, lots: IntArray, row: int) -> IntArray:
-    """Drop one lot at a time, least harm first, in exact integers, until the account keeps the rule."""
-    one = rows_of(batch, np.array([row]))
-    current = lots[row : row + 1].copy()
-    while cash_slack(one, current)[0] < 0:
-        deviation = deviations(one, current)[0]
-        harm = [abs(int(deviation[k] - one.lot_value[0, k])) - abs(int(deviation[k]))
-                if current[0, k] > one.lower[0, k] else None for k in range(current.shape[1])]
-        candidates = [k for k, value in enumerate(harm) if value is not None]
-        if not candidates:
-            break
-        current[0, min(candidates, key=lambda k: harm[k] or 0)] -= 1
-    return current[0]
 
 
 def rows_of(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBatch:
@@ -177,12 +176,34 @@ def rows_of(batch: AllocationBatch, rows: npt.NDArray[np.intp]) -> AllocationBat
     )
 
 
-def stack_batches(batches: list[AllocationBatch]) -> AllocationBatch:
-    """One batch of every account's row (the batches share their shape, integer type and rate denominator)."""
-    if len(batches) == 1:
-        return batches[0]
-    first = batches[0]
-    names = ("lot_value", "buy_price", "sell_price", "held_value", "target_value", "lower", "upper", "cash",
-             "reserve", "commission_rate", "commission_minimum", "sell_tax_rate", "cost_quantum")
-    arrays = {name: np.concatenate([getattr(batch, name) for batch in batches], axis=0) for name in names}
-    return AllocationBatch(**arrays, rate_denominator=first.rate_denominator)
+_COLUMNS = ("lot_value", "buy_price", "sell_price", "held_value", "target_value", "lower", "upper", "sell_tax_rate")
+_SCALARS = ("cash", "reserve", "commission_rate", "commission_minimum", "cost_quantum")
+
+
+def account_of(batch: AllocationBatch, row: int) -> AccountProblem:
+    """One account of a batch, in plain Python integers."""
+
+    def column(values: IntArray) -> tuple[int, ...]:
+        return tuple(values[row].tolist())
+
+    return AccountProblem(
+        lot_value=column(batch.lot_value), buy_price=column(batch.buy_price), sell_price=column(batch.sell_price),
+        held_value=column(batch.held_value), target_value=column(batch.target_value), lower=column(batch.lower),
+        upper=column(batch.upper), sell_tax_rate=column(batch.sell_tax_rate), cash=int(batch.cash[row]),
+        reserve=int(batch.reserve[row]), commission_rate=int(batch.commission_rate[row]),
+        commission_minimum=int(batch.commission_minimum[row]), cost_quantum=int(batch.cost_quantum[row]),
+        rate_denominator=batch.rate_denominator,
+    )
+
+
+def stack_accounts(problems: list[AccountProblem]) -> AllocationBatch:
+    """One batch of the accounts (of one width and rate denominator): int64 where every product fits, else
+    Python integers."""
+    dtype: type = np.int64 if all(problem.fits_int64 for problem in problems) else object
+    arrays: dict[str, IntArray] = {name: np.array([getattr(problem, name) for problem in problems], dtype=dtype)
+                                   for name in _COLUMNS + _SCALARS}
+    return AllocationBatch(**arrays, rate_denominator=problems[0].rate_denominator)
+
+
+def _one_row(batch: AllocationBatch, lots: list[int]) -> IntArray:
+    return np.array([lots], dtype=batch.lower.dtype)

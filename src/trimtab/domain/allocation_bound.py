@@ -29,11 +29,14 @@ unsolvable.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+from trimtab.domain.bound_one import BRANCH_DEPTH, FAR, ROUNDING, ROUNDS
 
 if TYPE_CHECKING:
     from trimtab.domain.allocation import AllocationBatch
@@ -42,11 +45,7 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[Any]
 
-ROUNDING = 1e-12  # relative allowance for float64 rounding, far above its 1.1e-16 per operation
 BLOCK_ENTRIES = 65_536  # accounts x tickers per pass: the candidate arrays stay in cache
-_FAR = 2.0**62  # more lots than any bound
-BRANCH_DEPTH = 4  # splits on fractional tickers
-ROUNDS = 30  # cutting-plane rounds at most; most accounts settle in a few
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +70,7 @@ class _Candidates:
 
 
 def objective_bound(batch: AllocationBatch, depth: int = BRANCH_DEPTH,
-                    incumbent: IntArray | None = None) -> ObjectiveBound:
+                    incumbent: IntArray | Sequence[int] | None = None) -> ObjectiveBound:
     """A proven lower bound on every account's optimal objective (see the module's text).
 
     Where the dual's solution buys a fraction of some ticker's lots, the account is split in two on that
@@ -222,14 +221,16 @@ def _candidates(batch: AllocationBatch) -> _Candidates:
     minimum = np.asarray(batch.commission_minimum, dtype=np.float64)[:, None]
     if (minimum > 0).any():
         one = np.ones_like(lower)
-        columns += [one, -one]
+        extra = [one, -one]
         for price, sign in ((batch.buy_price, 1), (batch.sell_price, -1)):
             # Where the commission reaches its minimum; a float, so its neighbours are taken too.
             per_lot = rate * np.asarray(price, dtype=np.float64)
             with np.errstate(over="ignore", divide="ignore"):
-                reach = np.where(per_lot > 0, minimum / np.where(per_lot > 0, per_lot, 1.0), _FAR)
-            base = np.floor(np.minimum(reach, _FAR)).astype(np.int64)
-            columns += [sign * (base + shift) for shift in (-1, 0, 1, 2)]
+                reach = np.where(per_lot > 0, minimum / np.where(per_lot > 0, per_lot, 1.0), FAR)
+            base = np.floor(np.minimum(reach, FAR)).astype(np.int64)
+            extra += [sign * (base + shift) for shift in (-1, 0, 1, 2)]
+        # An account without a minimum repeats its first candidate instead: its bound is the one it gets alone.
+        columns += [np.where(minimum > 0, column, lower) for column in extra]
     stacked = np.stack([np.minimum(np.maximum(column, lower), upper) for column in columns], axis=2)
     lots = np.asarray(stacked, dtype=np.float64)
     unit = np.asarray(batch.lot_value, dtype=np.float64)[:, :, None]

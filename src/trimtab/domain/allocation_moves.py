@@ -18,13 +18,8 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
+from trimtab.domain.allocation_method import COARSE, EJECTION_CANDIDATES, FUND_PASSES, SMALL_ACCOUNT, TOLERANCE
 from trimtab.domain.allocation_search import NO_MOVE, Floats, Lots, Rows, Search, step_gains, top_up
-
-SMALL_ACCOUNT = 10  # tickers: up to this many, forced drops too and a second round (measured: K=5 needs
-# both to reach 1.0005x the optimum; at K=20 and more, forced buys alone get there at a third of the cost)
-FUND_PASSES = 64  # drop runs per account at most; an account still short is left as it was
-EJECTION_CANDIDATES = 3
-COARSE = 4  # beyond SMALL_ACCOUNT tickers, forced drops only where one lot of each is worth 1/4 of equity
 
 
 def _objective(search: Search, lots: Lots) -> Floats:
@@ -51,7 +46,7 @@ def eject(search: Search, lots: Lots) -> Lots:
     """
     lots = lots.copy()
     small = lots.shape[1] <= SMALL_ACCOUNT
-    tolerance = 0.5  # objectives are whole units: half a unit tells a real gain from float noise
+    tolerance = TOLERANCE
     active = np.flatnonzero(_objective(search, lots) > unconstrained_best(search) + tolerance)
     for _ in range(2 if small else 1):
         if not active.size:

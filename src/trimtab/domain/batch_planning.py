@@ -1,9 +1,10 @@
 """Plan many accounts at once: one call of the allocation kernel for every account of the same shape.
 
-`plan_many` builds each account's integer problem (`problem.build_batch`), stacks the problems of the same
-shape (tickers, integer type, rate denominator) into one `AllocationBatch` and calls the heuristic allocator
-once per stack; trades below an account's minimum value are frozen and the accounts concerned are allocated
-again, again in one call per stack, until none is left. Each account's plan is then made by the public
+`plan_many` builds each account's integer problem (`problem.build_problem`), stacks the problems of the same
+shape (tickers, rate denominator) into one `AllocationBatch` and calls the vectorised heuristic allocator
+once per stack (this module loads NumPy; planning one account does not); trades below an account's minimum
+value are frozen and the accounts concerned are allocated again, again in one call per stack, until none is
+left. Each account's plan is then made by the public
 `plan_rebalance`, whose allocator replays the lots the batch chose: a batch plan equals the account's own plan
 (the kernel plans every row alike, whatever its neighbours), and the drift, orders, checks and reasons come
 from one place. An account that cannot be planned (no price, no equity) is an error of its own line; the
@@ -12,18 +13,27 @@ others are planned. The exact method (a MILP per account) is not batched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from trimtab.domain.allocation import AllocationBatch, AllocationMethod, IntArray, stack_batches
+from trimtab.domain.allocation import AllocationBatch, IntArray, allocate_floor, allocate_greedy, stack_accounts
+from trimtab.domain.allocation_account import AccountProblem, Lots
+from trimtab.domain.allocation_method import AllocationMethod
 from trimtab.domain.certificate import CertificateRequest, certify_many
 from trimtab.domain.drift import value_account
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.models import ModelPortfolio
-from trimtab.domain.planning import HEURISTICS, Allocator, Plan, PlanSettings, plan_rebalance
-from trimtab.domain.problem import Line, build_batch, build_lines, lots_to_quantities
+from trimtab.domain.planning import HEURISTICS as ONE_ACCOUNT
+from trimtab.domain.planning import Allocator, Plan, PlanSettings, plan_rebalance
+from trimtab.domain.problem import Line, build_lines, build_problem, lots_to_quantities
 from trimtab.domain.snapshot import AccountSnapshot
+
+# The vectorised kernels, one call per stack of accounts of one shape (the lots each account gets alone).
+HEURISTICS: dict[AllocationMethod, Callable[[AllocationBatch], IntArray]] = {
+    AllocationMethod.GREEDY: allocate_greedy,
+    AllocationMethod.FLOOR: allocate_floor,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +63,7 @@ class _Pending:
     lines: list[Line]
     equity: Decimal
     frozen: set[str]
-    rounds: list[IntArray]
+    rounds: list[Lots]
 
 
 def plan_many(requests: Sequence[PlanRequest], exact: Allocator | None = None) -> list[PlanOutcome]:
@@ -104,25 +114,24 @@ def _allocate_rounds(pending: list[_Pending]) -> list[_Pending]:
     done: list[_Pending] = []
     active = pending
     while active:
-        problems: dict[tuple[AllocationMethod, int, str, int], list[tuple[_Pending, AllocationBatch]]] = {}
+        problems: dict[tuple[AllocationMethod, int, int], list[tuple[_Pending, AccountProblem]]] = {}
         for item in active:
             try:
-                batch, _ = build_batch(item.lines, item.request.snapshot, item.equity,
-                                       item.request.settings.cash_buffer, item.frozen,
-                                       allow_sells=item.request.settings.allow_sells)
+                problem, _ = build_problem(item.lines, item.request.snapshot, item.equity,
+                                           item.request.settings.cash_buffer, item.frozen,
+                                           allow_sells=item.request.settings.allow_sells)
             except InvalidInput:
                 # plan_rebalance raises it again, for the account's own line
                 done.append(item)
                 continue
             method = item.request.settings.method
-            problems.setdefault((method, batch.shape[1], str(batch.lower.dtype), batch.rate_denominator),
-                                []).append((item, batch))
+            problems.setdefault((method, problem.width, problem.rate_denominator), []).append((item, problem))
         again: list[_Pending] = []
         for key, group in problems.items():
-            lots = HEURISTICS[key[0]](stack_batches([batch for _, batch in group]))
+            lots = HEURISTICS[key[0]](stack_accounts([problem for _, problem in group])).tolist()
             for row, (item, _) in enumerate(group):
-                item.rounds.append(lots[row : row + 1])
-                small = _below_minimum(item, lots[row : row + 1])
+                item.rounds.append(lots[row])
+                small = _below_minimum(item, lots[row])
                 if small:
                     item.frozen |= small
                     again.append(item)
@@ -132,7 +141,7 @@ def _allocate_rounds(pending: list[_Pending]) -> list[_Pending]:
     return sorted(done, key=lambda item: item.index)
 
 
-def _below_minimum(item: _Pending, lots: IntArray) -> set[str]:
+def _below_minimum(item: _Pending, lots: Lots) -> set[str]:
     trades = lots_to_quantities(item.lines, lots)
     minimum = item.request.settings.minimum_trade_value
     return {line.symbol for line in item.lines
@@ -144,18 +153,18 @@ def _replayed(item: _Pending, deferred: list[tuple[int, CertificateRequest]]) ->
     certificate's problem is kept in `deferred` (the plan leaves without one until `_certified`)."""
     request = item.request
     rounds = iter(item.rounds)
-    fallback = HEURISTICS[request.settings.method]
+    fallback = ONE_ACCOUNT[request.settings.method]
 
-    def replay(batch: AllocationBatch) -> IntArray:
+    def replay(problem: AccountProblem) -> Lots:
         chosen = next(rounds, None)
-        if chosen is None or chosen.shape != batch.lower.shape:  # not the batch's problem: allocate it here
-            return fallback(batch)
+        if chosen is None or len(chosen) != problem.width:  # not the batch's problem: allocate it here
+            return fallback(problem)
         return chosen
 
     exact_settings = replace(request.settings, method=AllocationMethod.EXACT)
     try:
-        def defer(batch: AllocationBatch, lots: IntArray, units: int, equity: Decimal) -> None:
-            deferred.append((item.index, CertificateRequest(batch, lots, units, equity)))
+        def defer(problem: AccountProblem, lots: Lots, units: int, equity: Decimal) -> None:
+            deferred.append((item.index, CertificateRequest(problem, lots, units, equity)))
 
         plan = plan_rebalance(request.model, request.snapshot, exact_settings, replay, certifier=defer)
     except InvalidInput as error:

@@ -23,9 +23,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-import numpy as np
-
-from trimtab.domain.allocation import AllocationBatch, IntArray, cash_slack, deviations
+from trimtab.domain.allocation_account import AccountProblem, Lots, cash_slack, deviations
 from trimtab.domain.costs import commission, sell_tax
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import minor_unit
@@ -105,56 +103,46 @@ def refuse_withdrawal(flow: CashFlow, most: Decimal, snapshot: AccountSnapshot) 
         value=str(flow.amount))
 
 
-def release_unneeded_sales(batch: AllocationBatch, lots: IntArray) -> IntArray:
+def release_unneeded_sales(problem: AccountProblem, lots: Lots) -> Lots:
     """Take back sold lots while the cash rule still holds, least harm to the objective first.
 
-    Exact integers, one account (row) at a time. A run of lots whose harm per lot is the same (the
-    deviation stays on one side of the target) is taken back at once, as many as the cash rule allows.
+    Exact integers. A run of lots whose harm per lot is the same (the deviation stays on one side of the
+    target) is taken back at once, as many as the cash rule allows.
     """
-    result = np.array(lots, copy=True)
-    for row in range(result.shape[0]):
-        one = _row(batch, row)
-        current = result[row : row + 1].copy()
-        while _release_one_run(one, current):
-            pass
-        result[row] = current[0]
-    return result
+    current = list(lots)
+    while _release_one_run(problem, current):
+        pass
+    return current
 
 
-def _row(batch: AllocationBatch, row: int) -> AllocationBatch:
-    from trimtab.domain.allocation import rows_of
-
-    return rows_of(batch, np.array([row]))
-
-
-def _release_one_run(batch: AllocationBatch, lots: IntArray) -> bool:
+def _release_one_run(problem: AccountProblem, lots: Lots) -> bool:
     """Take back the least harmful run of sold lots that keeps the rule; False when none fits."""
-    if int(cash_slack(batch, lots)[0]) < 0:
+    if cash_slack(problem, lots) < 0:
         return False
-    deviation = deviations(batch, lots)[0]
+    deviation = deviations(problem, lots)
     options: list[tuple[Fraction, int, int]] = []  # (harm per unit of cash given back, -lot value, ticker)
-    for k in range(lots.shape[1]):
-        if int(lots[0, k]) >= 0 or not _fits(batch, lots, k, 1):
+    for k in range(problem.width):
+        if lots[k] >= 0 or not _fits(problem, lots, k, 1):
             continue
-        unit, dev = int(batch.lot_value[0, k]), int(deviation[k])
-        options.append((Fraction(abs(dev + unit) - abs(dev), max(int(batch.sell_price[0, k]), 1)), -unit, k))
+        unit, dev = problem.lot_value[k], deviation[k]
+        options.append((Fraction(abs(dev + unit) - abs(dev), max(problem.sell_price[k], 1)), -unit, k))
     if not options:
         return False
     _, _, k = min(options)
-    unit, dev, sold = int(batch.lot_value[0, k]), int(deviation[k]), -int(lots[0, k])
+    unit, dev, sold = problem.lot_value[k], deviation[k], -lots[k]
     same_harm = sold if dev >= 0 else max(1, min(sold, -dev // unit))
-    if same_harm == sold and _fits(batch, lots, k, sold):
-        lots[0, k] += sold
+    if same_harm == sold and _fits(problem, lots, k, sold):
+        lots[k] += sold
         return True
     low, high = 1, max(1, min(same_harm, sold - 1))  # below a full take-back the slack falls with each lot
     while low < high:
         middle = (low + high + 1) // 2
-        low, high = (middle, high) if _fits(batch, lots, k, middle) else (low, middle - 1)
-    lots[0, k] += low
+        low, high = (middle, high) if _fits(problem, lots, k, middle) else (low, middle - 1)
+    lots[k] += low
     return True
 
 
-def _fits(batch: AllocationBatch, lots: IntArray, ticker: int, step: int) -> bool:
-    trial = lots.copy()
-    trial[0, ticker] += step
-    return int(cash_slack(batch, trial)[0]) >= 0
+def _fits(problem: AccountProblem, lots: Lots, ticker: int, step: int) -> bool:
+    trial = list(lots)
+    trial[ticker] += step
+    return cash_slack(problem, trial) >= 0

@@ -6,14 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from trimtab.domain.allocation import (
-    AllocationBatch,
-    AllocationMethod,
-    IntArray,
-    allocate_floor,
-    allocate_greedy,
-    cash_slack,
-)
+from trimtab.domain.allocation_account import AccountProblem, Lots, cash_slack
+from trimtab.domain.allocation_method import AllocationMethod
+from trimtab.domain.allocation_one import allocate_one_floor, allocate_one_greedy
 from trimtab.domain.cash_flows import CashFlow, most_raisable, refuse_withdrawal, release_unneeded_sales, with_flow
 from trimtab.domain.certificate import Certifier, certify
 from trimtab.domain.checks import Check, run_checks
@@ -36,19 +31,20 @@ from trimtab.domain.orders import OrderIntent, OrderType, Side, SkippedTrade, Sk
 from trimtab.domain.problem import (
     Line,
     Scale,
-    build_batch,
     build_lines,
+    build_problem,
     investable_fraction,
     lots_to_quantities,
     quantities_to_lots,
 )
 from trimtab.domain.snapshot import AccountSnapshot
 
-Allocator = Callable[[AllocationBatch], IntArray]
+Allocator = Callable[[AccountProblem], Lots]
 
+# One account's heuristics, in plain Python (the lots of `allocation.allocate_greedy` and `allocate_floor`).
 HEURISTICS: dict[AllocationMethod, Allocator] = {
-    AllocationMethod.GREEDY: allocate_greedy,
-    AllocationMethod.FLOOR: allocate_floor,
+    AllocationMethod.GREEDY: allocate_one_greedy,
+    AllocationMethod.FLOOR: allocate_one_floor,
 }
 
 
@@ -152,11 +148,10 @@ def plan_rebalance(
     valuation = value_account(snapshot)
     drift = measure_drift(model, valuation, settings.bands, cash_buffer=settings.cash_buffer)
     allocate = _allocator(settings.method, exact)
-    trades, frozen, (batch, scale) = _allocate(lines, snapshot, valuation, settings, allocate)
+    trades, frozen, (problem, scale) = _allocate(lines, snapshot, valuation, settings, allocate)
     trading = drift.rebalance_needed or settings.force or flow is not None
     executed = trades if trading else dict.fromkeys(trades, ZERO)
-    certificate = certifier(batch, quantities_to_lots(lines, executed, batch.lower.dtype), scale.units,
-                            valuation.equity)
+    certificate = certifier(problem, quantities_to_lots(lines, executed), scale.units, valuation.equity)
     orders = _orders(lines, executed, snapshot, drift, settings)
     post = _post_trade(model, snapshot, valuation, lines, executed, orders, settings)
     skipped = _skipped(lines, trades, executed, frozen, snapshot, valuation, settings, drift)
@@ -182,7 +177,7 @@ def _allocator(method: AllocationMethod, exact: Allocator | None) -> Allocator:
 def _allocate(
     lines: list[Line], snapshot: AccountSnapshot, valuation: Valuation, settings: PlanSettings,
     allocate: Allocator,
-) -> tuple[dict[str, Decimal], set[str], tuple[AllocationBatch, Scale]]:
+) -> tuple[dict[str, Decimal], set[str], tuple[AccountProblem, Scale]]:
     """Allocate, then freeze trades below the minimum value and allocate again until none is left.
 
     Also returns the first problem, before any freezing: the one the plan's certificate bounds. A
@@ -190,17 +185,17 @@ def _allocate(
     """
     flow = settings.cash_flow
     frozen: set[str] = set()
-    first: tuple[AllocationBatch, Scale] | None = None
+    first: tuple[AccountProblem, Scale] | None = None
     kept: tuple[dict[str, Decimal], set[str]] | None = None
     while True:
-        batch, scale = build_batch(lines, snapshot, valuation.equity, settings.cash_buffer, frozen,
-                                   allow_sells=settings.allow_sells and (flow is None or not flow.buys),
-                                   allow_buys=flow is None or flow.buys)
-        first = first or (batch, scale)
-        lots = allocate(batch)
+        problem, scale = build_problem(lines, snapshot, valuation.equity, settings.cash_buffer, frozen,
+                                       allow_sells=settings.allow_sells and (flow is None or not flow.buys),
+                                       allow_buys=flow is None or flow.buys)
+        first = first or (problem, scale)
+        lots = allocate(problem)
         if flow is not None and not flow.buys:
-            lots = release_unneeded_sales(batch, lots)
-            if kept is not None and int(cash_slack(batch, lots)[0]) < 0:
+            lots = release_unneeded_sales(problem, lots)
+            if kept is not None and cash_slack(problem, lots) < 0:
                 return kept[0], kept[1], first
         trades = lots_to_quantities(lines, lots)
         small = {

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from trimtab.domain.fx import Conversion, FxRate, FxRates, format_age
 from trimtab.domain.instruments import Instrument
@@ -55,8 +56,29 @@ class PositionLine:
         return self.instrument.symbol
 
 
+class _Fractions:
+    """Invested and cash as exact fractions of the total (0 when the total is 0)."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:
+        @property
+        def invested(self) -> Decimal: ...
+        @property
+        def cash(self) -> Decimal: ...
+        @property
+        def total(self) -> Decimal: ...
+
+    @property
+    def invested_fraction(self) -> Decimal:
+        return self.invested / self.total if self.total else ZERO
+
+    @property
+    def cash_fraction(self) -> Decimal:
+        return self.cash / self.total if self.total else ZERO
+
+
 @dataclass(frozen=True, slots=True)
-class AccountLine:
+class AccountLine(_Fractions):
     """One account of the report; money in the base currency unless named `local`."""
 
     account_id: str
@@ -84,20 +106,13 @@ class AccountLine:
     def total_local(self) -> Decimal:
         return self.cash_local + sum((line.value for line in self.positions), ZERO)
 
-    @property
-    def invested_fraction(self) -> Decimal:
-        return self.invested / self.total if self.total else ZERO
-
-    @property
-    def cash_fraction(self) -> Decimal:
-        return self.cash / self.total if self.total else ZERO
 
     def position(self, symbol: str) -> PositionLine | None:
         return next((line for line in self.positions if line.symbol == symbol), None)
 
 
 @dataclass(frozen=True, slots=True)
-class PositionsReport:
+class PositionsReport(_Fractions):
     """Every account's line, the symbols held (largest total value first) and the rates used."""
 
     base_currency: str
@@ -118,13 +133,6 @@ class PositionsReport:
     def cash(self) -> Decimal:
         return sum((account.cash for account in self.accounts), ZERO)
 
-    @property
-    def invested_fraction(self) -> Decimal:
-        return self.invested / self.total if self.total else ZERO
-
-    @property
-    def cash_fraction(self) -> Decimal:
-        return self.cash / self.total if self.total else ZERO
 
     def shares(self, symbol: str) -> Decimal:
         """Units of a symbol held across the accounts."""

@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any
 
-import numpy as np
-
-from trimtab.domain.allocation import AllocationBatch, IntArray
+from trimtab.domain.allocation_account import AccountProblem, Lots
 from trimtab.domain.costs import TaxRule, sell_tax_rate
 from trimtab.domain.errors import DomainError, InvalidInput
 from trimtab.domain.instruments import Instrument, minor_unit
@@ -18,7 +15,6 @@ from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Quote
 from trimtab.domain.targets import invested_fraction
 from trimtab.domain.ticks import PriceLimits, daily_limits, limit_price
 
-INT64_SAFE = 2**62
 # Lots per symbol the kernels count in int64 and rank in float64: below 2^53, a lot count stays exact.
 MAX_LOTS = 10**15
 
@@ -124,50 +120,40 @@ def investable_fraction(lines: list[Line], cash_buffer: Decimal) -> Decimal:
     return invested_fraction(sum((line.target_weight for line in lines), ZERO), cash_buffer)
 
 
-def build_batch(
+def build_problem(
     lines: list[Line], snapshot: AccountSnapshot, equity: Decimal, cash_buffer: Decimal, frozen: set[str],
     *, allow_sells: bool = True, allow_buys: bool = True,
-) -> tuple[AllocationBatch, Scale]:
+) -> tuple[AccountProblem, Scale]:
     """The one-account allocation problem; `frozen` symbols may not trade, with allow_sells (allow_buys) off
     none sells (buys)."""
     scale = choose_scale(lines, snapshot)
     costs: CostSettings = snapshot.costs
     investable = equity * investable_fraction(lines, cash_buffer)
     reserve = (equity * cash_buffer * scale.units).to_integral_value(rounding=ROUND_CEILING)
-    lot_value = [scale.to_units(line.price * line.instrument.lot_size) for line in lines]
+    lot_value = tuple(scale.to_units(line.price * line.instrument.lot_size) for line in lines)
     budget = scale.to_units(snapshot.cash) + sum(scale.to_units(line.price * line.quantity) for line in lines)
     _check_lot_counts(lines, lot_value, budget, snapshot.account_id)
-    columns = {
-        "lot_value": lot_value,
-        "buy_price": [scale.to_units(line.buy_price * line.instrument.lot_size) for line in lines],
-        "sell_price": [scale.to_units(line.sell_price * line.instrument.lot_size) for line in lines],
-        "held_value": [scale.to_units(line.price * line.quantity) for line in lines],
-        "target_value": [int((line.target_weight * investable * scale.units).to_integral_value(
-            rounding=ROUND_FLOOR)) for line in lines],
-        "lower": [0 if line.symbol in frozen or not allow_sells else -line.sellable_lots for line in lines],
-        "upper": [0 if line.symbol in frozen or not allow_buys else max(0, 2 * budget // value + 1)
-                  for line, value in zip(lines, lot_value, strict=True)],
-        "sell_tax_rate": [scale.rate(line.tax_rate) for line in lines],
-    }
-    money = [budget, int(reserve), scale.to_units(snapshot.cash), scale.to_units(costs.commission_minimum),
-             scale.to_units(minor_unit(snapshot.currency))]
-    magnitude = max([abs(v) for column in columns.values() for v in column] + [abs(v) for v in money] + [1])
-    largest_rate = max([scale.rate(costs.commission_rate), *columns["sell_tax_rate"], 1])
-    dtype: type = np.int64 if magnitude * largest_rate * 4 < INT64_SAFE else object
-    row: dict[str, IntArray] = {name: np.array([values], dtype=dtype) for name, values in columns.items()}
-    batch = AllocationBatch(
-        **row,
-        cash=np.array([scale.to_units(snapshot.cash)], dtype=dtype),
-        reserve=np.array([int(reserve)], dtype=dtype),
-        commission_rate=np.array([scale.rate(costs.commission_rate)], dtype=dtype),
-        commission_minimum=np.array([scale.to_units(costs.commission_minimum)], dtype=dtype),
-        cost_quantum=np.array([scale.to_units(minor_unit(snapshot.currency))], dtype=dtype),
+    problem = AccountProblem(
+        lot_value=lot_value,
+        buy_price=tuple(scale.to_units(line.buy_price * line.instrument.lot_size) for line in lines),
+        sell_price=tuple(scale.to_units(line.sell_price * line.instrument.lot_size) for line in lines),
+        held_value=tuple(scale.to_units(line.price * line.quantity) for line in lines),
+        target_value=tuple(int((line.target_weight * investable * scale.units).to_integral_value(
+            rounding=ROUND_FLOOR)) for line in lines),
+        lower=tuple(0 if line.symbol in frozen or not allow_sells else -line.sellable_lots for line in lines),
+        upper=tuple(0 if line.symbol in frozen or not allow_buys else max(0, 2 * budget // value + 1)
+                    for line, value in zip(lines, lot_value, strict=True)),
+        sell_tax_rate=tuple(scale.rate(line.tax_rate) for line in lines),
+        cash=scale.to_units(snapshot.cash), reserve=int(reserve),
+        commission_rate=scale.rate(costs.commission_rate),
+        commission_minimum=scale.to_units(costs.commission_minimum),
+        cost_quantum=scale.to_units(minor_unit(snapshot.currency)),
         rate_denominator=scale.rate_denominator,
     )
-    return batch, scale
+    return problem, scale
 
 
-def _check_lot_counts(lines: list[Line], lot_value: list[int], budget: int, account_id: str) -> None:
+def _check_lot_counts(lines: list[Line], lot_value: tuple[int, ...], budget: int, account_id: str) -> None:
     """Refuse accounts whose money or holdings count more lots of a symbol than the kernels can."""
     for line, value in zip(lines, lot_value, strict=True):
         if budget // value > MAX_LOTS or line.sellable_lots > MAX_LOTS:
@@ -176,13 +162,11 @@ def _check_lot_counts(lines: list[Line], lot_value: list[int], budget: int, acco
                                field="lot_size", value=str(line.instrument.lot_size))
 
 
-def lots_to_quantities(lines: list[Line], lots: IntArray) -> dict[str, Decimal]:
+def lots_to_quantities(lines: list[Line], lots: Lots) -> dict[str, Decimal]:
     """Signed trade quantity of each symbol (negative sells)."""
-    return {line.symbol: Decimal(int(lots[0, k])) * line.instrument.lot_size for k, line in enumerate(lines)}
+    return {line.symbol: Decimal(int(lots[k])) * line.instrument.lot_size for k, line in enumerate(lines)}
 
 
-def quantities_to_lots(lines: list[Line], trades: dict[str, Decimal], dtype: np.dtype[Any]) -> IntArray:
-    """Signed trade quantities back to a (1, K) array of lots (every quantity is whole lots)."""
-    lots = [int(trades[line.symbol] / line.instrument.lot_size) for line in lines]
-    result: IntArray = np.array([lots], dtype=dtype)
-    return result
+def quantities_to_lots(lines: list[Line], trades: dict[str, Decimal]) -> Lots:
+    """Signed trade quantities back to lots (every quantity is whole lots)."""
+    return [int(trades[line.symbol] / line.instrument.lot_size) for line in lines]

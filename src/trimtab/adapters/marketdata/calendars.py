@@ -78,6 +78,11 @@ def session_on(market: Market, day: dt.date) -> Session | None:
     return _load_sessions(name).get(day)
 
 
+def is_session(calendar: str, day: dt.date) -> bool:
+    """Tell whether an exchange calendar (XKRX, XNYS, XSES…) trades on a venue date (with trimtab's overrides)."""
+    return day in _load_sessions(calendar)
+
+
 def is_market_open(market: Market, at: dt.datetime) -> bool:
     """Tell whether the market trades continuously at an aware instant."""
     session = session_on(market, market_date(market, at))

@@ -47,6 +47,7 @@ class SqlConfigRepository:
                                                                   config.relative_band)
             row.cash_buffer, row.min_trade_value = config.cash_buffer, config.minimum_trade_value
             row.price_ticks, row.updated_at = config.price_ticks, self._clock.now()
+            row.confirm_days, row.split_days = config.confirm_days, config.split_days
 
     def get_bands(self, account_id: str) -> BandSettings:
         """Return the account's bands (defaults when unset)."""
@@ -62,4 +63,5 @@ class SqlConfigRepository:
 def _to_config(row: RebalancingConfigRow) -> RebalancingConfig:
     return RebalancingConfig(class_band=row.class_band, ticker_band=row.ticker_band,
                              relative_band=row.relative_band, cash_buffer=row.cash_buffer,
-                             minimum_trade_value=row.min_trade_value, price_ticks=row.price_ticks)
+                             minimum_trade_value=row.min_trade_value, price_ticks=row.price_ticks,
+                             confirm_days=row.confirm_days, split_days=row.split_days)

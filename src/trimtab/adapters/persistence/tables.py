@@ -88,6 +88,8 @@ class RebalancingConfigRow(Base):
     min_trade_value: Mapped[Decimal]
     price_ticks: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime]
+    confirm_days: Mapped[int] = mapped_column(Integer, server_default="1")
+    split_days: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class SecurityRow(Base):
@@ -258,5 +260,49 @@ class BrokerOrderRow(Base):
     account_id: Mapped[str] = mapped_column(primary_key=True)
     client_order_id: Mapped[str] = mapped_column(primary_key=True)
     broker_order_id: Mapped[str | None]
+    document: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime]
+
+
+class ScheduleRow(Base):
+    """A stored job: what, for which accounts, when (cron in a zone), on which exchange's days."""
+
+    __tablename__ = "schedules"
+
+    name: Mapped[str] = mapped_column(primary_key=True)
+    document: Mapped[dict[str, Any]]  # job, cron, zone, calendar, accounts, execute, output, base, grace
+    created_at: Mapped[dt.datetime]
+
+
+class ScheduleSlotRow(Base):
+    """One slot of a schedule and what became of it; the primary key makes a slot run once."""
+
+    __tablename__ = "schedule_slots"
+
+    schedule: Mapped[str] = mapped_column(ForeignKey("schedules.name", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[dt.datetime] = mapped_column(primary_key=True)
+    outcome: Mapped[str]
+    owner: Mapped[str]
+    detail: Mapped[str]
+    updated_at: Mapped[dt.datetime]
+
+
+class BreachObservationRow(Base):
+    """One trading day's breach signature of an account (signal confirmation); the day's last is kept."""
+
+    __tablename__ = "breach_observations"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    market_date: Mapped[dt.date] = mapped_column(primary_key=True)
+    signature: Mapped[str]
+    observed_at: Mapped[dt.datetime]
+
+
+class SplitExecutionRow(Base):
+    """An account's latest split execution: model version, days, days done, last day and run."""
+
+    __tablename__ = "split_executions"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
     document: Mapped[dict[str, Any]]
     updated_at: Mapped[dt.datetime]

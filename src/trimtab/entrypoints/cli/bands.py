@@ -32,6 +32,10 @@ def set_bands(
     min_trade: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
         "Skip trades worth less than this, in the account's currency."))] = None,
     ticks: Annotated[int | None, typer.Option(metavar="N", help="Limit price offset, in ticks (0 to 50).")] = None,
+    confirm_days: Annotated[int | None, typer.Option(metavar="N", help=(
+        "Act on a breach only once it has held N consecutive trading days (1: at once; up to 20)."))] = None,
+    split_days: Annotated[int | None, typer.Option(metavar="N", help=(
+        "Spread an executed rebalance over N trading days (1: all at once; up to 20)."))] = None,
 ) -> None:
     """Change an account's bands and planning settings (unnamed ones keep their value)."""
 
@@ -43,9 +47,11 @@ def set_bands(
             class_band=_fraction(class_band, "class-band"), ticker_band=_fraction(ticker_band, "ticker-band"),
             relative_band=None if clear else _fraction(relative_band, "relative-band"), clear_relative_band=clear,
             cash_buffer=_fraction(cash_buffer, "cash-buffer"),
-            minimum_trade_value=None if min_trade is None else minimum_trade(min_trade), price_ticks=ticks)
+            minimum_trade_value=None if min_trade is None else minimum_trade(min_trade), price_ticks=ticks,
+            confirm_days=confirm_days, split_days=split_days)
         typed = {"--class-band": class_band, "--ticker-band": ticker_band, "--relative-band": relative_band,
-                 "--cash-buffer": cash_buffer, "--min-trade": min_trade, "--ticks": ticks}
+                 "--cash-buffer": cash_buffer, "--min-trade": min_trade, "--ticks": ticks,
+                 "--confirm-days": confirm_days, "--split-days": split_days}
         trimtab = facade()
         with in_option_terms(typed):
             config = trimtab.set_bands(account, changes)
@@ -85,4 +91,11 @@ def show(account: str, config: RebalancingConfig, currency: str) -> None:
                     f"ticker band {percent_number(config.ticker_band)} pp, relative band {relative}, "
                     f"cash buffer {percent_number(config.cash_buffer)}%, "
                     f"minimum trade {format_money(config.minimum_trade_value, currency)} {currency}, "
-                    f"limit offset {config.price_ticks} tick(s)")
+                    f"limit offset {config.price_ticks} tick(s)" + _policies(config))
+
+
+def _policies(config: RebalancingConfig) -> str:
+    """The execution policies, when any is on."""
+    parts = ([f"breach confirmed over {config.confirm_days} trading days"] if config.confirm_days > 1 else []) + (
+        [f"split over {config.split_days} trading days"] if config.split_days > 1 else [])
+    return "".join(f", {part}" for part in parts)

@@ -52,7 +52,8 @@ _ENVIRONMENT_ERRORS = (StorageUnavailable, BrokerError, Busy, OSError)
 COMMAND_LINE = "command line"  # the `where` of an InvalidInput whose field is an option (or an ARGUMENT)
 # The one map from the settings' fields (application.settings_rules) to the options that set them.
 SETTING_OPTIONS = {"class_band": "--class-band", "ticker_band": "--ticker-band", "relative_band": "--relative-band",
-                   "cash_buffer": "--cash-buffer", "minimum_trade_value": "--min-trade", "price_ticks": "--ticks"}
+                   "cash_buffer": "--cash-buffer", "minimum_trade_value": "--min-trade", "price_ticks": "--ticks",
+                   "confirm_days": "--confirm-days", "split_days": "--split-days"}
 
 
 def guarded(action: Callable[[], T]) -> T:

@@ -54,6 +54,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "ibkr": CommandEntry("ibkr", "ibkr_app", "Interactive Brokers: check the TWS / IB Gateway connection."),
     "report": CommandEntry("report", "report_app", "Reports over many accounts: positions in a base currency "
                                                    "(Excel, CSV)."),
+    "schedules": CommandEntry("schedules", "schedules_app", "Jobs in market time: drift checks, rebalances, "
+                                                            "reports on a cron schedule."),
+    "notify": CommandEntry("notify", "notify_app", "Notifications: email, Slack-compatible webhooks, Telegram."),
     "basket": CommandEntry("basket", "basket", "Write a TWS basket CSV from the accounts' plans: Day 1 MOC whole "
                                                "shares, Day 2 LMT for the rest."),
 }

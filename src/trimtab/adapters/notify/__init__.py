@@ -1,0 +1,1 @@
+"""Notification channels: email over SMTP, Slack-compatible webhooks and the Telegram Bot API."""

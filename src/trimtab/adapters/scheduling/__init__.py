@@ -1,0 +1,1 @@
+"""Scheduling: cron expressions and the ticking loop (APScheduler), business days (exchange calendars)."""
