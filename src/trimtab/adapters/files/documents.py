@@ -21,7 +21,6 @@ Hostile files are refused with one line, in bounded time and memory:
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -266,6 +265,8 @@ def _refuse_deep_json(text: str, name: str) -> None:
 
 def parse_json(text: str, *, name: str = "<string>") -> object:
     """Parse JSON keeping numbers as text and refusing duplicate keys, NaN and deep nesting."""
+    import json  # here: reading YAML files needs none of it
+
     _refuse_deep_json(text, name)
     try:
         return json.loads(text, parse_float=str, parse_int=str, parse_constant=_json_constant,

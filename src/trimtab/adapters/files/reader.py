@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +36,8 @@ class FileReader:
 
     def demo_models(self) -> list[ModelPortfolio]:
         """The demo's model portfolios, shipped with trimtab."""
+        from importlib import resources
+
         demo = resources.files("trimtab.adapters.files").joinpath("demo_models.yaml")
         with resources.as_file(demo) as path:
             return load_models(path)
