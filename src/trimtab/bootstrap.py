@@ -2,9 +2,8 @@
 
 `build(settings)` returns the application facade (`Trimtab`) every entry point calls. Adapters are imported
 when first needed — the database when a command first touches it, a broker when a run connects to it — so a
-command pays only for what it uses. Two read-only commands that run often take a part of the facade alone,
-composed here the same way: the account listing (`build_account_queries`) and plans from files
-(`build_file_plans`); importing the facade's every operation would cost them more than their own work.
+command pays only for what it uses. Two read-only commands take their part of the facade alone, composed the
+same way: the account listing (`build_account_queries`) and plans from files (`build_file_plans`).
 """
 
 from __future__ import annotations
