@@ -2,8 +2,7 @@
 
 `build(settings)` returns the application facade (`Trimtab`) every entry point calls. Adapters are imported
 when first needed — the database when a command first touches it, a broker when a run connects to it — so a
-command pays only for what it uses. Two read-only commands take their part of the facade alone, composed the
-same way: the account listing (`build_account_queries`) and plans from files (`build_file_plans`).
+command pays only for what it uses.
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from trimtab.adapters.clock import ScaledClock, SystemClock
-from trimtab.application.progress import no_progress
+from trimtab.application.file_plans import FilePlans
+from trimtab.application.progress import Progress, no_progress
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -26,11 +26,9 @@ if TYPE_CHECKING:
     from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
     from trimtab.application.desk import ReportFiles
     from trimtab.application.facade import RunSettings, Trimtab
-    from trimtab.application.file_plans import FilePlans
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.notifications import Announcer
     from trimtab.application.ports import PaperStateStore
-    from trimtab.application.progress import Progress
     from trimtab.application.records import Account
     from trimtab.application.repositories import AccountQueries, ModelFiles, PaperAccounts, Storage
     from trimtab.application.schedules import ScheduleRules, SlotRecord
@@ -70,10 +68,8 @@ def build_account_queries(settings: Settings | None = None) -> AccountQueries:
 
 def build_file_plans(settings: Settings | None = None) -> FilePlans:
     """Plans from files (the facade's `plan_files`, on its own); the database opened only for a model's ISINs."""
-    from trimtab.application.file_plans import FilePlans
-
-    database = _Database(_Settings(settings))
-    return FilePlans(_files, SystemClock(), exact_allocator, lambda: database.storage().securities)
+    return FilePlans(_files, SystemClock(), exact_allocator,
+                     lambda: _Database(_Settings(settings)).storage().securities)
 
 
 def price_policy(settings: Settings) -> PricePolicy:
@@ -141,7 +137,8 @@ def run_settings(settings: Settings, wall: SystemClock) -> RunSettings:
                              kill_switch=settings.disable_live_trading),
         lease=LeasePolicy(owner=current_owner(), wall=wall, seconds=settings.run_lease_seconds,
                           holder_gone=is_gone),
-        checkpoint=crash_checkpoint(settings.crash_at), notices=settings.notices, announcer=announcer(settings))
+        checkpoint=crash_checkpoint(settings.crash_at), notices=settings.notices, announcer=announcer(settings),
+        signal_runs=settings.signal_runs)
 
 
 def execution_policy(settings: Settings) -> ExecutionPolicy:
@@ -196,6 +193,7 @@ class _Database:
 
 
 def _storage_of(engine: Engine) -> Storage:
+    from trimtab.adapters.persistence.access import SqlIdempotencyRepository, SqlTokenRepository
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
@@ -205,6 +203,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.runs import SqlRunRepository
     from trimtab.adapters.persistence.schedules import SqlScheduleRepository
     from trimtab.adapters.persistence.securities import SqlSecurityRepository
+    from trimtab.adapters.persistence.signals import SqlSignalRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
     from trimtab.application.repositories import Storage
 
@@ -213,8 +212,9 @@ def _storage_of(engine: Engine) -> Storage:
                    config=SqlConfigRepository(engine), runs=SqlRunRepository(engine),
                    summaries=SqlSummaryRepository(engine), paper=paper, securities=SqlSecurityRepository(engine),
                    market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
-                   policies=SqlPolicyRepository(engine),
-                   location=engine.url.render_as_string(hide_password=True))
+                   policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
+                   location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
+                   idempotency=SqlIdempotencyRepository(engine))
 
 
 class _PaperAccounts:

@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     telegram_chat_id: str | None = None
     telegram_api_url: str = Field(default="https://api.telegram.org", description="the Bot API's address")
 
+    signal_runs: Literal["record", "dry", "execute"] = Field(
+        default="dry", description="what a rebalance signal (POST /signals) starts: record, dry or execute")
+
     _notices: tuple[str, ...] = PrivateAttr(default=())
 
     @field_validator(KILL_SWITCH, mode="before")

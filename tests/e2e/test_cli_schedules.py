@@ -56,3 +56,36 @@ def test_two_schedulers_started_together_run_the_0905_slot_once(database_url: st
     assert "out of band (kr-open)" in notices[0].splitlines()[0]
     shown = run_cli(database_url, PAPER_START, "schedules", "show", "kr-open")
     assert "2026-06-02T00:05:00+00:00 done:" in shown.stdout
+
+
+def test_serve_hosts_the_api_and_the_scheduler_in_one_process(tmp_path: object) -> None:
+    import httpx
+
+    database = f"sqlite:///{tmp_path}/serve.db"
+    assert run_cli(database, PAPER_START, "init", "--demo").returncode == 0
+    added = run_cli(database, PAPER_START, "schedules", "add", "kr-open", "--job", "rebalance", "--cron", "5 9 * * *",
+                    "--zone", "Asia/Seoul", "--calendar", "XKRX", "--accounts", "DEMO-KR",
+                    env={"TRIMTAB_SIMULATED_CLOCK": _clock("2026-06-02T00:00:00+00:00")})
+    assert added.returncode == 0, added.stderr
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
+    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": PAPER_START,
+                        "TRIMTAB_SIMULATED_CLOCK": _clock("2026-06-02T00:06:00+00:00")})
+    server = subprocess.Popen([sys.executable, "-m", "trimtab.entrypoints.cli", "serve", "--port", "0",
+                               "--interval", "1"], cwd=ROOT, env=environment, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert first.startswith("trimtab API on http://127.0.0.1:"), first
+        assert server.stdout.readline().startswith("scheduler: schedules looked at every 1 s")
+        url = first.split()[3]
+        assert httpx.get(f"{url}/health", timeout=10).json()["status"] == "ok"
+        deadline = time.monotonic() + 120
+        shown = ""
+        while time.monotonic() < deadline and " done:" not in shown:
+            time.sleep(1)
+            shown = run_cli(database, PAPER_START, "schedules", "show", "kr-open").stdout
+        assert "2026-06-02T00:05:00+00:00 done: 1 runs" in shown, shown
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)

@@ -21,7 +21,7 @@ FACADE_OPERATIONS = {"trimtab.application.facade", "trimtab.application.batch", 
                      "trimtab.application.model_import", "trimtab.application.run_rebalance"}
 HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
          "yaml", "cattrs", "rich", "openpyxl", "ib_async", "trimtab.application", "trimtab.adapters",
-         "trimtab.domain.planning")
+         "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api")
 
 
 def modules_after(arguments: list[str], database: Path) -> set[str]:
@@ -55,7 +55,7 @@ def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
     assert "sqlalchemy" in loaded
     assert heavy_in(loaded) & {"numpy", "pandas", "alembic", "httpx", "pydantic", "pydantic_settings",
                                "exchange_calendars", "trimtab.domain.planning", "yaml", "cattrs", "openpyxl",
-                               "ib_async"} == set()
+                               "ib_async", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api"} == set()
     assert "sqlalchemy.orm" not in loaded  # SQLAlchemy Core reads the listing: the ORM alone costs ~30x `pass`
     assert FACADE_OPERATIONS & loaded == set()  # the listing is composed alone (bootstrap.build_account_queries)
 
@@ -64,8 +64,8 @@ def test_planning_from_files_pays_for_neither_database_nor_numpy(tmp_path: Path)
     loaded = modules_after(PLAN_FROM_FILES, tmp_path / "t.db")
     assert {"trimtab.domain.planning", "yaml", "rich"} <= loaded
     assert heavy_in(loaded) & {"numpy", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "cattrs",
-                               "pandas", "exchange_calendars", "openpyxl", "ib_async",
-                               "trimtab.adapters.persistence"} == set()
+                               "pandas", "exchange_calendars", "openpyxl", "ib_async", "fastapi", "starlette",
+                               "uvicorn", "trimtab.entrypoints.api", "trimtab.adapters.persistence"} == set()
     assert not (tmp_path / "t.db").exists()
     assert FACADE_OPERATIONS & loaded == set()  # plans from files are composed alone (bootstrap.build_file_plans)
 

@@ -1,8 +1,9 @@
-"""The product needs not its test kit: trimtab-testkit, starlette and uvicorn are no runtime requirement of trimtab.
+"""The product needs not its test kit: trimtab-testkit is no runtime requirement of trimtab; the web stack (fastapi,
+uvicorn) is one, for `trimtab serve`, and only the API entry point imports it.
 
-import-linter keeps the code side (trimtab never imports trimtab_testkit, starlette or uvicorn); these tests keep
-the packaging side, in the installed metadata and in pyproject.toml, and scan trimtab's sources as a cheap second
-look at the code side.
+import-linter keeps the code side (trimtab never imports trimtab_testkit; only trimtab.entrypoints.api imports
+fastapi, starlette or uvicorn); these tests keep the packaging side, in the installed metadata and in
+pyproject.toml, and scan trimtab's sources as a cheap second look at the code side.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TEST_ONLY = {"trimtab-testkit", "starlette", "uvicorn"}
-TEST_ONLY_MODULES = {"trimtab_testkit", "starlette", "uvicorn"}
+TEST_ONLY = {"trimtab-testkit"}
+TEST_ONLY_MODULES = {"trimtab_testkit"}
+WEB_MODULES = {"fastapi", "starlette", "uvicorn"}
+API = ROOT / "src" / "trimtab" / "entrypoints" / "api"
 
 
 def requirement_names(requirements: list[str]) -> set[str]:
@@ -28,13 +31,13 @@ def requirement_names(requirements: list[str]) -> set[str]:
     return names
 
 
-def test_trimtab_installed_metadata_requires_no_test_kit_nor_web_server() -> None:
+def test_trimtab_installed_metadata_requires_the_web_server_but_no_test_kit() -> None:
     names = requirement_names(importlib.metadata.requires("trimtab") or [])
-    assert "httpx" in names  # the metadata was read: a real runtime requirement is there
+    assert {"httpx", "fastapi", "uvicorn"} <= names  # the metadata was read; `trimtab serve` has its server
     assert names.isdisjoint(TEST_ONLY), sorted(names & TEST_ONLY)
 
 
-def test_trimtab_pyproject_dependencies_name_no_test_kit_nor_web_server() -> None:
+def test_trimtab_pyproject_dependencies_name_no_test_kit() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     optional = [item for extra in project.get("optional-dependencies", {}).values() for item in extra]
     names = requirement_names([*project["dependencies"], *optional])
@@ -58,9 +61,11 @@ def imported_top_names(source: Path) -> set[str]:
     return names
 
 
-def test_trimtab_sources_import_no_test_kit_nor_web_server() -> None:
+def test_trimtab_sources_import_no_test_kit_and_the_web_stack_only_in_the_api() -> None:
     sources = sorted((ROOT / "src" / "trimtab").rglob("*.py"))
     assert len(sources) > 50
-    offending = {str(source.relative_to(ROOT)): sorted(imported_top_names(source) & TEST_ONLY_MODULES)
-                 for source in sources if imported_top_names(source) & TEST_ONLY_MODULES}
+    offending = {str(source.relative_to(ROOT)): sorted(imported_top_names(source) & forbidden)
+                 for source in sources
+                 for forbidden in [TEST_ONLY_MODULES | (set() if API in source.parents else WEB_MODULES)]
+                 if imported_top_names(source) & forbidden}
     assert offending == {}

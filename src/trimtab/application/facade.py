@@ -30,7 +30,9 @@ from trimtab.application.records import AccountOverview as AccountOverview
 from trimtab.application.records import DailySummary
 from trimtab.application.schedules import ScheduleOperations
 from trimtab.application.securities import SecurityOperations
+from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
+from trimtab.application.signals import SignalPolicy
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -82,11 +84,12 @@ class RunSettings:
     checkpoint: Callable[[str], None] = lambda _point: None
     notices: tuple[str, ...] = ()  # warnings for people about how settings were read
     announcer: Announcer = field(default_factory=Announcer)  # who is told when a run stops (nobody by default)
+    signal_runs: SignalPolicy = "dry"  # what a rebalance signal starts: record (nothing), dry or execute
 
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations, NotificationOperations, ScheduleOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -235,13 +238,15 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     # -- runs ---------------------------------------------------------------------------------------------------
 
     async def rebalance(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
-                        choice: BrokerChoice | None = None, cash_flow: CashFlow | None = None) -> RunRecord:
-        """Start a run for an account on its assigned model and settings (orders only with `execute`)."""
+                        choice: BrokerChoice | None = None, cash_flow: CashFlow | None = None,
+                        run_id: str | None = None) -> RunRecord:
+        """Start a run for an account on its model and settings (orders only with `execute`; `run_id` if chosen)."""
         return (await self._start(account_id, execute=execute, force=force, progress=progress, choice=choice,
-                                  cash_flow=cash_flow, preview=False)).record
+                                  cash_flow=cash_flow, preview=False, run_id=run_id)).record
 
     async def _start(self, account_id: str, *, execute: bool, force: bool, progress: Progress,
-                     choice: BrokerChoice | None, cash_flow: CashFlow | None, preview: bool) -> DryRun:
+                     choice: BrokerChoice | None, cash_flow: CashFlow | None, preview: bool, run_id: str | None = None,
+                     ) -> DryRun:
         """A new run; with `preview`, the broker's previews of its planned orders over the same connection."""
         from trimtab.application.order_preview import DryRun, preview_plan
 
@@ -252,7 +257,8 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         settings = self.plan_settings(account_id, force=force, cash_flow=cash_flow)
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
-            record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute)
+            record = await self._runner(connection, progress).start(account_id, model, settings, execute=execute,
+                                                                    run_id=run_id)
             previews = await preview_plan(connection.broker, record) if preview else None
         self._summarise(record, account)
         return DryRun(record, previews)

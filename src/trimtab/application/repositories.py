@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
     from decimal import Decimal
     from pathlib import Path
 
+    from trimtab.application.access import TokenRepository
     from trimtab.application.policies import PolicyRepository
     from trimtab.application.ports import RunRepository
     from trimtab.application.records import (
@@ -25,7 +26,9 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
         ModelVersionInfo,
         RebalancingConfig,
     )
+    from trimtab.application.run_requests import IdempotencyRepository
     from trimtab.application.schedules import ScheduleRepository
+    from trimtab.application.signals import SignalRepository
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.price_age import StoredSnapshot
     from trimtab.domain.securities import Security
@@ -177,4 +180,7 @@ class Storage:
     market_data: MarketDataCache
     schedules: ScheduleRepository
     policies: PolicyRepository
+    signals: SignalRepository
     location: str  # the database, for people (no password)
+    tokens: TokenRepository  # the HTTP API's tokens (digests only)
+    idempotency: IdempotencyRepository  # the HTTP API's idempotency keys of requests that start runs

@@ -66,12 +66,13 @@ class RebalanceRunner:
         self.journal = RunJournal(self.runs, self.clock, policy)
 
     async def start(self, account_id: str, model: ModelPortfolio, settings: PlanSettings, *,
-                    execute: bool) -> RunRecord:
-        """Create a run (taking the account's lock and the run's lease) and drive it as far as it goes."""
+                    execute: bool, run_id: str | None = None) -> RunRecord:
+        """Create a run (taking the account's lock and the run's lease) and drive it as far as it goes; `run_id`
+        when one was chosen beforehand (an idempotency key names it)."""
         if execute:
             ensure_may_trade(self.broker, self.safety)
         now = self.clock.now()
-        run = RunRecord(run_id=self.make_run_id(), account_id=account_id, model_name=model.name,
+        run = RunRecord(run_id=run_id or self.make_run_id(), account_id=account_id, model_name=model.name,
                         model_version=model.version, broker=self.broker_name, status=RunStatus.RUNNING,
                         step=RunStep.CREATED, execute=execute, force=settings.force, created_at=now,
                         updated_at=now)

@@ -24,11 +24,13 @@ from trimtab.application.records import (
 from trimtab.application.repositories import Storage
 from trimtab.application.schedules import Schedule, SlotRecord
 from trimtab.application.settings_rules import validate_config
+from trimtab.application.signals import SignalRecord
 from trimtab.domain.errors import InvalidInput, LeaseLost
 from trimtab.domain.execution import Fill
 from trimtab.domain.models import ModelPortfolio, validate_model
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
+from trimtab_testkit.memory_access import MemoryIdempotency, MemoryTokens
 
 AT = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
 
@@ -362,10 +364,34 @@ class MemoryPolicies:
         self.splits[state.account_id] = state
 
 
+@dataclass
+class MemorySignals:
+    """Signals by id, in arrival order."""
+
+    records: dict[str, SignalRecord] = field(default_factory=dict)
+
+    def add(self, record: SignalRecord) -> bool:
+        if record.signal_id in self.records:
+            return False
+        self.records[record.signal_id] = record
+        return True
+
+    def get(self, signal_id: str) -> SignalRecord | None:
+        return self.records.get(signal_id)
+
+    def update(self, record: SignalRecord) -> None:
+        if record.signal_id in self.records:
+            self.records[record.signal_id] = record
+
+    def list(self, limit: int = 50) -> builtins.list[SignalRecord]:
+        return list(reversed(self.records.values()))[:limit]
+
+
 def memory_storage() -> Storage:
     """A fresh in-memory database."""
     models = MemoryModels()
     return Storage(accounts=MemoryAccounts(models=models), models=models, config=MemoryConfig(),
                    runs=MemoryRuns(), summaries=MemorySummaries(), paper=MemoryPaper(), securities=MemorySecurities(),
                    market_data=MemoryMarketData(), schedules=MemorySchedules(), policies=MemoryPolicies(),
-                   location="memory")
+                   signals=MemorySignals(),
+                   location="memory", tokens=MemoryTokens(), idempotency=MemoryIdempotency())

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
@@ -19,6 +15,7 @@ from tests.integration.kis.conftest import make_holdings
 from trimtab.adapters.brokers.kis.client import KisClient
 from trimtab.adapters.brokers.kis.parse import BrokerBalance, parse_balance
 from trimtab_testkit.kis.app import BALANCE_PATH, FakeKisConfig, fake_state, make_fake_kis
+from trimtab_testkit.served import serve_in_thread
 
 ACCOUNT = {"CANO": "50000000", "ACNT_PRDT_CD": "01", "INQR_DVSN": "02", "PRCS_DVSN": "00"}
 
@@ -29,23 +26,8 @@ def served_fake() -> Iterator[tuple[str, FakeKisConfig, Starlette]]:
         app_key="PS" + uuid.uuid4().hex, app_secret=uuid.uuid4().hex, holdings=make_holdings(23, sold_out=2),
     )
     app = make_fake_kis(config)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", ws="none", log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "uvicorn did not start within 5 s"
-    try:
-        yield f"http://127.0.0.1:{port}", config, app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        listener.close()
-        assert not thread.is_alive()
+    with serve_in_thread(app) as url:
+        yield url, config, app
 
 
 def test_uvicorn_fake_virtual_balance_across_pages_over_real_http(

@@ -264,6 +264,30 @@ class BrokerOrderRow(Base):
     updated_at: Mapped[dt.datetime]
 
 
+class ApiTokenRow(Base):
+    """A token of the HTTP API: the SHA-256 digest of its secret (never the secret) and its scopes."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    digest: Mapped[str] = mapped_column(unique=True)
+    scopes: Mapped[list[str]]
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class IdempotencyKeyRow(Base):
+    """An idempotency key of a request that starts a run: the request's fingerprint and the run it names."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str]
+    run_id: Mapped[str]
+    created_at: Mapped[dt.datetime]
+
+
 class ScheduleRow(Base):
     """A stored job: what, for which accounts, when (cron in a zone), on which exchange's days."""
 
@@ -306,3 +330,18 @@ class SplitExecutionRow(Base):
     account_id: Mapped[str] = mapped_column(primary_key=True)
     document: Mapped[dict[str, Any]]
     updated_at: Mapped[dt.datetime]
+
+
+class SignalRow(Base):
+    """A signal received (webhook), without its token, and what became of it."""
+
+    __tablename__ = "signals"
+
+    __table_args__ = (Index("ix_signals_received_at", "received_at"),)
+
+    signal_id: Mapped[str] = mapped_column(primary_key=True)
+    received_at: Mapped[dt.datetime]
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str]
+    detail: Mapped[str]
+    run_ids: Mapped[list[str]]

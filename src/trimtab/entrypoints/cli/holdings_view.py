@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from trimtab.application.documents import equity_of
+from trimtab.application.documents import snapshot_document as snapshot_document
 from trimtab.domain.market_time import format_date
 from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import ZERO
@@ -17,23 +19,12 @@ if TYPE_CHECKING:
     from trimtab.domain.snapshot import AccountSnapshot
 
 
-def snapshot_document(snapshot: AccountSnapshot) -> dict[str, Any]:
-    """The snapshot as JSON-ready values (numbers as text, exact)."""
-    return {
-        "account_id": snapshot.account_id, "currency": snapshot.currency, "as_of": snapshot.as_of.isoformat(),
-        "cash": str(snapshot.cash), "equity": str(_equity(snapshot)),
-        "holdings": [{"symbol": h.symbol, "quantity": str(h.quantity), "orderable_quantity": str(h.orderable_quantity),
-                      "price": str(h.quote.price), "value": str(h.quantity * h.quote.price)}
-                     for h in snapshot.holdings],
-    }
-
-
 def render_holdings(snapshot: AccountSnapshot, console: Console, *, simulated: bool = False) -> None:
     """One row per holding with its weight of the account's equity, then cash and equity.
 
     `simulated`: the snapshot is the paper broker's, dated on its simulated market clock.
     """
-    equity, currency = _equity(snapshot), snapshot.currency
+    equity, currency = equity_of(snapshot), snapshot.currency
     table = Table(title=f"{snapshot.account_id} on {format_date(snapshot.as_of, simulated=simulated)} ({currency})",
                   title_justify="left")
     for column in ("symbol", "quantity", "orderable", "price", "value", "weight"):
@@ -47,10 +38,6 @@ def render_holdings(snapshot: AccountSnapshot, console: Console, *, simulated: b
     table.add_row("cash", "", "", "", format_money(snapshot.cash, currency), _weight(snapshot.cash, equity))
     console.print(table)
     console.print(f"equity {format_money(equity, currency)} {currency}")
-
-
-def _equity(snapshot: AccountSnapshot) -> Decimal:
-    return snapshot.cash + sum((h.quantity * h.quote.price for h in snapshot.holdings), ZERO)
 
 
 def _weight(value: Decimal, equity: Decimal) -> str:

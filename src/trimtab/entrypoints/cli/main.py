@@ -59,6 +59,10 @@ COMMANDS: dict[str, CommandEntry] = {
     "notify": CommandEntry("notify", "notify_app", "Notifications: email, Slack-compatible webhooks, Telegram."),
     "basket": CommandEntry("basket", "basket", "Write a TWS basket CSV from the accounts' plans: Day 1 MOC whole "
                                                "shares, Day 2 LMT for the rest."),
+    "serve": CommandEntry("serve", "serve", "Serve the HTTP API (OpenAPI at /openapi.json) and the scheduler, on "
+                                            "the same operations as the command line."),
+    "tokens": CommandEntry("serve", "tokens_app", "Tokens of the HTTP API: create one (shown once), list them, "
+                                                  "revoke one."),
 }
 
 
