@@ -9,7 +9,8 @@
 2. One command end to end: a SQLite database with N paper accounts, mapped to GTAA by a model_portfolios.yaml
    `account_mappings` import; `Trimtab.plan_batch(--all)` in process (reading every account from the paper
    broker, planning, the summary) and `trimtab plan --all` as a subprocess (start-up included, output to a
-   pipe), best of R each. The target is 2 s for 1,000 accounts. `--quick` runs 50 accounts once.
+   pipe), best of R each, and the command's median of R, which is held against the target: 2 s for 1,000
+   accounts. `--quick` runs 50 accounts once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncio
 import datetime as dt
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,13 +41,17 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 2.0
 
 
-def _best(repeat: int, call: Callable[[], object]) -> float:
+def _times(repeat: int, call: Callable[[], object]) -> list[float]:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         call()
         times.append(time.perf_counter() - started)
-    return min(times)
+    return times
+
+
+def _best(repeat: int, call: Callable[[], object]) -> float:
+    return min(_times(repeat, call))
 
 
 def kernel(count: int, repeat: int) -> bool:
@@ -112,9 +118,12 @@ def end_to_end(count: int, repeat: int) -> float:
         def cli() -> None:
             subprocess.run(command, capture_output=True, cwd=ROOT, env=environment, check=True)  # noqa: S603
 
-        cli_seconds = _best(repeat, cli)
+        cli_times = _times(repeat, cli)
+        cli_seconds = statistics.median(cli_times)
         print(f"   facade plan_batch(--all)   {facade_seconds:7.3f} s  ({planned:,} planned; read + plan + lines)")
-        print(f"   trimtab plan --all         {cli_seconds:7.3f} s  (a new process: start-up, database, table)")
+        print(f"   trimtab plan --all         {min(cli_times):7.3f} s  (a new process: start-up, database, table)")
+        print(f"   trimtab plan --all, median {cli_seconds:7.3f} s  (of {repeat}: "
+              + ", ".join(f"{seconds:.2f}" for seconds in cli_times) + ")")
         return cli_seconds
 
 
@@ -128,7 +137,7 @@ def main() -> int:
     same = kernel(count, repeat)
     seconds = end_to_end(count, repeat)
     verdict = "within" if seconds <= TARGET_SECONDS else "ABOVE"
-    print(f"one command for {count:,} accounts: {seconds:.3f} s, {verdict} the {TARGET_SECONDS:g} s target")
+    print(f"one command for {count:,} accounts: {seconds:.3f} s (median), {verdict} the {TARGET_SECONDS:g} s target")
     return 0 if same else 1
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
+    from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory
     from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
     from trimtab.application.desk import ReportFiles
     from trimtab.application.facade import RunSettings, Trimtab
@@ -58,18 +59,20 @@ def build(settings: Settings | None = None) -> Trimtab:
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()),
-                   open_schedule_rules=lambda: schedule_rules(loaded.get()), open_queries=database.queries)
+                   open_schedule_rules=lambda: schedule_rules(loaded.get()),
+                   open_queries=lambda: build_account_queries(database=database))
 
 
-def build_account_queries(settings: Settings | None = None) -> AccountQueries:
-    """The account listing of this installation's database (the facade's `accounts`, on its own)."""
-    return _Database(_Settings(settings)).queries()
+def build_account_queries(settings: Settings | None = None, database: _Database | None = None) -> AccountQueries:
+    """The account listing (the facade's `accounts`, on its own), on SQLAlchemy Core: no ORM, no repositories."""
+    from trimtab.adapters.persistence.queries import SqlAccountQueries
+
+    return SqlAccountQueries((database or _Database(_Settings(settings))).engine())
 
 
 def build_file_plans(settings: Settings | None = None) -> FilePlans:
     """Plans from files (the facade's `plan_files`, on its own); the database opened only for a model's ISINs."""
-    return FilePlans(_files, SystemClock(), exact_allocator,
-                     lambda: _Database(_Settings(settings)).storage().securities)
+    return FilePlans(_files, SystemClock(), exact_allocator, lambda: build(settings).storage.securities)
 
 
 def price_policy(settings: Settings) -> PricePolicy:
@@ -185,12 +188,6 @@ class _Database:
             self._storage = _storage_of(self.engine())
         return self._storage
 
-    def queries(self) -> AccountQueries:
-        """The listings, on SQLAlchemy Core: listing accounts loads neither the ORM nor the repositories."""
-        from trimtab.adapters.persistence.queries import SqlAccountQueries
-
-        return SqlAccountQueries(self.engine())
-
 
 def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.access import SqlIdempotencyRepository, SqlTokenRepository
@@ -249,6 +246,17 @@ class _PaperFactory:
     @contextlib.asynccontextmanager
     async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
                       progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
+        async with self._factory().connect(account, choice, resume_from, progress) as connection:
+            yield connection
+
+    @contextlib.asynccontextmanager
+    async def connect_many(self, accounts: Sequence[Account], choice: BrokerChoice,
+                           progress: Progress = no_progress,
+                           ) -> AsyncIterator[list[tuple[BrokerConnection, list[int]]]]:
+        async with self._factory().connect_many(accounts, choice, progress) as connections:
+            yield connections
+
+    def _factory(self) -> PaperBrokerFactory:
         from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory, PaperSettings
         from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
 
@@ -256,15 +264,8 @@ class _PaperFactory:
         settings = PaperSettings(seed=loaded.paper_seed, start=loaded.paper_start,
                                  latency_seconds=loaded.paper_latency_seconds)
         engine = self._database.engine()
-        factory = PaperBrokerFactory(lambda: SqlPaperStateStore(engine), settings, self._wall,
-                                     lambda account_id: _last_run_at(self._database, account_id))
-        async with factory.connect(account, choice, resume_from, progress) as connection:
-            yield connection
-
-
-def _last_run_at(database: _Database, account_id: str) -> dt.datetime | None:
-    latest = database.storage().runs.list(account_id, limit=1)
-    return latest[0].updated_at if latest else None
+        return PaperBrokerFactory(lambda: SqlPaperStateStore(engine), settings, self._wall,
+                                  lambda account_ids: self._database.storage().runs.last_updates(account_ids))
 
 
 class _KisFactory:

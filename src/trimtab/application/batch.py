@@ -110,12 +110,17 @@ def largest_drift(plan: Plan, *, after: bool = False) -> Decimal:
     return max((abs(row.drift) for row in drift.tickers), default=Decimal(0))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class BatchPlan:
     """Every selected account's line, and the basket written from them, if one was asked for."""
 
     lines: tuple[BatchLine, ...]
     basket: BasketResult | None = None
+
+    def __repr__(self) -> str:
+        """A short form: asyncio.run formats its task's result (a thousand plans in full: 0.15 s) on the way out."""
+        basket = "None" if self.basket is None else f"day {self.basket.day}, {len(self.basket.lines)} lines"
+        return f"BatchPlan({len(self.lines)} lines, basket: {basket})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,14 +221,16 @@ class BatchOperations:
     async def _requests(self, accounts: Sequence[tuple[Account, ModelAssignment | None]], force: bool,
                         choice: BrokerChoice, progress: Progress,
                         ) -> tuple[list[BatchLine | None], list[tuple[int, PlanRequest]]]:
-        """Each account's plan request from its broker's snapshot, or its error line (a model read once)."""
+        """Each account's plan request from its broker's snapshot, or its error line (a model read once; the
+        accounts of a broker that reads many at once read together: application/snapshot_reads.py)."""
+        from trimtab.application.snapshot_reads import SnapshotRequest, read_accounts
         from trimtab.domain.batch_planning import PlanRequest
 
-        lines: list[BatchLine | None] = []
-        requests: list[tuple[int, PlanRequest]] = []
-        models: dict[tuple[str, str | None], ModelPortfolio] = {}
+        lines: list[BatchLine | None] = [None] * len(accounts)
+        models: dict[tuple[str, str | None], tuple[ModelPortfolio, tuple[str, ...]]] = {}  # and its symbols
         configs = self.storage.config.stored()
-        read: list[tuple[Account, AccountSnapshot, dt.datetime]] = []
+        wanted: list[tuple[int, ModelPortfolio, PlanSettings]] = []
+        reads: list[tuple[Account, BrokerFactory, SnapshotRequest]] = []
         for index, (account, assignment) in enumerate(accounts):
             try:
                 if assignment is None:
@@ -231,20 +238,25 @@ class BatchOperations:
                                        where=f"account '{account.account_id}'", field="model", value=None)
                 key = (assignment.model_name, assignment.pinned_version)
                 if key not in models:
-                    models[key] = self.resolve_model(self.storage.models.get(*key))  # ISINs as symbols
-                model = models[key]
+                    resolved = self.resolve_model(self.storage.models.get(*key))  # ISINs as symbols
+                    models[key] = (resolved, tuple(resolved.target_weights()))
+                model, symbols = models[key]
                 settings = settings_of(configs.get(account.account_id, RebalancingConfig()), force=force)
-                async with self._factory_for(account, choice).connect(account, choice, None,
-                                                                       progress) as connection:
-                    snapshot = await connection.broker.get_snapshot(account.account_id,
-                                                                    list(model.target_weights()))
-                read.append((account, snapshot, self.clock.now()))
+                factory = self._factory_for(account, choice)
             except Exception as error:  # one account's failure is its own line
-                logger.warning("reading %s failed: %s", account.account_id, error)
-                lines.append(BatchLine(account.account_id, assignment.model_name if assignment else None,
-                                       account.currency, error=str(error) or type(error).__name__))
+                lines[index] = _error_line(account, assignment, error)
                 continue
-            lines.append(None)
+            wanted.append((index, model, settings))
+            reads.append((account, factory, SnapshotRequest(account.account_id, symbols)))
+        found = await read_accounts(reads, choice, progress)
+        read_at = self.clock.now()
+        requests: list[tuple[int, PlanRequest]] = []
+        read: list[tuple[Account, AccountSnapshot, dt.datetime]] = []
+        for (index, model, settings), (account, _, _), snapshot in zip(wanted, reads, found, strict=True):
+            if isinstance(snapshot, Exception):
+                lines[index] = _error_line(account, accounts[index][1], snapshot)
+                continue
+            read.append((account, snapshot, read_at))
             requests.append((index, PlanRequest(model, snapshot, settings)))
         self.remember_many(read)  # the market-data cache: one transaction for the batch
         return lines, requests
@@ -265,6 +277,12 @@ class BatchOperations:
                 continue
             results.append(RunLine(account.account_id, record))
         return results
+
+
+def _error_line(account: Account, assignment: ModelAssignment | None, error: Exception) -> BatchLine:
+    logger.warning("reading %s failed: %s", account.account_id, error)
+    return BatchLine(account.account_id, assignment.model_name if assignment else None, account.currency,
+                     error=str(error) or type(error).__name__)
 
 
 def batch_document(result: BatchPlan, *, full: bool = False) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -194,6 +194,10 @@ class RunRepository(Protocol):
         """Up to `limit` run ids that start with `prefix`, in order."""
         ...
 
+    def last_updates(self, account_ids: Sequence[str]) -> dict[str, dt.datetime]:
+        """The last update of each account's newest run (newest as `list` orders them), for those with runs."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class BandSettings:
@@ -208,8 +212,16 @@ class PaperStateStore(Protocol):
     def load(self, account_id: str) -> dict[str, Any] | None:
         ...
 
+    def load_many(self, account_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored states of these accounts, by account id; an account without one is left out."""
+        ...
+
     def save(self, account_id: str, state: dict[str, Any]) -> None:
         """Replace the account's state atomically (committed when this returns)."""
+        ...
+
+    def save_many(self, states: Mapping[str, dict[str, Any]]) -> None:
+        """Replace several accounts' states in one transaction (committed when this returns)."""
         ...
 
     def delete(self, account_id: str) -> None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from trimtab.application.policies import SplitState
 from trimtab.application.ports import Lease, RunInProgress, RunLeaseHeld, RunRecord
 from trimtab.application.records import (
     Account,
@@ -22,15 +21,14 @@ from trimtab.application.records import (
     RebalancingConfig,
 )
 from trimtab.application.repositories import Storage
-from trimtab.application.schedules import Schedule, SlotRecord
 from trimtab.application.settings_rules import validate_config
-from trimtab.application.signals import SignalRecord
 from trimtab.domain.errors import InvalidInput, LeaseLost
 from trimtab.domain.execution import Fill
 from trimtab.domain.models import ModelPortfolio, validate_model
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
 from trimtab_testkit.memory_access import MemoryIdempotency, MemoryTokens
+from trimtab_testkit.memory_service import MemoryPolicies, MemorySchedules, MemorySignals
 
 AT = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
 
@@ -199,6 +197,10 @@ class MemoryRuns:
         runs.sort(key=lambda run: (run.created_at, run.run_id), reverse=True)
         return [copy.deepcopy(run) for run in runs[:limit]]
 
+    def last_updates(self, account_ids: Sequence[str]) -> dict[str, dt.datetime]:
+        return {account_id: newest[0].updated_at for account_id in account_ids
+                if (newest := self.list(account_id, limit=1))}
+
     def release(self, run: RunRecord) -> None:
         self._fence(run)
         if self.locks.get(run.account_id) == run.run_id:
@@ -291,10 +293,20 @@ class InMemoryPaperStateStore:
         document: dict[str, Any] = json.loads(text)
         return document
 
+    def load_many(self, account_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Fresh copies of these accounts' states, by account id; accounts never saved are left out."""
+        return {account_id: document for account_id in account_ids
+                if (document := self.load(account_id)) is not None}
+
     def save(self, account_id: str, state: dict[str, Any]) -> None:
         """Replace the account's state; refuse a document that is not plain JSON."""
         self._documents[account_id] = json.dumps(state, ensure_ascii=False, allow_nan=False)
         self.saves += 1
+
+    def save_many(self, states: Mapping[str, dict[str, Any]]) -> None:
+        """Replace several accounts' states (each counted as a save)."""
+        for account_id, state in states.items():
+            self.save(account_id, state)
 
     def account_ids(self) -> list[str]:
         """Return the ids of every stored account."""
@@ -303,88 +315,6 @@ class InMemoryPaperStateStore:
     def delete(self, account_id: str) -> None:
         """Forget the account's state."""
         self._documents.pop(account_id, None)
-
-
-@dataclass
-class MemorySchedules:
-    """Schedules and their slots in dicts; a slot is claimed once, as the database's primary key makes it."""
-
-    schedules: dict[str, Schedule] = field(default_factory=dict)
-    records: dict[tuple[str, dt.datetime], SlotRecord] = field(default_factory=dict)
-
-    def add(self, schedule: Schedule) -> None:
-        if schedule.name in self.schedules:
-            raise InvalidInput("a schedule has this name already", where="command line", field="name",
-                               value=schedule.name)
-        self.schedules[schedule.name] = schedule
-
-    def list(self) -> list[Schedule]:
-        return [self.schedules[name] for name in sorted(self.schedules)]
-
-    def remove(self, name: str) -> bool:
-        self.records = {key: record for key, record in self.records.items() if key[0] != name}
-        return self.schedules.pop(name, None) is not None
-
-    def claim(self, record: SlotRecord) -> bool:
-        key = (record.schedule, record.slot)
-        if key in self.records:
-            return False
-        self.records[key] = record
-        return True
-
-    def finish(self, record: SlotRecord) -> None:
-        self.records[(record.schedule, record.slot)] = record
-
-    def last_slot(self, name: str) -> dt.datetime | None:
-        return max((slot for schedule, slot in self.records if schedule == name), default=None)
-
-    def slots(self, name: str, limit: int = 20) -> builtins.list[SlotRecord]:
-        mine = sorted((r for r in self.records.values() if r.schedule == name), key=lambda r: r.slot, reverse=True)
-        return mine[:limit]
-
-
-@dataclass
-class MemoryPolicies:
-    """Breach observations and split executions in dicts."""
-
-    observed: dict[tuple[str, dt.date], str] = field(default_factory=dict)
-    splits: dict[str, SplitState] = field(default_factory=dict)
-
-    def observe(self, account_id: str, day: dt.date, signature: str, at: dt.datetime) -> None:
-        self.observed[(account_id, day)] = signature
-
-    def observations(self, account_id: str, since: dt.date) -> dict[dt.date, str]:
-        return {day: signature for (account, day), signature in self.observed.items()
-                if account == account_id and day >= since}
-
-    def split(self, account_id: str) -> SplitState | None:
-        return self.splits.get(account_id)
-
-    def save_split(self, state: SplitState) -> None:
-        self.splits[state.account_id] = state
-
-
-@dataclass
-class MemorySignals:
-    """Signals by id, in arrival order."""
-
-    records: dict[str, SignalRecord] = field(default_factory=dict)
-
-    def add(self, record: SignalRecord) -> bool:
-        if record.signal_id in self.records:
-            return False
-        self.records[record.signal_id] = record
-        return True
-
-    def get(self, signal_id: str) -> SignalRecord | None:
-        return self.records.get(signal_id)
-
-    def update(self, record: SignalRecord) -> None:
-        if record.signal_id in self.records:
-            self.records[record.signal_id] = record
-
-    def list(self, limit: int = 50) -> builtins.list[SignalRecord]:
-        return list(reversed(self.records.values()))[:limit]
 
 
 def memory_storage() -> Storage:

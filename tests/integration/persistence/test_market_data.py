@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from tests.fakes.builders import AS_OF, account, us
 from trimtab.adapters.persistence import market_data
 from trimtab.adapters.persistence.market_data import SqlMarketDataCache
+from trimtab.adapters.persistence.run_documents import decode_snapshot
 from trimtab.adapters.persistence.sessions import session_factory
 from trimtab.adapters.persistence.tables import MarketSnapshotRow, QuoteRow
 from trimtab.domain.price_age import StoredSnapshot
@@ -70,3 +71,37 @@ def test_a_batch_of_reads_is_one_call_pruned_alike(engine: Engine) -> None:
     assert cache.latest("TEST-2") == StoredSnapshot(other, "paper", NOW)
     with session_factory(engine)() as session:
         assert len(session.scalars(select(MarketSnapshotRow.id)).all()) == keep + 1
+
+
+def test_each_snapshot_row_has_its_own_quotes_after_earlier_batches_and_prunes(engine: Engine) -> None:
+    """The quotes rows name the snapshot row they came with, whatever ids earlier batches and prunes left."""
+    cache = SqlMarketDataCache(engine)
+    keep = market_data.KEEP
+
+    def priced(account_id: str, step: int) -> StoredSnapshot:
+        quotes = {symbol: dataclasses.replace(quote, price=quote.price + step)
+                  for symbol, quote in SNAPSHOT.quotes.items()}
+        holdings = tuple(dataclasses.replace(holding, quote=quotes[holding.quote.instrument.symbol])
+                         for holding in SNAPSHOT.holdings)
+        snapshot = dataclasses.replace(SNAPSHOT, account_id=account_id, quotes=quotes, holdings=holdings)
+        return StoredSnapshot(snapshot, "paper", NOW + dt.timedelta(minutes=step))
+
+    cache.store([priced("TEST-1", step) for step in range(keep + 5)])  # the oldest 5 pruned
+    cache.store([priced(account_id, 100 + index) for index, account_id in
+                 enumerate(["TEST-2", "TEST-1", "TEST-3", "TEST-2"])])
+
+    with session_factory(engine)() as session:
+        snapshots = session.scalars(select(MarketSnapshotRow)).all()
+        quotes = session.scalars(select(QuoteRow)).all()
+    by_row = {row.id: {quote.symbol: quote.price for quote in quotes if quote.snapshot_id == row.id}
+              for row in snapshots}
+    for row in snapshots:
+        stored = decode_snapshot(dict(row.document))
+        assert stored is not None
+        assert by_row[row.id] == {symbol: quote.price for symbol, quote in stored.quotes.items()}
+        assert stored.account_id == row.account_id
+    assert sorted(row.account_id for row in snapshots) == ["TEST-1"] * keep + ["TEST-2"] * 2 + ["TEST-3"]
+    assert len(quotes) == 3 * len(snapshots)
+    latest = cache.latest("TEST-2")
+    assert latest is not None
+    assert latest.snapshot.quotes["IAU"].price == SNAPSHOT.quotes["IAU"].price + 103

@@ -20,6 +20,7 @@ from trimtab.domain.execution import OrderEvent
 from trimtab.domain.instruments import InstrumentType
 from trimtab.domain.orders import Side
 from trimtab.domain.planning import PlanSettings, plan_rebalance
+from trimtab_testkit.memory import MemoryRuns
 
 from .builders import CREATED, new_fill, new_order, new_run
 
@@ -118,6 +119,34 @@ def test_list_returns_newest_first_filtered_and_limited(runs: SqlRunRepository) 
     listed = runs.list("acc-2")
     assert [r.run_id for r in listed] == ["r1"]
     assert [o.request.client_order_id for o in listed[0].orders] == ["r1-o"]
+
+
+def _history(runs: RunRepository) -> None:
+    """acc-1: r1 (created first, updated last) then r2; acc-2: r3; acc-3: none."""
+    first = new_run("r1", "acc-1")
+    runs.create(first)
+    runs.save(dataclasses.replace(first, status=RunStatus.COMPLETED, step=RunStep.DONE))
+    runs.release(first)
+    second = new_run("r2", "acc-1", created_at=CREATED + dt.timedelta(hours=1))
+    runs.create(second)
+    runs.save(dataclasses.replace(second, updated_at=CREATED + dt.timedelta(hours=2)))
+    runs.save(dataclasses.replace(first, status=RunStatus.COMPLETED, step=RunStep.DONE,
+                                  updated_at=CREATED + dt.timedelta(hours=3)))
+    runs.create(new_run("r3", "acc-2", created_at=CREATED + dt.timedelta(hours=2)))
+
+
+def test_last_updates_are_the_newest_runs_as_listed(runs: SqlRunRepository) -> None:
+    memory = MemoryRuns()
+    for repository in (runs, memory):
+        _history(repository)
+    accounts = ["acc-3", "acc-1", "acc-2", "acc-1"]
+
+    updates = runs.last_updates(accounts)
+
+    assert updates == {"acc-1": CREATED + dt.timedelta(hours=2), "acc-2": CREATED + dt.timedelta(hours=2)}
+    assert updates == {account: listed[0].updated_at for account in accounts if (listed := runs.list(account, 1))}
+    assert memory.last_updates(accounts) == updates
+    assert runs.last_updates([]) == {}
 
 
 def test_create_second_run_for_account_raises_run_in_progress(runs: SqlRunRepository) -> None:

@@ -123,3 +123,24 @@ def test_json_document_decimals_stored_as_text(engine: Engine) -> None:
 def test_json_document_float_refused() -> None:
     with pytest.raises(TypeError, match=r"float 0\.5 at \$\.plan\.weights\[1\] refused"):
         to_json_ready({"plan": {"weights": [Decimal(1), 0.5]}})
+
+
+def test_json_document_plain_and_converted_values_alike() -> None:
+    """The plain walk (exact types) and the checking walk (enums, instants, sets, other mappings) agree."""
+    from types import MappingProxyType
+
+    from trimtab.domain.orders import Side
+
+    at = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+    document = {"cash": Decimal("1.50"), "n": 3, "ok": True, "none": None, "pair": (Decimal(2), "x"),
+                "side": Side.BUY, Side.SELL: [at, dt.date(2026, 3, 2)], "tags": {"b", "a"},
+                "view": MappingProxyType({"k": Decimal("0.10")})}
+
+    assert to_json_ready(document) == {
+        "cash": "1.5", "n": 3, "ok": True, "none": None, "pair": ["2", "x"], "side": "BUY",
+        "SELL": ["2026-03-02T09:30:00+00:00", "2026-03-02"], "tags": ["a", "b"], "view": {"k": "0.1"}}
+    assert to_json_ready({"plain": [{"a": "1"}, [2, None]]}) == {"plain": [{"a": "1"}, [2, None]]}
+    with pytest.raises(TypeError, match=r"key 1 at \$\.outer refused"):
+        to_json_ready({"outer": {1: "one"}})
+    with pytest.raises(ValueError, match=r"naive datetime at \$\.runs\[0\]\.at refused"):
+        to_json_ready({"runs": [{"at": dt.datetime(2026, 3, 2)}]})  # noqa: DTZ001 - the naive value under test

@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +75,8 @@ def test_one_batch_plan_equals_each_accounts_own_plan_and_one_basket_holds_them(
         accounts = {row["Account"] for row in csv.DictReader(stream)}
     assert accounts == {line.account for line in result.basket.lines}
     assert {"DU111", "DU222", "DU333"} <= accounts
+    # short, whatever the batch holds: asyncio.run formats the result of its task on the way out
+    assert repr(result) == f"BatchPlan(5 lines, basket: day 1, {len(result.basket.lines)} lines)"
 
 
 def test_model_selects_its_followers_and_accounts_name_them(desk: Trimtab) -> None:
@@ -105,3 +109,34 @@ def test_rebalance_of_several_accounts_runs_each_and_one_failure_does_not_stop_t
         assert line.record.status.value == "completed", line.record.reason
         assert not line.needs_attention
         assert desk.run(line.record.run_id).status.value == "completed"  # durable: stored
+
+
+def test_the_batch_reads_its_paper_accounts_in_one_go(desk: Trimtab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not one state load per account (as a rebalance reads its account) but one load_many for the batch; an
+    account the paper broker does not know is its own line, naming it."""
+    from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
+
+    desk.add_account("DU555", name="DU555", currency="USD", broker="paper")  # never opened at the paper broker
+    desk.assign("DU555", "GTAA")
+
+    loads: list[tuple[str, ...]] = []
+    load_many = SqlPaperStateStore.load_many
+
+    def refused(self: SqlPaperStateStore, account_id: str) -> None:
+        raise AssertionError(f"{account_id} read alone")
+
+    def counted(self: SqlPaperStateStore, account_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        loads.append(tuple(account_ids))
+        return load_many(self, account_ids)
+
+    monkeypatch.setattr(SqlPaperStateStore, "load", refused)
+    monkeypatch.setattr(SqlPaperStateStore, "load_many", counted)
+
+    result = asyncio.run(desk.plan_batch(Selection(every=True)))
+
+    assert [(line.account_id, line.status) for line in result.lines][-2:] == [("DU333", "rebalance"),
+                                                                                 ("DU555", "error")]
+    assert [line.error for line in result.lines[:-1]] == [None] * 5
+    assert "unknown paper account" in (result.lines[-1].error or "")
+    assert "DU555" in (result.lines[-1].error or "")
+    assert loads == [("DEMO-KR", "DEMO-US", "DU111", "DU222", "DU333", "DU555")]

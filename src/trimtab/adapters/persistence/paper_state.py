@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete as sa_delete
+from sqlalchemy import select
 
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.sessions import Bind, session_factory
-from trimtab.adapters.persistence.statements import upsert
+from trimtab.adapters.persistence.statements import IDS_PER_QUERY, upsert
 from trimtab.adapters.persistence.tables import PaperAccountRow
 from trimtab.adapters.persistence.types import to_json_ready
 from trimtab.application.ports import Clock
@@ -27,11 +29,30 @@ class SqlPaperStateStore:
             row = session.get(PaperAccountRow, account_id)
             return None if row is None else dict(row.state)
 
+    def load_many(self, account_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored states of these accounts, by account id (one query per 500 ids); ones without are left out."""
+        wanted = list(dict.fromkeys(account_ids))
+        found: dict[str, dict[str, Any]] = {}
+        with self._sessions() as session:
+            for start in range(0, len(wanted), IDS_PER_QUERY):
+                rows = session.execute(select(PaperAccountRow.account_id, PaperAccountRow.state)
+                                       .where(PaperAccountRow.account_id.in_(wanted[start:start + IDS_PER_QUERY])))
+                found.update((account_id, dict(state)) for account_id, state in rows)
+        return found
+
     def save(self, account_id: str, state: dict[str, Any]) -> None:
         """Replace the account's state atomically (committed when this returns)."""
-        values = {"account_id": account_id, "state": to_json_ready(state), "updated_at": self._clock.now()}
+        self.save_many({account_id: state})
+
+    def save_many(self, states: Mapping[str, dict[str, Any]]) -> None:
+        """Replace several accounts' states in one transaction (committed when this returns)."""
+        if not states:
+            return
+        now = self._clock.now()
         with self._sessions.begin() as session:
-            upsert(session, PaperAccountRow, values, ["account_id"])
+            for account_id, state in states.items():
+                values = {"account_id": account_id, "state": to_json_ready(state), "updated_at": now}
+                upsert(session, PaperAccountRow, values, ["account_id"])
 
     def delete(self, account_id: str) -> None:
         """Forget the account's state (nothing happens when there is none)."""

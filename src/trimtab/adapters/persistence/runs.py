@@ -15,13 +15,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trimtab.adapters.persistence.mapping import fill_values, order_values, row_to_fill, row_to_run, run_values
 from trimtab.adapters.persistence.sessions import Bind, session_factory
-from trimtab.adapters.persistence.statements import insert_missing
+from trimtab.adapters.persistence.statements import IDS_PER_QUERY, insert_missing
 from trimtab.adapters.persistence.tables import ActiveRunRow, FillRow, RunRow, TradeRow
 from trimtab.application.ports import Lease, RunInProgress, RunLeaseHeld, RunRecord
 from trimtab.domain.errors import DomainError, InvalidInput, LeaseLost
@@ -142,6 +142,21 @@ class SqlRunRepository:
             rows = builtins.list(session.scalars(query))
             trades = _trades_of(session, [row.run_id for row in rows])
             return [row_to_run(row, trades.get(row.run_id, [])) for row in rows]
+
+    def last_updates(self, account_ids: Sequence[str]) -> dict[str, dt.datetime]:
+        """The last update of each account's newest run (newest as `list` orders them), for those with runs:
+        one ranking query per 500 accounts."""
+        newest = func.row_number().over(partition_by=RunRow.account_id,
+                                        order_by=(RunRow.created_at.desc(), RunRow.run_id.desc()))
+        wanted = builtins.list(dict.fromkeys(account_ids))
+        found: dict[str, dt.datetime] = {}
+        with self._sessions() as session:
+            for start in range(0, len(wanted), IDS_PER_QUERY):
+                ranked = (select(RunRow.account_id, RunRow.updated_at, newest.label("rank"))
+                          .where(RunRow.account_id.in_(wanted[start:start + IDS_PER_QUERY])).subquery())
+                found.update((account_id, updated_at) for account_id, updated_at in session.execute(
+                    select(ranked.c.account_id, ranked.c.updated_at).where(ranked.c.rank == 1)))
+        return found
 
     def release(self, run: RunRecord) -> None:
         """End the account's lock if this run holds it (fenced by the run's lease)."""

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 from trimtab.adapters.persistence.tables import Base
 
+IDS_PER_QUERY = 500  # ids in one IN (...) list: far below SQLite's and PostgreSQL's parameter limits
+
 
 def _insert(session: Session, entity: type[Base]) -> postgresql.Insert | sqlite.Insert:
     dialect = session.get_bind().dialect.name

@@ -102,7 +102,31 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 
 def to_json_ready(value: object, *, path: str = "$") -> Any:
-    """Return a copy fit for a JSON column: Decimals as plain text, enums as values; refuse floats."""
+    """Return a copy fit for a JSON column: Decimals as plain text, enums as values; refuse floats.
+
+    A walk that takes the plain types by their exact type and names no paths comes first (a market-data batch
+    is a thousand documents of plain text, numbers and containers); a document it cannot take is walked again
+    by the checking walk, which converts it or refuses it naming where."""
+    try:
+        return _plain(value)
+    except Exception:  # the checking walk converts it or raises the error that names where
+        return _checked(value, path=path)
+
+
+def _plain(value: object) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict and isinstance(value, dict):
+        return {key if type(key) is str else _json_key(key, "$"): _plain(item) for key, item in value.items()}
+    if (kind is list or kind is tuple) and isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if kind is Decimal:
+        return plain_decimal(check_decimal(value))
+    return _checked(value, path="$")
+
+
+def _checked(value: object, *, path: str) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value.value if isinstance(value, Enum) else value
     if isinstance(value, float):
@@ -110,16 +134,16 @@ def to_json_ready(value: object, *, path: str = "$") -> Any:
     if isinstance(value, Decimal):
         return plain_decimal(check_decimal(value))
     if isinstance(value, Enum):
-        return to_json_ready(value.value, path=path)
+        return _checked(value.value, path=path)
     if isinstance(value, dt.datetime | dt.date):
         if isinstance(value, dt.datetime) and value.tzinfo is None:
             raise ValueError(f"naive datetime at {path} refused in a JSON document")
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {_json_key(key, path): to_json_ready(item, path=f"{path}.{key}") for key, item in value.items()}
+        return {_json_key(key, path): _checked(item, path=f"{path}.{key}") for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value) if isinstance(value, set | frozenset) else value
-        return [to_json_ready(item, path=f"{path}[{index}]") for index, item in enumerate(items)]
+        return [_checked(item, path=f"{path}[{index}]") for index, item in enumerate(items)]
     raise TypeError(f"{type(value).__name__} at {path} cannot be stored in a JSON document")
 
 

@@ -30,9 +30,10 @@ from trimtab.adapters.brokers.paper.state import AccountState
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.marketdata.demo import DemoMarketData
 from trimtab.application.ports import Clock, PaperStateStore
+from trimtab.application.snapshot_reads import SnapshotRequest
 from trimtab.domain.errors import BrokerUnavailable, InvalidInput, OrderRejected
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest
-from trimtab.domain.snapshot import AccountSnapshot, CostSettings
+from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Quote
 
 
 class PaperBroker:
@@ -97,6 +98,28 @@ class PaperBroker:
         self._save(state, before)
         return build_snapshot(self.exchange, state, symbols, now)
 
+    async def get_snapshots(self, requests: Sequence[SnapshotRequest]) -> list[AccountSnapshot | Exception]:
+        """get_snapshot for many accounts at once (one call: the latency is waited once): their states read in
+        one query, the changed ones (fills owed so far) saved in one transaction; each result is the snapshot or
+        the error get_snapshot would raise."""
+        await self._wait()
+        now = self._now()
+        documents = self._store.load_many([request.account_id for request in requests])
+        results: list[AccountSnapshot | Exception] = []
+        changed: dict[str, dict[str, Any]] = {}
+        quoted: dict[str, Quote] = {}  # the quotes at `now`, the same for every account
+        for request in requests:
+            try:
+                state, before = self._state_of(request.account_id, documents.get(request.account_id))
+                self.exchange.settle(state, now)
+                if (after := state.to_json()) != before:
+                    changed[state.account_id] = documents[state.account_id] = after
+                results.append(build_snapshot(self.exchange, state, request.symbols, now, quoted))
+            except Exception as error:  # one account's failure is its own result
+                results.append(error)
+        self._store.save_many(changed)
+        return results
+
     async def submit(self, request: OrderRequest) -> OrderReport:
         """Send an order. Idempotent: a client order id seen before returns that order, never a new one."""
         await self._wait()
@@ -159,7 +182,10 @@ class PaperBroker:
         return now.astimezone(dt.UTC)
 
     def _load(self, account_id: str) -> tuple[AccountState, dict[str, Any]]:
-        document = self._store.load(account_id)
+        return self._state_of(account_id, self._store.load(account_id))
+
+    @staticmethod
+    def _state_of(account_id: str, document: dict[str, Any] | None) -> tuple[AccountState, dict[str, Any]]:
         if document is None:
             raise InvalidInput("unknown paper account; open it first", where="paper broker", field="account_id",
                                value=account_id)

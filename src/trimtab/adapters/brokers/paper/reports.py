@@ -26,18 +26,26 @@ def order_report(order: OrderRecord) -> OrderReport:
 
 def build_snapshot(
     exchange: PaperExchange, state: AccountState, symbols: Sequence[str], now: dt.datetime,
+    quoted: dict[str, Quote] | None = None,
 ) -> AccountSnapshot:
-    """Return the account with orderable cash and quantities and quotes for held plus requested symbols."""
+    """Return the account with orderable cash and quantities and quotes for held plus requested symbols.
+
+    `quoted` keeps the quotes made at `now` for the next account read at the same instant (a batch's): a
+    symbol's quote at one instant is the same whatever the account."""
     where = f"paper account {state.account_id}"
+    quoted = {} if quoted is None else quoted
     quotes: dict[str, Quote] = {}
     for symbol in [*state.positions, *symbols]:
         if symbol not in quotes:
-            instrument = exchange.instrument(symbol, where=where)
+            known = quoted.get(symbol)
+            instrument = exchange.instrument(symbol, where=where) if known is None else known.instrument
             if instrument.currency != state.currency:
                 raise InvalidInput(f"trades in {instrument.currency}, the account in {state.currency}",
                                    where=where, field="symbols", value=symbol)
-            quotes[symbol] = Quote(instrument, exchange.current_price(symbol, now),
-                                   base_price=exchange.base_price(symbol, now))
+            if known is None:
+                known = quoted[symbol] = Quote(instrument, exchange.current_price(symbol, now),
+                                               base_price=exchange.base_price(symbol, now))
+            quotes[symbol] = known
     holdings = tuple(
         Holding(quotes[symbol], quantity, exchange.orderable_quantity(state, symbol))
         for symbol, quantity in state.positions.items()
