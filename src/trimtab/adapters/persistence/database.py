@@ -1,4 +1,5 @@
-"""Engines, the default database location, and migrations run from Python.
+"""Engines, the default database location, and migrations run from Python (SQLAlchemy Core only: a command
+that only reads, such as `trimtab accounts`, never loads the ORM).
 
 SQLite connections run with foreign keys on, a rollback journal (TRUNCATE), a 30 s busy timeout and
 ``BEGIN IMMEDIATE`` transactions: a transaction takes the write lock when it starts, so two writers queue
@@ -19,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.adapters.persistence.location import DATABASE_URL_VARIABLE as DATABASE_URL_VARIABLE
 from trimtab.adapters.persistence.location import default_database_url as default_database_url
@@ -116,11 +116,6 @@ def _configure_sqlite(engine: Engine) -> None:
             raise StorageUnavailable(f"{describe(engine.url)} was deleted or replaced while in use; "
                                      "nothing more is written")
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def make_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory the repositories use (objects stay readable after commit)."""
-    return sessionmaker(engine, expire_on_commit=False)
 
 
 def open_database(url: str) -> Engine:
