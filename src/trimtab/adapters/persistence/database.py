@@ -128,9 +128,21 @@ def open_database(url: str) -> Engine:
     except ArgumentError:
         raise InvalidInput("not a database URL (sqlite:///PATH or postgresql://USER@HOST/DB)",
                            where=f"setting {DATABASE_URL_VARIABLE}", value=url[:60]) from None
-    if _revision(engine) != SCHEMA_HEAD:
+    revision = _revision(engine)
+    if revision != SCHEMA_HEAD:
+        if revision is not None and revision not in known_revisions():
+            engine.dispose()
+            raise StorageUnavailable(
+                f"the database's schema is at revision {revision}, which this trimtab does not know (its newest is "
+                f"{SCHEMA_HEAD}): a newer trimtab made it; upgrade trimtab, or set {DATABASE_URL_VARIABLE} to "
+                "another database")
         migrate(url)
     return engine
+
+
+def known_revisions() -> frozenset[str]:
+    """The revisions of the packaged migrations, from their file names (NNNN_what.py), without Alembic."""
+    return frozenset(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
 def _revision(engine: Engine) -> str | None:
