@@ -24,9 +24,9 @@ DESKTOP = ViewportSize(width=1280, height=900)
 PHONE = ViewportSize(width=390, height=844)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not "session": sync Playwright keeps an event loop running in this thread
 def browser() -> Iterator[Browser]:
-    """Headless Chromium (Debian's), shared by the tests of a session."""
+    """Headless Chromium (Debian's), shared by the tests of a module."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: scripts/bootstrap.sh installs it")
