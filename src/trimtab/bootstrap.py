@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from trimtab.domain.planning import Allocator
     from trimtab.domain.securities import Security
 
-BROKERS = ("paper", "kis", "ibkr")
+BROKERS = ("paper", "kis", "ibkr", "crypto")
 
 
 def build(settings: Settings | None = None) -> Trimtab:
@@ -52,7 +52,8 @@ def build(settings: Settings | None = None) -> Trimtab:
     database = _Database(loaded)
     wall = SystemClock()
     brokers: dict[str, BrokerFactory] = {"paper": _PaperFactory(loaded, database, wall),
-                                         "kis": _KisFactory(loaded, database), "ibkr": _IbkrFactory(loaded)}
+                                         "kis": _KisFactory(loaded, database), "ibkr": _IbkrFactory(loaded),
+                                         "crypto": _CryptoFactory(loaded, database)}
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
@@ -304,6 +305,29 @@ class _IbkrFactory:
                                 commission_minimum=s.ibkr_commission_minimum)
         clock = broker_clock(s)
         return IbkrBrokerFactory(settings, clock, clock.sleep)
+
+
+class _CryptoFactory:
+    """The crypto broker's factory, built (ccxt and all) only when a crypto account connects."""
+
+    def __init__(self, settings: _Settings, database: _Database) -> None:
+        self._settings, self._database = settings, database
+
+    @contextlib.asynccontextmanager
+    async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                      progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
+        from trimtab.adapters.brokers.crypto.factory import CryptoBrokerFactory, CryptoSettings
+        from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
+
+        s = self._settings.get()
+        settings = CryptoSettings(exchange=s.crypto_exchange, environment=s.crypto_env, base_url=s.crypto_base_url,
+                                  api_key=s.crypto_api_key, api_secret=s.crypto_api_secret,
+                                  market_types=dict(s.crypto_market_types), commission_rate=s.crypto_commission_rate)
+        clock = broker_clock(s)
+        engine = self._database.engine()
+        factory = CryptoBrokerFactory(settings, lambda: SqlBrokerOrderBook(engine), clock, clock.sleep)
+        async with factory.connect(account, choice, resume_from, progress) as connection:
+            yield connection
 
 
 def broker_clock(settings: Settings) -> SystemClock | ScaledClock:
