@@ -14,7 +14,7 @@ import pytest
 from trimtab.entrypoints.cli.main import COMMANDS, load_command
 
 HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
-         "yaml", "cattrs", "rich", "openpyxl", "ib_async", "trimtab.application", "trimtab.adapters",
+         "yaml", "cattrs", "rich", "openpyxl", "ib_async", "ccxt", "aiohttp", "trimtab.application", "trimtab.adapters",
          "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api")
 
 
@@ -48,7 +48,8 @@ def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
     loaded = modules_after(["accounts"], database)
     assert "sqlalchemy" in loaded
     assert heavy_in(loaded) & {"numpy", "pandas", "alembic", "httpx", "pydantic_settings", "exchange_calendars",
-                               "trimtab.domain.planning", "yaml", "openpyxl", "ib_async", "fastapi", "starlette",
+                               "trimtab.domain.planning", "yaml", "openpyxl", "ib_async", "ccxt", "aiohttp",
+                               "fastapi", "starlette",
                                "uvicorn", "trimtab.entrypoints.api"} == set()
 
 
