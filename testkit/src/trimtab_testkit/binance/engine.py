@@ -126,7 +126,7 @@ class Exchange:
             raise ExchangeError(*errors["tick"])
         if not exempt_notional and quantity * price < market.min_notional:
             code, message = errors["notional"]
-            raise ExchangeError(code, message.format(notional=market.min_notional.normalize()))
+            raise ExchangeError(code, message.format(notional=f"{market.min_notional.normalize():f}"))
 
     # -- finding and cancelling --------------------------------------------------------------------------------
 

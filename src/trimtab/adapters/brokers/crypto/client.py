@@ -113,7 +113,7 @@ class CryptoClient:
                  backoff_seconds: float = 0.5, max_backoff_seconds: float = 10.0) -> None:
         self.exchange = exchange
         self.venue = venue
-        self._sleep = sleep
+        self.sleep = sleep
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
@@ -183,4 +183,4 @@ class CryptoClient:
 
         return AsyncRetrying(stop=stop_after_attempt(self.attempts), retry=retry_if_exception_type(RateLimited),
                              wait=wait_exponential(multiplier=self.backoff_seconds, max=self.max_backoff_seconds),
-                             sleep=self._sleep, before_sleep=log, reraise=True)
+                             sleep=self.sleep, before_sleep=log, reraise=True)
