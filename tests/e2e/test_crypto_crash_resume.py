@@ -13,23 +13,18 @@ from __future__ import annotations
 import collections
 import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from trimtab.adapters.persistence.database import make_engine
+from tests.e2e.cli_process import ROOT, query_database, spawn_cli
 from trimtab_testkit.binance.app import LocalExchange, make_local_exchange
 from trimtab_testkit.binance.model import Order
 from trimtab_testkit.binance.serve import DEMO_EXCHANGE_FILE, load_exchange_file
 from trimtab_testkit.served import serve_in_thread
 
-ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "examples" / "crypto" / "models.yaml"
 
 pytestmark = pytest.mark.slow
@@ -62,30 +57,17 @@ def exchange() -> Iterator[tuple[LocalExchange, KillOnOrder, str]]:
 def _trimtab(served: tuple[LocalExchange, KillOnOrder, str], database: str, *args: str,
              crash_at: str | None = None, kill_at_order: int | None = None) -> tuple[int, str]:
     local, killer, base_url = served
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
-    environment.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_CRYPTO_BASE_URL": base_url,
-                        "TRIMTAB_CRYPTO_API_KEY": local.exchange.config.api_key,
-                        "TRIMTAB_CRYPTO_API_SECRET": local.exchange.config.api_secret,
-                        "TRIMTAB_CRYPTO_MARKET_TYPES": '{"CX-FUT": "futures"}',
-                        "TRIMTAB_FILL_TIMEOUT_SECONDS": "30", "TRIMTAB_POLL_INTERVAL_SECONDS": "0.3"})
-    if crash_at:
-        environment["TRIMTAB_CRASH_AT"] = crash_at
-    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
-    process = subprocess.Popen(command, cwd=ROOT, env=environment,  # noqa: S603
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    settings = {"TRIMTAB_DATABASE_URL": database, "TRIMTAB_CRYPTO_BASE_URL": base_url,
+                "TRIMTAB_CRYPTO_API_KEY": local.exchange.config.api_key,
+                "TRIMTAB_CRYPTO_API_SECRET": local.exchange.config.api_secret,
+                "TRIMTAB_CRYPTO_MARKET_TYPES": '{"CX-FUT": "futures"}',
+                "TRIMTAB_FILL_TIMEOUT_SECONDS": "30", "TRIMTAB_POLL_INTERVAL_SECONDS": "0.3",
+                **({"TRIMTAB_CRASH_AT": crash_at} if crash_at else {})}
+    process = spawn_cli(settings, *args)
     killer.pid, killer.at, killer.seen = process.pid, kill_at_order, 0
     output, _ = process.communicate(timeout=240)
     killer.pid = None
     return process.returncode, output
-
-
-def _query(database: str, statement: str) -> list[tuple[Any, ...]]:
-    engine = make_engine(database)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(text(statement))]
-    finally:
-        engine.dispose()
 
 
 def _prepare(served: tuple[LocalExchange, KillOnOrder, str], database: str, account: str) -> None:
@@ -120,11 +102,11 @@ def test_crypto_run_killed_at_a_point_then_resumed_sends_no_order_twice(
     code, output = _trimtab(exchange, database, "rebalance", account, "--broker", "crypto", "--execute",
                             crash_at=None if killed else crash, kill_at_order=int(number) if killed else None)
     assert code == -signal.SIGKILL, output
-    ((run_id, status),) = _query(database, "select run_id, status from rebalancing_runs")
+    ((run_id, status),) = query_database(database, "select run_id, status from rebalancing_runs")
     assert status == "running"
 
-    code, output = _trimtab(exchange, database, "runs", "resume", run_id)
+    code, output = _trimtab(exchange, database, "runs", "resume", str(run_id))
 
     assert code == 0, output
-    assert _query(database, "select status from rebalancing_runs") == [("completed",)], output
+    assert query_database(database, "select status from rebalancing_runs") == [("completed",)], output
     _assert_each_order_sent_once(exchange[0], "spot" if account == "CX-SPOT" else "futures")
