@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +39,7 @@ def spawn_cli(settings: Mapping[str, str], *args: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def query_database(database: str, statement: str) -> list[tuple[object, ...]]:
+def query_database(database: str, statement: str) -> list[tuple[Any, ...]]:
     """The rows of one SQL statement on a trimtab database."""
     from sqlalchemy import text
 

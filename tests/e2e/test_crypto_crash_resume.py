@@ -105,7 +105,7 @@ def test_crypto_run_killed_at_a_point_then_resumed_sends_no_order_twice(
     ((run_id, status),) = query_database(database, "select run_id, status from rebalancing_runs")
     assert status == "running"
 
-    code, output = _trimtab(exchange, database, "runs", "resume", str(run_id))
+    code, output = _trimtab(exchange, database, "runs", "resume", run_id)
 
     assert code == 0, output
     assert query_database(database, "select status from rebalancing_runs") == [("completed",)], output

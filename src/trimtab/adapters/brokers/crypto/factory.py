@@ -41,15 +41,14 @@ class CryptoSettings:
         return self.market_types.get(account_id, "spot")
 
 
+@dataclass(frozen=True, slots=True)
 class CryptoBrokerFactory:
     """Connects crypto accounts: one API key per installation, a market type per trimtab account."""
 
-    def __init__(self, settings: CryptoSettings, book: Callable[[], BrokerOrderBook], clock: Clock,
-                 sleep: Callable[[float], Awaitable[None]]) -> None:
-        self.settings = settings
-        self._book = book
-        self._clock = clock
-        self._sleep = sleep
+    settings: CryptoSettings
+    book: Callable[[], BrokerOrderBook]  # the durable client order id → symbol book, opened per connection
+    clock: Clock
+    sleep: Callable[[float], Awaitable[None]]
 
     @contextlib.asynccontextmanager
     async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
@@ -57,7 +56,7 @@ class CryptoBrokerFactory:
         """A connection on the system clock (or the simulated one shared with a local exchange)."""
         broker = self.broker(account, choice)
         try:
-            yield BrokerConnection(broker, "crypto", self._clock, self._sleep)
+            yield BrokerConnection(broker, "crypto", self.clock, self.sleep)
         finally:
             await broker.aclose()
 
@@ -75,10 +74,10 @@ class CryptoBrokerFactory:
             raise InvalidInput(str(problem), where="setting TRIMTAB_CRYPTO_EXCHANGE", value=settings.exchange) from None
         base_url = choice.base_url or settings.base_url
         exchange = make_exchange(venue, settings.api_key, settings.api_secret, base_url=base_url,
-                                 sandbox=environment == "testnet", clock=self._clock, throttle=settings.throttle)
+                                 sandbox=environment == "testnet", clock=self.clock, throttle=settings.throttle)
         config = CryptoBrokerConfig(account.account_id, market_type, currency=account.currency,
                                     is_live=environment == "live", costs=CostSettings(settings.commission_rate))
-        return CryptoBroker(CryptoClient(exchange, venue, self._sleep), self._book(), config, self._clock)
+        return CryptoBroker(CryptoClient(exchange, venue, self.sleep), self.book(), config, self.clock)
 
 
 def _environment(value: str) -> Environment:
