@@ -185,6 +185,10 @@ class CryptoBroker:
         if refusal is not None or market is None:
             code, message = refusal or ("UNKNOWN_SYMBOL", "no such market")
             return self._refuse(request, code, message)
+        try:
+            params = self._order_params(request, market)
+        except OrderRejected as refused:
+            return self._refuse(request, refused.code, str(refused))
         self.book.put(BrokerOrderRecord(BROKER, self.config.account_id, request.client_order_id,
                                         {"symbol": request.symbol, "side": request.side.value,
                                          "quantity": str(request.quantity)}))
@@ -192,7 +196,7 @@ class CryptoBroker:
         logger.info("%s order %s: %s %s x %s", self.config.market_type, request.client_order_id, request.side.value,
                     request.symbol, request.quantity)
         try:
-            order = await self.client.call(self._venue.order_post, self._order_params(request, market))
+            order = await self.client.call(self._venue.order_post, params)
         except ExchangeRefused as refused:
             if int(refused.code) in DUPLICATE or refused.message == "Duplicate order sent.":
                 again = await self._fetch(market, request.client_order_id)

@@ -68,7 +68,9 @@ def make_exchange(venue: Venue, api_key: SecretStr, api_secret: SecretStr, *, ba
     exchange = getattr(ccxt_async, venue.exchange_class)({
         "apiKey": api_key.get_secret_value(), "secret": api_secret.get_secret_value(),
         "enableRateLimit": throttle, "options": options})
-    if sandbox and base_url is None:
+    if sandbox and base_url is None and venue.demo_trading:
+        exchange.enable_demo_trading(True)  # Binance retired the futures testnet for its demo trading
+    elif sandbox and base_url is None:
         exchange.set_sandbox_mode(True)
     if base_url is not None:
         point_at(exchange, base_url)

@@ -30,6 +30,7 @@ class Venue:
     prices: str
     time: str
     reduce_only_sells: bool  # futures sells only close (never open a short): trimtab rebalances long-only
+    demo_trading: bool = False  # not live: ccxt's demo trading (else its sandbox, the exchange's testnet)
 
 
 VENUES: dict[tuple[str, MarketType], Venue] = {
@@ -44,7 +45,7 @@ VENUES: dict[tuple[str, MarketType], Venue] = {
         order_get="fapiprivate_get_order", order_delete="fapiprivate_delete_order",
         open_orders="fapiprivate_get_openorders", all_orders="fapiprivate_get_allorders",
         trades="fapiprivate_get_usertrades", prices="fapipublic_get_ticker_price", time="fapipublic_get_time",
-        reduce_only_sells=True),
+        reduce_only_sells=True, demo_trading=True),
 }
 
 # Binance codes by what the caller should do (https://developers.binance.com/docs/binance-spot-api-docs/errors).
