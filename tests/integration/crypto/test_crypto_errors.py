@@ -200,3 +200,19 @@ def test_wrong_secret_is_authentication_failed_without_the_secret(local: Local) 
         assert API_KEY not in str(raised.value)
 
     local.run("spot", scenario, secret=wrong)
+
+
+def test_no_log_line_carries_the_key_or_the_secret(local: Local, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    local.local.gateway.inject(Fault("/api/v3/account", -1003, "Too much request weight used", 429))
+
+    async def scenario(broker: CryptoBroker) -> None:
+        await broker.get_snapshot("CX", [])
+        report = await broker.submit(_buy("LINK/USDT", "10", "20.20"))
+        assert report.status.is_open or report.status is OrderStatus.FILLED
+        assert (await broker.submit(_buy("SOL/USDT", "1000", "150.00", "big"))).status is OrderStatus.REJECTED
+
+    local.run("spot", scenario)
+    assert "rate-limited" in caplog.text
+    assert API_SECRET not in caplog.text
+    assert API_KEY not in caplog.text

@@ -33,6 +33,9 @@ from trimtab.application.ports import Clock
 from trimtab.domain.errors import AuthenticationFailed, BrokerUnavailable, OrderRejected
 
 logger = logging.getLogger(__name__)
+# ccxt logs every request with its headers (the API key) at DEBUG: its logger stays above that, whatever the root's.
+CCXT_LOGGER = logging.getLogger(f"{__name__}.ccxt")
+CCXT_LOGGER.setLevel(logging.INFO)
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -67,7 +70,7 @@ def make_exchange(venue: Venue, api_key: SecretStr, api_secret: SecretStr, *, ba
                "fetchMargins": False, "recvWindow": 10_000}
     exchange = getattr(ccxt_async, venue.exchange_class)({
         "apiKey": api_key.get_secret_value(), "secret": api_secret.get_secret_value(),
-        "enableRateLimit": throttle, "options": options})
+        "enableRateLimit": throttle, "options": options, "logger": CCXT_LOGGER})
     if sandbox and base_url is None and venue.demo_trading:
         exchange.enable_demo_trading(True)  # Binance retired the futures testnet for its demo trading
     elif sandbox and base_url is None:
