@@ -216,3 +216,24 @@ def test_no_log_line_carries_the_key_or_the_secret(local: Local, caplog: pytest.
     assert "rate-limited" in caplog.text
     assert API_SECRET not in caplog.text
     assert API_KEY not in caplog.text
+
+
+@pytest.mark.parametrize("market_type", ["spot", "futures"])
+def test_resubmit_without_the_order_book_adopts_the_open_order_the_exchange_refuses_to_duplicate(
+    local: Local, market_type: MarketType,
+) -> None:
+    resting = _buy("LINK/USDT", "3", "18.00", "rest")  # under the market: it rests, open
+    first: list[str] = []
+
+    async def place(broker: CryptoBroker) -> None:
+        first.append((await broker.submit(resting)).broker_order_id)
+
+    async def place_again(broker: CryptoBroker) -> None:  # a fresh broker: its order book never saw the id
+        report = await broker.submit(resting)
+        assert report.status is OrderStatus.ACCEPTED
+        assert report.broker_order_id == first[0]
+
+    local.run(market_type, place)
+    local.run(market_type, place_again)
+    orders = [o for o in local.local.exchange.orders if o.client_order_id == resting.client_order_id]
+    assert len(orders) == 1

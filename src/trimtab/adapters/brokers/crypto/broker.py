@@ -198,7 +198,7 @@ class CryptoBroker:
         try:
             order = await self.client.call(self._venue.order_post, params)
         except ExchangeRefused as refused:
-            if int(refused.code) in DUPLICATE or refused.message == "Duplicate order sent.":
+            if int(refused.code) in DUPLICATE:  # the id is taken: adopt the order if it is this one's
                 again = await self._fetch(market, request.client_order_id)
                 if again is not None:
                     return parse.report_of(again, request.client_order_id, request.symbol)
@@ -286,7 +286,7 @@ class CryptoBroker:
         start = self._clock.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         reports: list[OrderReport] = []
         for symbol in sorted(symbols):
-            market = by_id[(await self._market(symbol)).exchange_id]
+            market = await self._market(symbol)
             params = {"symbol": market.exchange_id, "startTime": str(int(start.timestamp() * 1000))}
             for order in await self.client.call(self._venue.all_orders, params):
                 reports.append(parse.report_of(order, str(order["clientOrderId"]), market.symbol))

@@ -54,7 +54,9 @@ TIMESTAMP = frozenset({-1021})  # outside recvWindow: sync the time difference, 
 AUTHENTICATION = frozenset({-1022, -2014, -2015})  # bad signature, bad key, no permission
 UNKNOWN_ORDER = frozenset({-2013})  # "Order does not exist."
 CANCEL_REFUSED = frozenset({-2011})  # "Unknown order sent." (already closed, or never there)
-DUPLICATE = frozenset({-4116})  # futures: the client order id is taken by an open order
+# The client order id is taken by an open order: futures -4116; spot says -2010 "Duplicate order sent." (the
+# code of every refused new order, so a -2010 is followed by a look-up of the id rather than a read of the text).
+DUPLICATE = frozenset({-4116, -2010})
 
 
 def venue_of(exchange: str, market_type: MarketType) -> Venue:
