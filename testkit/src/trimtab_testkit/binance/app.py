@@ -114,8 +114,8 @@ async def _answer(request: Request, gateway: Gateway, exchange: Exchange, weight
     headers = {}
     try:
         params = dict(request.query_params.items())
-        gateway.weigh(unsymbolled_weight if unsymbolled_weight and "symbol" not in payload else weight)
-        headers = {"X-MBX-USED-WEIGHT-1M": str(gateway.used_weight)}
+        heavy = unsymbolled_weight if unsymbolled_weight and "symbol" not in payload else weight
+        headers = {"X-MBX-USED-WEIGHT-1M": str(gateway.weigh(heavy, request.url.path))}
         fault = gateway.injected(request.url.path)
         if fault is not None:
             raise fault

@@ -34,8 +34,7 @@ class Gateway:
     config: ExchangeConfig
     faults: deque[Fault] = field(default_factory=deque)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # method, path, params
-    _window: int = -1
-    used_weight: int = 0
+    windows: dict[str, tuple[int, int]] = field(default_factory=dict)  # spot or futures -> (minute, weight used)
 
     def inject(self, fault: Fault) -> None:
         self.faults.append(fault)
@@ -49,17 +48,19 @@ class Gateway:
                 return ExchangeError(fault.code, fault.message, fault.status)
         return None
 
-    def weigh(self, weight: int) -> None:
-        """Count a request's weight in the clock's current minute; over the limit: 429 / -1003."""
-        now = self.config.clock()
-        window = math.floor(now / 60)
-        if window != self._window:
-            self._window, self.used_weight = window, 0
-        self.used_weight += weight
-        if self.used_weight > self.config.weight_limit:
+    def weigh(self, weight: int, path: str) -> int:
+        """Count a request's weight in the clock's current minute (spot and futures apart); return the minute's
+        weight so far. Over the limit: 429 / -1003."""
+        group = "futures" if path.startswith("/fapi") else "spot"
+        minute = math.floor(self.config.clock() / 60)
+        window, used = self.windows.get(group, (minute, 0))
+        used = (used if window == minute else 0) + weight
+        self.windows[group] = (minute, used)
+        if used > self.config.weight_limit:
             raise ExchangeError(-1003, f"Too much request weight used; current limit is {self.config.weight_limit} "
                                        "request weight per 1 MINUTE. Please use WebSocket Streams for live updates "
                                        "to avoid polling the API.", 429)
+        return used
 
     def retry_after(self) -> int:
         return max(1, 60 - int(self.config.clock()) % 60)
