@@ -108,6 +108,20 @@ class CryptoBroker:
                                quotes=quotes, as_of=self._clock.now().astimezone(dt.UTC).date(),
                                costs=self.config.costs)
 
+    async def get_equity(self, account_id: str) -> Decimal:
+        """The market type's equity in the account's currency: spot, every balance of the quote currency and of the
+        base assets at their last price (open orders included); futures, the margin balance (wallet + unrealised)."""
+        self._check(account_id)
+        markets = await self.markets()
+        account = await self.client.call(self._venue.account)
+        if self.config.market_type == "futures":
+            assets = {row["asset"]: row for row in account.get("assets", [])}
+            return parse.number(assets.get(self.config.currency, {}).get("marginBalance"))
+        totals = {row["asset"]: parse.number(row["free"]) + parse.number(row["locked"]) for row in account["balances"]}
+        prices = {row["symbol"]: parse.number(row["price"]) for row in await self.client.call(self._venue.prices)}
+        held = (totals.get(m.base, ZERO) * prices[m.exchange_id] for m in markets.values() if totals.get(m.base))
+        return totals.get(self.config.currency, ZERO) + sum(held, ZERO)
+
     async def _spot_balances(self, markets: dict[str, CryptoMarket],
                              ) -> tuple[Decimal, dict[str, Decimal], dict[str, Decimal]]:
         """Free cash of the quote currency; each base asset with a market: free + locked, and free as orderable."""

@@ -1,4 +1,4 @@
-"""The crypto adapter against the local Binance over HTTP: each exchange error code and what trimtab makes of it.
+"""The crypto adapter against the local Binance over HTTP: each exchange error code and what trimtab makes of it,
 
 -2010 / -2019 / -2022 / -1013 / -4164 are rejections that keep the exchange's code and text; -1021 syncs the
 time with the exchange and retries once, and a clock that stays off is named; -1003 (HTTP 429) backs off
@@ -237,3 +237,17 @@ def test_resubmit_without_the_order_book_adopts_the_open_order_the_exchange_refu
     local.run(market_type, place_again)
     orders = [o for o in local.local.exchange.orders if o.client_order_id == resting.client_order_id]
     assert len(orders) == 1
+
+
+@pytest.mark.parametrize("market_type", ["spot", "futures"])
+def test_equity_of_the_market_type_counts_open_orders_and_positions_at_their_price(
+    local: Local, market_type: MarketType,
+) -> None:
+    async def scenario(broker: CryptoBroker) -> None:
+        assert await broker.get_equity("CX") == Decimal(193_000)  # 100,000 USDT + 20 SOL x 150 + 30 ETH x 3,000
+        await broker.submit(_buy("LINK/USDT", "3", "18.00", "rest"))  # rests: cash locked or margin held
+        assert await broker.get_equity("CX") == Decimal(193_000)
+        local.local.exchange.set_price("SOLUSDT", Decimal("160.00"))
+        assert await broker.get_equity("CX") == Decimal(193_200)
+
+    local.run(market_type, scenario)
