@@ -1,4 +1,5 @@
 """The crypto adapter against the local Binance over HTTP: each exchange error code and what trimtab makes of it,
+duplicate client order ids, equity per market type, and no secret in a log line.
 
 -2010 / -2019 / -2022 / -1013 / -4164 are rejections that keep the exchange's code and text; -1021 syncs the
 time with the exchange and retries once, and a clock that stays off is named; -1003 (HTTP 429) backs off
