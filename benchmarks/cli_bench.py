@@ -60,9 +60,10 @@ def main() -> None:
         base = median_cpu([sys.executable, "-c", "pass"], environment, runs)
         print(f"python -c pass: {base * 1000:.1f} ms CPU (median of {runs})")
         print("what the libraries alone cost here (the floor under each command):")
-        for module in ("typer", "numpy", "sqlalchemy.orm"):
-            cpu = median_cpu([sys.executable, "-c", f"import {module}"], environment, runs)
-            print(f"  {'import ' + module:<38} {cpu * 1000:8.1f} {cpu / base:7.1f}")
+        for modules in ("typer", "numpy", "sqlalchemy.orm", "sqlalchemy", "typer, rich.console, rich.table, yaml",
+                        "typer, rich.console, sqlalchemy"):
+            cpu = median_cpu([sys.executable, "-c", f"import {modules}"], environment, runs)
+            print(f"  {'import ' + modules:<38} {cpu * 1000:8.1f} {cpu / base:7.1f}")
         print(f"{'command':<40} {'CPU ms':>8} {'x pass':>7} {'target':>8}")
         for label, args, target in (("trimtab --help", ["--help"], "8x"), ("trimtab plan (files)", PLAN, "12x"),
                                     ("trimtab accounts", ["accounts"], "35x"),

@@ -13,3 +13,12 @@ export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
 # Containers often set PYTHONDONTWRITEBYTECODE=1: Python then never caches what it compiles, and every command
 # would recompile sqlalchemy, pydantic, trimtab itself and its test kit (seconds per command). Compile them once here.
 .venv/bin/python -m compileall -q -j 0 src testkit/src > /dev/null
+# The dashboard's browser tests drive Debian's Chromium headless (Playwright never downloads a browser here);
+# a Korean font lets its screenshots show the demo's Korean instrument names.
+if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ]; } && command -v apt-get > /dev/null \
+   && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+     fonts-liberation fonts-dejavu-core \
+     fonts-nanum) \
+    > /dev/null 2>&1 || echo "bootstrap: could not install chromium (the browser tests will be skipped)" >&2
+fi

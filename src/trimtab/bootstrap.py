@@ -13,12 +13,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from trimtab.adapters.clock import ScaledClock, SystemClock
-from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
-from trimtab.application.desk import ReportFiles
-from trimtab.application.facade import RunSettings, Trimtab
+from trimtab.application.file_plans import FilePlans
 from trimtab.application.progress import Progress, no_progress
-from trimtab.application.records import Account
-from trimtab.application.repositories import ModelFiles, PaperAccounts, Storage
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -28,18 +24,24 @@ if TYPE_CHECKING:
 
     from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
     from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory
+    from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
+    from trimtab.application.desk import ReportFiles
+    from trimtab.application.facade import RunSettings, Trimtab
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.notifications import Announcer
     from trimtab.application.ports import BrokerOrderBook, PaperStateStore
+    from trimtab.application.records import Account
+    from trimtab.application.repositories import AccountQueries, ModelFiles, PaperAccounts, Storage
     from trimtab.application.schedules import ScheduleRules, SlotRecord
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.config import Settings
     from trimtab.domain.planning import Allocator
     from trimtab.domain.securities import Security
 
+    _Clock = SystemClock | ScaledClock
+    _MakeBooked = Callable[[Settings, Callable[[], BrokerOrderBook], _Clock], BrokerFactory]
+
 BROKERS = ("paper", "kis", "ibkr", "crypto")
-_Clock = SystemClock | ScaledClock
-_MakeBooked = Callable[["Settings", Callable[[], "BrokerOrderBook"], _Clock], BrokerFactory]
 
 
 def build(settings: Settings | None = None) -> Trimtab:
@@ -49,6 +51,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     (TRIMTAB_DATABASE_URL, else the default SQLite file), the rest when a run starts.
     """
     from trimtab.adapters.demo import DEMO_ACCOUNTS
+    from trimtab.application.facade import Trimtab
 
     loaded = _Settings(settings)
     database = _Database(loaded)
@@ -60,7 +63,20 @@ def build(settings: Settings | None = None) -> Trimtab:
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()),
-                   open_schedule_rules=lambda: schedule_rules(loaded.get()))
+                   open_schedule_rules=lambda: schedule_rules(loaded.get()),
+                   open_queries=lambda: build_account_queries(database=database))
+
+
+def build_account_queries(settings: Settings | None = None, database: _Database | None = None) -> AccountQueries:
+    """The account listing (the facade's `accounts`, on its own), on SQLAlchemy Core: no ORM, no repositories."""
+    from trimtab.adapters.persistence.queries import SqlAccountQueries
+
+    return SqlAccountQueries((database or _Database(_Settings(settings))).engine())
+
+
+def build_file_plans(settings: Settings | None = None) -> FilePlans:
+    """Plans from files (the facade's `plan_files`, on its own); the database opened only for a model's ISINs."""
+    return FilePlans(_files, SystemClock(), exact_allocator, lambda: build(settings).storage.securities)
 
 
 def price_policy(settings: Settings) -> PricePolicy:
@@ -77,7 +93,8 @@ def price_policy(settings: Settings) -> PricePolicy:
         raise InvalidInput("not a time zone (an IANA name such as Asia/Singapore)", where="setting TRIMTAB_TIME_ZONE",
                            value=settings.time_zone) from None
     hours = settings.cached_prices_max_age_hours
-    return PricePolicy(max_age=dt.timedelta(seconds=float(hours * 3600)), zone=zone)
+    return PricePolicy(max_age=dt.timedelta(seconds=float(hours * 3600)), zone=zone,
+                       summary_max_age_days=settings.cached_summary_max_age_days)
 
 
 class _Settings:
@@ -118,6 +135,7 @@ def run_settings(settings: Settings, wall: SystemClock) -> RunSettings:
     """What runs need from the settings."""
     from trimtab.adapters.faults import crash_checkpoint
     from trimtab.adapters.processes import current_owner, is_gone
+    from trimtab.application.facade import RunSettings
     from trimtab.application.run_journal import LeasePolicy
     from trimtab.application.safety import TradingSafety
 
@@ -188,7 +206,9 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.schedules import SqlScheduleRepository
     from trimtab.adapters.persistence.securities import SqlSecurityRepository
     from trimtab.adapters.persistence.signals import SqlSignalRepository
+    from trimtab.adapters.persistence.strategies import SqlLedgerRepository, SqlStrategyRepository
     from trimtab.adapters.persistence.summaries import SqlSummaryRepository
+    from trimtab.application.repositories import Storage
 
     paper = _PaperAccounts(lambda: SqlPaperStateStore(engine))
     return Storage(accounts=SqlAccountRepository(engine), models=SqlModelRepository(engine),
@@ -197,7 +217,8 @@ def _storage_of(engine: Engine) -> Storage:
                    market_data=SqlMarketDataCache(engine), schedules=SqlScheduleRepository(engine),
                    policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
-                   idempotency=SqlIdempotencyRepository(engine))
+                   idempotency=SqlIdempotencyRepository(engine), strategies=SqlStrategyRepository(engine),
+                   ledger=SqlLedgerRepository(engine))
 
 
 class _PaperAccounts:
@@ -340,43 +361,9 @@ def storage_engine(trimtab: Trimtab) -> Any:
 
 def announcer(settings: Settings) -> Announcer:
     """The notification channels of the settings (none unless configured), sending the events asked for."""
-    from trimtab.application.notifications import DEFAULT_KINDS, Announcer, Channel, NoticeKind
-    from trimtab.domain.errors import InvalidInput
+    from trimtab.adapters.notify.channels import announcer_of
 
-    def setting_error(name: str, problem: str, value: str | None) -> InvalidInput:
-        return InvalidInput(problem, where=f"setting TRIMTAB_{name.upper()}", value=value)
-
-    kinds = DEFAULT_KINDS
-    if settings.notify_events:
-        names = [name.strip() for name in settings.notify_events.split(",") if name.strip()]
-        unknown = [name for name in names if name not in NoticeKind.__members__.values()]
-        if unknown:
-            choices = ", ".join(kind.value for kind in NoticeKind if kind is not NoticeKind.TEST)
-            raise setting_error("notify_events", f"unknown event '{unknown[0]}' (choose from {choices})",
-                                settings.notify_events)
-        kinds = frozenset(NoticeKind(name) for name in names)
-    channels: list[Channel] = []
-    if settings.smtp_host:
-        from trimtab.adapters.notify.email import SmtpChannel
-
-        recipients = tuple(r.strip() for r in (settings.notify_email_to or "").split(",") if r.strip())
-        if not recipients:
-            raise setting_error("notify_email_to", "is needed with TRIMTAB_SMTP_HOST (comma list of addresses)",
-                                settings.notify_email_to)
-        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-        channels.append(SmtpChannel(settings.smtp_host, settings.smtp_port, settings.notify_email_from, recipients,
-                                    settings.smtp_username, password, settings.smtp_starttls, settings.smtp_ssl))
-    if settings.slack_webhook_url or settings.telegram_bot_token:
-        from trimtab.adapters.notify.chat import SlackWebhook, TelegramBot
-
-        if settings.slack_webhook_url:
-            channels.append(SlackWebhook(settings.slack_webhook_url.get_secret_value()))
-        if settings.telegram_bot_token:
-            if not settings.telegram_chat_id:
-                raise setting_error("telegram_chat_id", "is needed with TRIMTAB_TELEGRAM_BOT_TOKEN", None)
-            channels.append(TelegramBot(settings.telegram_bot_token.get_secret_value(), settings.telegram_chat_id,
-                                        settings.telegram_api_url))
-    return Announcer(channels, kinds)
+    return announcer_of(settings)
 
 
 def schedule_rules(settings: Settings) -> ScheduleRules:

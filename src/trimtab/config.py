@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     cached_prices_max_age_hours: Decimal = Field(
         default=Decimal(24), gt=0, le=24 * 366, allow_inf_nan=False,
         description="--cached refuses prices read longer ago than this (default one trading day)")
+    cached_summary_max_age_days: int = Field(
+        default=1, ge=0, le=366, description="a daily summary stands in for a live balance (strategies' capital) "
+        "for this many trading days")
     time_zone: str = Field(default="UTC", description="the zone times are shown in, e.g. Asia/Singapore")
     simulated_clock: SimulatedClockSetting | None = Field(
         default=None, description='JSON {"start": ISO, "anchor": epoch s, "speed": x}: trimtab\'s clock for a '

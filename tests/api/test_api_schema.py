@@ -77,6 +77,10 @@ def test_trimtab_serve_prints_its_url_and_serves_the_openapi_document(tmp_path: 
                 "/models/import"} <= set(document["paths"])
         assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
         assert httpx.get(f"{url}/accounts", timeout=30).status_code == 401
+        assert server.stdout.readline() == f"dashboard on {url}/ui/ (log in with a token from trimtab tokens create)\n"
+        login = httpx.get(f"{url}/", timeout=30, follow_redirects=True)  # / leads to the dashboard, then its login
+        assert (login.status_code, login.url.path) == (200, "/ui/login")
+        assert not any(path.startswith("/ui") for path in document["paths"])
     finally:
         server.terminate()
         server.communicate(timeout=30)

@@ -77,6 +77,7 @@ def test_serve_hosts_the_api_and_the_scheduler_in_one_process(tmp_path: object) 
         assert server.stdout is not None
         first = server.stdout.readline()
         assert first.startswith("trimtab API on http://127.0.0.1:"), first
+        assert server.stdout.readline().startswith(f"dashboard on {first.split()[3]}/ui/")
         assert server.stdout.readline().startswith("scheduler: schedules looked at every 1 s")
         url = first.split()[3]
         assert httpx.get(f"{url}/health", timeout=10).json()["status"] == "ok"

@@ -29,8 +29,8 @@ def test_cli_tokens_create_shows_the_secret_once_list_never_and_revoke_stops_it(
 def test_cli_tokens_bad_scope_and_unknown_id_exit_2_in_one_line(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 't.db'}"
     bad = run_cli(database, START, "tokens", "create", "--scope", "root")
-    assert (bad.returncode, bad.stderr.strip()) == (2, "error: --scope root: unknown scope (choose read, trade or "
-                                                       "admin)")
+    assert (bad.returncode, bad.stderr.strip()) == (2, "error: --scope root: unknown scope (choose read, trade, "
+                                                       "admin or signal)")
     unknown = run_cli(database, START, "tokens", "revoke", "abcdef12")
     assert unknown.returncode == 2
     assert "unknown token 'abcdef12'" in unknown.stderr

@@ -63,10 +63,10 @@ def cli_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subproces
 
 
 BUGGY_PLAN = """\
-import sys, trimtab.application.facade as f
+import sys, trimtab.application.file_plans as f
 def broken(*args, **kwargs):
     return {}["missing"]
-f.Trimtab.plan_files = broken
+f.FilePlans.plan = broken
 from trimtab.entrypoints.cli.main import run
 sys.argv = ["trimtab", "plan", "--model", "m.yaml", "--snapshot", "s.yaml"]
 run()

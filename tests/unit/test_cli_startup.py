@@ -1,5 +1,5 @@
 """The command line loads only what a command needs (issue 9: `--help` imported numpy and the planner; `accounts`
-paid for alembic, httpx and pydantic-settings)."""
+paid for alembic, httpx, pydantic-settings and the ORM; a plan from files paid for SQLAlchemy)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,15 @@ import pytest
 
 from trimtab.entrypoints.cli.main import COMMANDS, load_command
 
+ROOT = Path(__file__).resolve().parents[2]
+PLAN_FROM_FILES = ["plan", "--model", str(ROOT / "examples" / "models.yaml"), "--model-name", "KR-ALLWEATHER",
+                   "--snapshot", str(ROOT / "examples" / "snapshot-kr.yaml")]
+# The facade's operations a read-only command does not need: importing them costs more than listing accounts.
+FACADE_OPERATIONS = {"trimtab.application.facade", "trimtab.application.batch", "trimtab.application.desk",
+                     "trimtab.application.model_import", "trimtab.application.run_rebalance"}
 HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
          "yaml", "cattrs", "rich", "openpyxl", "ib_async", "ccxt", "aiohttp", "trimtab.application", "trimtab.adapters",
-         "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api")
+         "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api", "jinja2")
 
 
 def modules_after(arguments: list[str], database: Path) -> set[str]:
@@ -47,10 +53,22 @@ def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
     modules_after(["init"], database)
     loaded = modules_after(["accounts"], database)
     assert "sqlalchemy" in loaded
-    assert heavy_in(loaded) & {"numpy", "pandas", "alembic", "httpx", "pydantic_settings", "exchange_calendars",
-                               "trimtab.domain.planning", "yaml", "openpyxl", "ib_async", "ccxt", "aiohttp",
-                               "fastapi", "starlette",
-                               "uvicorn", "trimtab.entrypoints.api"} == set()
+    assert heavy_in(loaded) & {"numpy", "pandas", "alembic", "httpx", "pydantic", "pydantic_settings",
+                               "exchange_calendars", "trimtab.domain.planning", "yaml", "cattrs", "openpyxl",
+                               "ib_async", "ccxt", "aiohttp", "fastapi", "starlette", "uvicorn",
+                               "trimtab.entrypoints.api", "jinja2"} == set()
+    assert "sqlalchemy.orm" not in loaded  # SQLAlchemy Core reads the listing: the ORM alone costs ~30x `pass`
+    assert FACADE_OPERATIONS & loaded == set()  # the listing is composed alone (bootstrap.build_account_queries)
+
+
+def test_planning_from_files_pays_for_neither_database_nor_numpy(tmp_path: Path) -> None:
+    loaded = modules_after(PLAN_FROM_FILES, tmp_path / "t.db")
+    assert {"trimtab.domain.planning", "yaml", "rich"} <= loaded
+    assert heavy_in(loaded) & {"numpy", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "cattrs",
+                               "pandas", "exchange_calendars", "openpyxl", "ib_async", "fastapi", "starlette",
+                               "uvicorn", "trimtab.entrypoints.api", "trimtab.adapters.persistence"} == set()
+    assert not (tmp_path / "t.db").exists()
+    assert FACADE_OPERATIONS & loaded == set()  # plans from files are composed alone (bootstrap.build_file_plans)
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

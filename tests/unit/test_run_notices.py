@@ -11,6 +11,7 @@ from tests.unit.test_facade import _broker, _facade, _with_account
 from trimtab.application.notifications import Announcer, Notice, NoticeKind, NotificationFailed
 from trimtab.application.ports import RunStatus
 from trimtab.domain.errors import InvalidInput
+from trimtab_testkit.smtp import Inbox
 
 
 @dataclass
@@ -74,3 +75,18 @@ def test_notify_test_needs_a_channel_and_reports_each() -> None:
     deliveries = asyncio.run(trimtab.notify_test())  # a test goes out whatever kinds are chosen
     assert [(d.channel, d.delivered) for d in deliveries] == [("recorder", True)]
     assert recorder.notices[0].kind is NoticeKind.TEST
+
+
+def test_a_run_needing_attention_reaches_a_real_smtp_inbox_before_rebalance_returns(smtp_inbox: Inbox) -> None:
+    from trimtab.adapters.notify.email import SmtpChannel
+
+    email = SmtpChannel(smtp_inbox.host, smtp_inbox.port, "trimtab@example.com", ("desk@example.com",))
+    trimtab, _ = _facade(broker=_broker(behaviour={"B": "reject"}), announcer=Announcer([email]))
+    _with_account(trimtab)
+    run = asyncio.run(trimtab.rebalance("ACC", execute=True, force=False, progress=lambda _m: None))
+    assert run.status is RunStatus.NEEDS_ATTENTION
+    [message] = smtp_inbox.messages  # already delivered: the run announced itself as it stopped
+    assert message["Subject"] == f"trimtab: run {run.run_id} on ACC needs attention"
+    body = message.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    assert f"reason: {run.reason}" in body.decode().splitlines()

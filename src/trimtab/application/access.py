@@ -147,7 +147,10 @@ class AccessOperations:
         """The live token whose secret this is; NotAuthenticated otherwise (the secret is never echoed)."""
         if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
             raise NotAuthenticated("a valid bearer token is required")
-        digest = digest_of(secret)
+        return self.authenticate_digest(digest_of(secret))
+
+    def authenticate_digest(self, digest: str) -> TokenInfo:
+        """The live token with this digest (a dashboard session keeps only the digest); NotAuthenticated otherwise."""
         info = self.storage.tokens.find_by_digest(digest)
         if info is None or info.revoked_at is not None:
             raise NotAuthenticated("a valid bearer token is required")

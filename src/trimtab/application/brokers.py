@@ -11,11 +11,13 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from trimtab.application.ports import BrokerPort, Clock
 from trimtab.application.progress import Progress, no_progress
-from trimtab.application.records import Account
+
+if TYPE_CHECKING:
+    from trimtab.application.ports import BrokerPort, Clock
+    from trimtab.application.records import Account
 
 Sleep = Callable[[float], Awaitable[None]]
 SIMULATED_CLOCK_BROKERS = frozenset({"paper"})  # their runs and snapshots live on a simulated market clock

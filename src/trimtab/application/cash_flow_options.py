@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from trimtab.domain.bounds import CASH, check_bound
-from trimtab.domain.cash_flows import CashFlow, FlowKind
+from typing import TYPE_CHECKING
+
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.numbers import ZERO, parse_decimal
+
+if TYPE_CHECKING:
+    from trimtab.domain.cash_flows import CashFlow
 
 COMMAND_LINE = "command line"
 
@@ -21,6 +23,10 @@ def cash_flow_option(deposit: str | None, withdraw: str | None, *, in_cash: bool
                            value=withdraw)
     if deposit is None and withdraw is None:
         return None
+    from trimtab.domain.bounds import CASH, check_bound  # a plain rebalance loads none of the cash-flow rules
+    from trimtab.domain.cash_flows import CashFlow, FlowKind
+    from trimtab.domain.numbers import ZERO, parse_decimal
+
     kind, text = (FlowKind.DEPOSIT, deposit) if deposit is not None else (FlowKind.WITHDRAWAL, withdraw)
     field = "deposit" if kind is FlowKind.DEPOSIT else "withdraw"
     amount = check_bound(parse_decimal(text, where=COMMAND_LINE, field=field), CASH, where=COMMAND_LINE,

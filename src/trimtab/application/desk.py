@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from trimtab.application.brokers import BrokerChoice, BrokerFactory
 from trimtab.application.lookup import require_account
 from trimtab.application.progress import Progress, no_progress
-from trimtab.application.records import Account
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.fx import FxRate, FxRates
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
     from trimtab.application.ports import Clock
+    from trimtab.application.records import Account
     from trimtab.application.repositories import Storage
     from trimtab.domain.basket import BasketLine
     from trimtab.domain.cash_flows import CashFlow
+    from trimtab.domain.fx import FxRate
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.planning import Allocator, Plan, PlanSettings
     from trimtab.domain.positions_report import AccountReading, PositionsReport
@@ -115,6 +115,7 @@ class DeskOperations:
         `cached`, no broker is contacted: each account is its last snapshot kept, refused when none is kept or
         its prices are older than the maximum age (rates then come from the file only).
         """
+        from trimtab.domain.fx import FxRates
         from trimtab.domain.instruments import parse_currency
         from trimtab.domain.positions_report import build_positions_report
 

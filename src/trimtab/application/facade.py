@@ -7,41 +7,50 @@ The database is opened on first use: planning from files reads it only to resolv
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+# The mixins and what runs at import: each keeps its own heavy imports inside its methods, so that a command
+# pays for what it uses (tests/unit/test_cli_startup.py: `accounts` loads no ORM, a plan from files no database).
 from trimtab.application.batch import BatchOperations, settings_of
-from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
+from trimtab.application.brokers import BrokerChoice
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
-from trimtab.application.desk import DeskOperations, ReportFiles
+from trimtab.application.desk import DeskOperations
+from trimtab.application.file_plans import FilePlans, tax_date
 from trimtab.application.lookup import require_account, require_model, resolve_run_id
 from trimtab.application.market_data import MarketDataOperations, PricePolicy
 from trimtab.application.model_import import ImportedModel as ImportedModel
 from trimtab.application.model_import import ModelImportOperations
 from trimtab.application.notifications import Announcer, NotificationOperations
 from trimtab.application.order_preview import PreviewOperations
-from trimtab.application.ports import Clock, RunRecord
-from trimtab.application.progress import Progress, no_progress
-from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo, RebalancingConfig
-from trimtab.application.repositories import ModelFiles, Storage
-from trimtab.application.run_journal import LeasePolicy
-from trimtab.application.safety import TradingSafety
-from trimtab.application.schedules import ScheduleOperations, ScheduleRules
+from trimtab.application.progress import no_progress
+from trimtab.application.queries import StorageQueries
+from trimtab.application.records import AccountOverview as AccountOverview
+from trimtab.application.records import DailySummary
+from trimtab.application.schedules import ScheduleOperations
 from trimtab.application.securities import SecurityOperations
 from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.application.signals import SignalPolicy
+from trimtab.application.strategy_operations import StrategyOperations
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
+    from collections.abc import Callable, Mapping
+    from pathlib import Path
+
+    from trimtab.application.brokers import BrokerConnection, BrokerFactory, ConnectionCheck
+    from trimtab.application.desk import ReportFiles
     from trimtab.application.order_preview import DryRun
-    from trimtab.application.records import DemoAccount
+    from trimtab.application.ports import Clock, RunRecord
+    from trimtab.application.progress import Progress
+    from trimtab.application.records import Account, DemoAccount, ModelAssignment, ModelVersionInfo, RebalancingConfig
+    from trimtab.application.repositories import AccountQueries, ModelFiles, Storage
+    from trimtab.application.run_journal import LeasePolicy
     from trimtab.application.run_rebalance import RebalanceRunner
+    from trimtab.application.safety import TradingSafety
+    from trimtab.application.schedules import ScheduleRules
     from trimtab.application.supervise import ExecutionPolicy
     from trimtab.domain.cash_flows import CashFlow
     from trimtab.domain.execution import Fill
@@ -49,19 +58,6 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
     from trimtab.domain.planning import Allocator, Plan, PlanSettings
     from trimtab.domain.positions_report import AccountReading
     from trimtab.domain.snapshot import AccountSnapshot
-
-logger = logging.getLogger(__name__)
-
-TAX_ZONE = ZoneInfo("Asia/Seoul")  # a snapshot file without a date is valued on today's Korean date (tax rates)
-
-
-@dataclass(frozen=True, slots=True)
-class AccountOverview:
-    """An account with the model it follows and the run holding it, if any."""
-
-    account: Account
-    assignment: ModelAssignment | None
-    active_run: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +90,7 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -111,9 +107,11 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     open_reports: Callable[[], ReportFiles] | None = None  # rates files in, reports and baskets out
     open_price_policy: Callable[[], PricePolicy] = PricePolicy  # how old cached prices may be
     open_schedule_rules: Callable[[], ScheduleRules] | None = None  # cron, calendars, the scheduler's clock
+    open_queries: Callable[[], AccountQueries] | None = None  # listings in one read (default: over the storage)
     _storage: Storage | None = field(default=None, init=False, repr=False)
     _files: ModelFiles | None = field(default=None, init=False, repr=False)
     _run_settings: RunSettings | None = field(default=None, init=False, repr=False)
+    _queries: AccountQueries | None = field(default=None, init=False, repr=False)
 
     @property
     def storage(self) -> Storage:
@@ -128,6 +126,13 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
         if self._files is None:
             self._files = self.open_files()
         return self._files
+
+    @property
+    def queries(self) -> AccountQueries:
+        """Read-only listings, each in one read (opened on first use; a listing loads no more than it reads)."""
+        if self._queries is None:
+            self._queries = StorageQueries(self) if self.open_queries is None else self.open_queries()
+        return self._queries
 
     @property
     def run_settings(self) -> RunSettings:
@@ -160,10 +165,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
 
     def accounts(self) -> list[AccountOverview]:
         """Every account with its model and active run."""
-        storage = self.storage
-        return [AccountOverview(account, storage.accounts.assignment(account.account_id),
-                                storage.runs.active_run(account.account_id))
-                for account in storage.accounts.list()]
+        return self.queries.account_overviews()
 
     def account(self, account_id: str) -> AccountOverview:
         """One account with its model and active run; unknown ids are InvalidInput."""
@@ -231,11 +233,8 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     def plan_files(self, model_path: Path, model_name: str | None, snapshot_path: Path, settings: PlanSettings,
                    exact_time_limit_seconds: float = 10.0) -> Plan:
         """Read a model and a snapshot from files and plan the rebalance (no database, nothing sent)."""
-        from trimtab.application.preview_rebalance import preview_rebalance
-
-        model = self.resolve_model(self.files.load_model(model_path, model_name))
-        snapshot = self.files.load_snapshot(snapshot_path, self.clock.now().astimezone(TAX_ZONE).date())
-        return preview_rebalance(model, snapshot, settings, self.exact_allocator(exact_time_limit_seconds))
+        plans = FilePlans(lambda: self.files, self.clock, self.exact_allocator, lambda: self.storage.securities)
+        return plans.plan(model_path, model_name, snapshot_path, settings, exact_time_limit_seconds)
 
     # -- runs ---------------------------------------------------------------------------------------------------
 
@@ -331,7 +330,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
 
     def paper_funding(self, path: Path) -> tuple[Decimal, dict[str, Decimal]]:
         """The cash and holdings of a snapshot file, to fund a paper account with."""
-        snapshot = self.files.load_snapshot(path, self.clock.now().astimezone(TAX_ZONE).date())
+        snapshot = self.files.load_snapshot(path, tax_date(self.clock))
         return snapshot.cash, {holding.symbol: holding.quantity for holding in snapshot.holdings}
 
     # -- helpers ------------------------------------------------------------------------------------------------

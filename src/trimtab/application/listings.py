@@ -11,9 +11,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from trimtab.application.facade import AccountOverview
     from trimtab.application.ports import RunRecord
-    from trimtab.application.records import ModelVersionInfo, RebalancingConfig
+    from trimtab.application.records import AccountOverview, ModelVersionInfo, RebalancingConfig
 
 
 def exact(value: Decimal) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from trimtab.application.ports import RunRecord
-from trimtab.application.records import Account
-from trimtab.application.repositories import Storage
 from trimtab.domain.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from trimtab.application.ports import RunRecord
+    from trimtab.application.records import Account
+    from trimtab.application.repositories import Storage
 
 FEW = 8  # known ids listed in full when there are at most this many
 CLOSE_MATCHES = 3

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from trimtab.application.brokers import BrokerChoice, BrokerFactory
 from trimtab.application.progress import Progress, no_progress
-from trimtab.application.records import Account
-from trimtab.domain.price_age import StoredSnapshot, describe_age, nothing_stored, require_young
 
 if TYPE_CHECKING:
     from trimtab.application.ports import Clock
+    from trimtab.application.records import Account
     from trimtab.application.repositories import Storage
     from trimtab.domain.positions_report import AccountReading
+    from trimtab.domain.price_age import StoredSnapshot
     from trimtab.domain.snapshot import AccountSnapshot
 
 DEFAULT_MAX_AGE = dt.timedelta(hours=24)  # one trading day
@@ -29,10 +29,11 @@ DEFAULT_MAX_AGE = dt.timedelta(hours=24)  # one trading day
 
 @dataclass(frozen=True, slots=True)
 class PricePolicy:
-    """How old cached prices may be, and the zone times are shown in."""
+    """How old cached prices (and daily summaries) may be, and the zone times are shown in."""
 
     max_age: dt.timedelta = DEFAULT_MAX_AGE
     zone: dt.tzinfo = field(default=dt.UTC)
+    summary_max_age_days: int = 1  # trading days a daily summary may stand in for a live balance (capital)
 
 
 class MarketDataOperations:
@@ -72,6 +73,8 @@ class MarketDataOperations:
 
     def cached_snapshot(self, account_id: str) -> StoredSnapshot:
         """The last snapshot kept for an account, if young enough (else InvalidInput stating its age)."""
+        from trimtab.domain.price_age import nothing_stored, require_young
+
         stored = self.storage.market_data.latest(account_id)
         if stored is None:
             raise nothing_stored(account_id)
@@ -80,15 +83,21 @@ class MarketDataOperations:
 
     def remember(self, account: Account, snapshot: AccountSnapshot) -> dt.datetime:
         """Keep a snapshot just read from the account's broker; return the instant it was read."""
+        from trimtab.domain.price_age import StoredSnapshot
+
         read_at = self.clock.now()
         self.storage.market_data.store([StoredSnapshot(snapshot, account.broker, read_at)])
         return read_at
 
     def remember_many(self, read: Sequence[tuple[Account, AccountSnapshot, dt.datetime]]) -> None:
         """Keep snapshots read from brokers at the instants given, in one transaction (a batch's accounts)."""
+        from trimtab.domain.price_age import StoredSnapshot
+
         self.storage.market_data.store([StoredSnapshot(snapshot, account.broker, read_at)
                                         for account, snapshot, read_at in read])
 
     def describe_age(self, reading: AccountReading) -> str:
         """``prices read 2026-12-01 06:31 +08, 3 h 12 min old (cached)``, in the policy's zone."""
-        return describe_age(reading.read_at, self.clock.now(), self.price_policy.zone, cached=reading.cached)
+        from trimtab.domain import price_age
+
+        return price_age.describe_age(reading.read_at, self.clock.now(), self.price_policy.zone, cached=reading.cached)

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from trimtab.domain.orders import OrderIntent, OrderType, Side
-
 if TYPE_CHECKING:
     from trimtab.application.brokers import BrokerChoice
     from trimtab.application.ports import RunRecord
     from trimtab.application.progress import Progress
     from trimtab.domain.cash_flows import CashFlow
+    from trimtab.domain.orders import OrderIntent, OrderType, Side
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from trimtab.domain.drift import ClassDrift, Deviation, DriftReport, TickerDrift
-from trimtab.domain.orders import OrderIntent
-from trimtab.domain.planning import Plan
+if TYPE_CHECKING:
+    from trimtab.domain.drift import ClassDrift, Deviation, DriftReport, TickerDrift
+    from trimtab.domain.orders import OrderIntent
+    from trimtab.domain.planning import Plan
 
 WEIGHT_PLACES = Decimal("0.000001")
 

@@ -11,11 +11,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from trimtab.domain.errors import Busy
-from trimtab.domain.execution import Fill, OrderReport, OrderRequest, TrackedOrder
-from trimtab.domain.snapshot import AccountSnapshot
 
-if TYPE_CHECKING:
-    from trimtab.domain.planning import Plan  # NumPy: only for type checking here
+if TYPE_CHECKING:  # only named in annotations: a command that never trades or plans loads none of them
+    from trimtab.domain.execution import Fill, OrderReport, OrderRequest, TrackedOrder
+    from trimtab.domain.planning import Plan
+    from trimtab.domain.snapshot import AccountSnapshot
 
 
 class Clock(Protocol):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.planning import Allocator, Plan, PlanSettings, plan_rebalance
-from trimtab.domain.snapshot import AccountSnapshot
+
+if TYPE_CHECKING:
+    from trimtab.domain.models import ModelPortfolio
+    from trimtab.domain.snapshot import AccountSnapshot
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from trimtab.application.ports import BandSettings
-from trimtab.domain.drift import DEFAULT_CLASS_BAND, DEFAULT_TICKER_BAND
+from trimtab.domain.band_defaults import DEFAULT_CLASS_BAND, DEFAULT_TICKER_BAND
+
+if TYPE_CHECKING:
+    from trimtab.application.ports import BandSettings
 
 DEFAULT_CASH_BUFFER = Decimal("0.01")
 DEFAULT_PRICE_TICKS = 1
@@ -33,6 +36,15 @@ class ModelAssignment:
     model_name: str
     pinned_version: str | None
     assigned_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOverview:
+    """An account with the model it follows and the run holding it, if any."""
+
+    account: Account
+    assignment: ModelAssignment | None
+    active_run: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +74,8 @@ class RebalancingConfig:
     @property
     def bands(self) -> BandSettings:
         """Return the bands as the ports' BandSettings."""
+        from trimtab.application.ports import BandSettings
+
         return BandSettings(self.class_band, self.ticker_band, self.relative_band)
 
 

@@ -6,30 +6,34 @@ RunRepository, lives in ports.py with the broker port.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from trimtab.application.access import TokenRepository
-from trimtab.application.policies import PolicyRepository
-from trimtab.application.ports import RunRepository
-from trimtab.application.records import (
-    Account,
-    DailySummary,
-    ModelAssignment,
-    ModelVersionInfo,
-    RebalancingConfig,
-)
-from trimtab.application.run_requests import IdempotencyRepository
-from trimtab.application.schedules import ScheduleRepository
-from trimtab.application.signals import SignalRepository
-from trimtab.domain.models import ModelPortfolio
-from trimtab.domain.price_age import StoredSnapshot
-from trimtab.domain.securities import Security
-from trimtab.domain.snapshot import AccountSnapshot
+if TYPE_CHECKING:  # only named in annotations: importing the ports loads no domain model
+    import datetime as dt
+    from collections.abc import Iterable, Mapping, Sequence
+    from decimal import Decimal
+    from pathlib import Path
+
+    from trimtab.application.access import TokenRepository
+    from trimtab.application.policies import PolicyRepository
+    from trimtab.application.ports import RunRepository
+    from trimtab.application.records import (
+        Account,
+        AccountOverview,
+        DailySummary,
+        ModelAssignment,
+        ModelVersionInfo,
+        RebalancingConfig,
+    )
+    from trimtab.application.run_requests import IdempotencyRepository
+    from trimtab.application.schedules import ScheduleRepository
+    from trimtab.application.signals import SignalRepository
+    from trimtab.application.strategy_ports import LedgerRepository, StrategyRepository
+    from trimtab.domain.models import ModelPortfolio
+    from trimtab.domain.price_age import StoredSnapshot
+    from trimtab.domain.securities import Security
+    from trimtab.domain.snapshot import AccountSnapshot
 
 
 class AccountRepository(Protocol):
@@ -57,6 +61,15 @@ class AccountRepository(Protocol):
 
     def all_assignments(self) -> dict[str, ModelAssignment]:
         """Every assignment by account id, at once (many accounts: one read)."""
+        ...
+
+
+class AccountQueries(Protocol):
+    """Read-only listings, each answered in one read: a command that only lists pays for nothing more (the
+    SQL adapter reads with SQLAlchemy Core, without the ORM the repositories use)."""
+
+    def account_overviews(self) -> list[AccountOverview]:
+        """Every account by id, with the model it follows and the run holding it, if any."""
         ...
 
 
@@ -88,6 +101,10 @@ class SummaryRepository(Protocol):
     """Each account's cash and equity at the end of a market date."""
 
     def upsert(self, summary: DailySummary) -> None: ...
+
+    def latest(self, account_id: str, market_type: str) -> DailySummary | None:
+        """The most recent summary of an account and market type (None when there is none)."""
+        ...
 
 
 class PaperAccounts(Protocol):
@@ -172,3 +189,5 @@ class Storage:
     location: str  # the database, for people (no password)
     tokens: TokenRepository  # the HTTP API's tokens (digests only)
     idempotency: IdempotencyRepository  # the HTTP API's idempotency keys of requests that start runs
+    strategies: StrategyRepository  # the sleeves of each account
+    ledger: LedgerRepository  # each account's per-strategy ledger

@@ -13,9 +13,12 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from trimtab.application.ports import Clock, Lease, RunLeaseHeld, RunRecord, RunRepository
-from trimtab.domain.execution import Fill
+
+if TYPE_CHECKING:
+    from trimtab.domain.execution import Fill
 
 logger = logging.getLogger(__name__)
 

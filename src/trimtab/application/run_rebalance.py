@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from trimtab.application.notifications import no_announcement
 from trimtab.application.policies import RunPolicies
@@ -24,11 +25,13 @@ from trimtab.application.safety import TradingSafety, ensure_may_trade
 from trimtab.application.supervise import ExecutionPolicy, LegSupervisor, LegUnsettled
 from trimtab.domain.errors import BrokerError, TrimtabError
 from trimtab.domain.execution import OrderStatus
-from trimtab.domain.models import ModelPortfolio
 from trimtab.domain.money_format import format_quantity
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, Side
 from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
+
+if TYPE_CHECKING:
+    from trimtab.domain.models import ModelPortfolio
 
 logger = logging.getLogger(__name__)
 

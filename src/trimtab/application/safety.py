@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from trimtab.application.ports import BrokerPort
 from trimtab.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from trimtab.application.ports import BrokerPort
 
 
 class TradingDisabled(DomainError):

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from trimtab.application.brokers import BrokerChoice, BrokerFactory
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.securities import Security, check_isin, model_isins, resolve_model
 
 if TYPE_CHECKING:
     from trimtab.application.repositories import ModelFiles, Storage
     from trimtab.domain.models import ModelPortfolio
+    from trimtab.domain.securities import Security
 
 
 @runtime_checkable
@@ -65,6 +65,8 @@ class SecurityOperations:
                                  choice: BrokerChoice | None = None) -> LookupResult:
         """Ask a broker to describe ISINs (all unresolved ISINs of the stored models when none are given) and
         store what it knows."""
+        from trimtab.domain.securities import check_isin
+
         factory = self._require_broker(broker, field_name="broker")
         if not isinstance(factory, SecurityLookup):
             raise InvalidInput("this broker cannot look up ISINs", where="command line", field="broker",
@@ -79,6 +81,8 @@ class SecurityOperations:
 
     def unresolved_isins(self) -> list[str]:
         """ISINs that the latest versions of the stored models name and the master does not know."""
+        from trimtab.domain.securities import model_isins
+
         storage = self.storage
         names = dict.fromkeys(info.name for info in storage.models.list())
         isins = dict.fromkeys(isin for name in names for isin in model_isins(storage.models.get(name)))
@@ -87,7 +91,6 @@ class SecurityOperations:
 
     def resolve_model(self, model: ModelPortfolio) -> ModelPortfolio:
         """The model with its ISIN lines under their symbols (the database is read only when it has ISINs)."""
-        isins = model_isins(model)
-        if not isins:
-            return model
-        return resolve_model(model, self.storage.securities.find(isins))
+        from trimtab.application.file_plans import resolve_isins
+
+        return resolve_isins(model, lambda: self.storage.securities)

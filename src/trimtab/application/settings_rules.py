@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from trimtab.application.records import RebalancingConfig
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.numbers import format_percent, percent_number
+
+if TYPE_CHECKING:
+    from trimtab.application.records import RebalancingConfig
 
 MAX_BAND = Decimal(1)
 MAX_CASH_BUFFER = Decimal("0.5")

@@ -22,16 +22,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from trimtab.application.ports import BrokerPort, Clock, LegPhase, LegProgress, RunRecord
-from trimtab.application.progress import Progress
-from trimtab.application.run_journal import RunJournal
 from trimtab.domain.errors import BrokerUnavailable, OrderRejected, TrimtabError
 from trimtab.domain.execution import OrderEvent, OrderReport, OrderRequest, OrderStatus, TrackedOrder
 from trimtab.domain.money_format import format_quantity
 from trimtab.domain.numbers import ZERO
+from trimtab.domain.order_ids import format_order_id
 from trimtab.domain.orders import OrderIntent, OrderType, Side
 from trimtab.domain.ticks import limit_price
+
+if TYPE_CHECKING:
+    from trimtab.application.progress import Progress
+    from trimtab.application.run_journal import RunJournal
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +60,7 @@ class ExecutionPolicy:
 
 def client_order_id(run_id: str, leg: str, symbol: str, attempt: int) -> str:
     """The deterministic id of one order of a run: a retry or a resume reuses it."""
-    return f"{run_id}-{leg}-{symbol}-{attempt}"
+    return format_order_id(run_id, leg, symbol, attempt)
 
 
 @dataclass

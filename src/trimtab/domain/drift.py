@@ -19,14 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from trimtab.domain.band_defaults import DEFAULT_CLASS_BAND, DEFAULT_TICKER_BAND
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.models import CASH_CLASS, ModelPortfolio
 from trimtab.domain.numbers import ZERO, format_percent
 from trimtab.domain.snapshot import AccountSnapshot
 from trimtab.domain.targets import Targets, buffered_targets
-
-DEFAULT_CLASS_BAND = Decimal("0.03")
-DEFAULT_TICKER_BAND = Decimal("0.05")
 
 
 class Breach(StrEnum):

@@ -29,6 +29,7 @@ from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
 from trimtab_testkit.memory_access import MemoryIdempotency, MemoryTokens
 from trimtab_testkit.memory_service import MemoryPolicies, MemorySchedules, MemorySignals
+from trimtab_testkit.memory_strategies import MemoryLedger, MemoryStrategies
 
 AT = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
 
@@ -133,6 +134,10 @@ class MemorySummaries:
     def upsert(self, summary: DailySummary) -> None:
         self.summaries = [s for s in self.summaries if (s.account_id, s.trade_date, s.market_type)
                           != (summary.account_id, summary.trade_date, summary.market_type)] + [summary]
+
+    def latest(self, account_id: str, market_type: str) -> DailySummary | None:
+        found = [s for s in self.summaries if (s.account_id, s.market_type) == (account_id, market_type)]
+        return max(found, key=lambda s: s.trade_date) if found else None
 
 
 @dataclass
@@ -324,4 +329,5 @@ def memory_storage() -> Storage:
                    runs=MemoryRuns(), summaries=MemorySummaries(), paper=MemoryPaper(), securities=MemorySecurities(),
                    market_data=MemoryMarketData(), schedules=MemorySchedules(), policies=MemoryPolicies(),
                    signals=MemorySignals(),
-                   location="memory", tokens=MemoryTokens(), idempotency=MemoryIdempotency())
+                   location="memory", tokens=MemoryTokens(), idempotency=MemoryIdempotency(),
+                   strategies=MemoryStrategies(), ledger=MemoryLedger())

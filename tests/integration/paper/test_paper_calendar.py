@@ -95,3 +95,16 @@ def test_calendar_helpers_know_sessions_overrides_and_settlement_dates() -> None
     assert market_date(Market.US, _seoul(2026, 11, 20, 10)) == dt.date(2026, 11, 19)
     assert add_sessions(Market.KOSPI, dt.date(2026, 11, 20), 2) == dt.date(2026, 11, 24)
     assert add_sessions(Market.KOSPI, dt.date(2026, 6, 2), 1) == dt.date(2026, 6, 4)
+
+
+def test_exchange_calendars_for_schedules_know_their_holidays_and_degrade_to_weekdays_past_their_records() -> None:
+    from trimtab.adapters.marketdata.calendars import is_session
+
+    assert not is_session("XKRX", dt.date(2026, 6, 3))  # the local election: trimtab's override
+    assert is_session("XKRX", dt.date(2026, 6, 4))
+    assert not is_session("XNYS", dt.date(2026, 7, 3))  # Independence Day observed
+    assert not is_session("XSES", dt.date(2026, 8, 10))  # Singapore's National Day observed
+    assert is_session("XSES", dt.date(2026, 8, 11))
+    # exchange_calendars records SGX holidays up to 2026 only: later weekdays count as sessions, weekends do not
+    assert is_session("XSES", dt.date(2027, 1, 4))
+    assert not is_session("XSES", dt.date(2027, 1, 9))

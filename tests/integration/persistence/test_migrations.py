@@ -14,6 +14,7 @@ from trimtab.adapters.persistence.tables import Base
 TABLES = {
     "accounts", "model_portfolios", "account_assignments", "rebalancing_config", "rebalancing_runs",
     "rebalancing_trades", "fills", "active_runs", "daily_account_summaries", "paper_accounts", "broker_orders",
+    "strategies", "ledger_entries",
 }
 
 
@@ -88,3 +89,21 @@ def test_open_database_migrates_a_new_database_and_recognises_a_current_one(data
     finally:
         engine.dispose()
     open_database(database_url).dispose()  # at head: opened as it is
+
+
+def test_a_database_from_a_newer_trimtab_is_refused_in_one_line_and_left_alone(database_url: str) -> None:
+    import pytest
+
+    from trimtab.adapters.persistence.database import known_revisions, make_engine, open_database
+    from trimtab.domain.errors import StorageUnavailable
+
+    assert _head() in known_revisions()
+    open_database(database_url).dispose()
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(StorageUnavailable, match="revision 0099, which this trimtab does not know"):
+        open_database(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0099"
+    engine.dispose()

@@ -25,7 +25,6 @@ negative weights and duplicate tickers.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -279,6 +278,8 @@ def _load_mp_master(path: Path) -> list[ModelPortfolio]:
 
 
 def _csv_rows(path: Path) -> Iterator[_CsvRow]:
+    import csv  # here: YAML model files need none of it
+
     reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
     try:
         header = [cell.strip() for cell in next(reader, [])]

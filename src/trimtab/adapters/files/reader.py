@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trimtab.adapters.files.models_file import load_account_mappings, load_model, load_models
 from trimtab.adapters.files.snapshot_file import load_snapshot
-from trimtab.domain.models import ModelPortfolio
-from trimtab.domain.securities import Security
-from trimtab.domain.snapshot import AccountSnapshot
+
+if TYPE_CHECKING:
+    from trimtab.domain.models import ModelPortfolio
+    from trimtab.domain.securities import Security
+    from trimtab.domain.snapshot import AccountSnapshot
 
 
 class FileReader:
@@ -34,6 +36,8 @@ class FileReader:
 
     def demo_models(self) -> list[ModelPortfolio]:
         """The demo's model portfolios, shipped with trimtab."""
+        from importlib import resources
+
         demo = resources.files("trimtab.adapters.files").joinpath("demo_models.yaml")
         with resources.as_file(demo) as path:
             return load_models(path)

@@ -79,8 +79,14 @@ def session_on(market: Market, day: dt.date) -> Session | None:
 
 
 def is_session(calendar: str, day: dt.date) -> bool:
-    """Tell whether an exchange calendar (XKRX, XNYS, XSES…) trades on a venue date (with trimtab's overrides)."""
-    return day in _load_sessions(calendar)
+    """Tell whether an exchange calendar (XKRX, XNYS, XSES…) trades on a venue date (with trimtab's overrides).
+
+    Past the last year the library records a calendar's holidays for (XSES: 2026 in exchange_calendars 4.13),
+    every weekday counts as a session: a schedule keeps running, on holidays too, rather than stopping."""
+    sessions = _load_sessions(calendar)
+    if sessions and day > max(sessions):
+        return day.weekday() < 5
+    return day in sessions
 
 
 def is_market_open(market: Market, at: dt.datetime) -> bool:
@@ -157,9 +163,12 @@ def _build_sessions(name: str) -> dict[dt.date, Session]:
     with warnings.catch_warnings():
         # pandas 3.1 deprecates an accessor exchange_calendars 4.13 uses while building a calendar.
         warnings.simplefilter("ignore")
-        calendar = exchange_calendars.get_calendar(
-            name, start=CALENDAR_START.isoformat(), end=CALENDAR_END.isoformat(),
-        )
+        # The calendar's class says up to when its holidays are recorded (no public accessor in 4.13).
+        factories = getattr(exchange_calendars.calendar_utils, "_default_calendar_factories", {})
+        factory = factories.get(name)
+        bound = factory.bound_max() if factory is not None else None  # the last day its holidays are known for
+        end = CALENDAR_END if bound is None else min(CALENDAR_END, bound.date())
+        calendar = exchange_calendars.get_calendar(name, start=CALENDAR_START.isoformat(), end=end.isoformat())
         schedule = calendar.schedule
         rows = zip(schedule.index, schedule["open"], schedule["close"], strict=True)
         sessions = {

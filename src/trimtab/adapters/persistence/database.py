@@ -1,4 +1,5 @@
-"""Engines, the default database location, and migrations run from Python.
+"""Engines, the default database location, and migrations run from Python (SQLAlchemy Core only: a command
+that only reads, such as `trimtab accounts`, never loads the ORM).
 
 SQLite connections run with foreign keys on, a rollback journal (TRUNCATE), a 30 s busy timeout and
 ``BEGIN IMMEDIATE`` transactions: a transaction takes the write lock when it starts, so two writers queue
@@ -19,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.adapters.persistence.location import DATABASE_URL_VARIABLE as DATABASE_URL_VARIABLE
 from trimtab.adapters.persistence.location import default_database_url as default_database_url
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
-SCHEMA_HEAD = "0010"  # the newest migration; tests check it against the migration scripts
+SCHEMA_HEAD = "0011"  # the newest migration; tests check it against the migration scripts
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -118,11 +118,6 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory the repositories use (objects stay readable after commit)."""
-    return sessionmaker(engine, expire_on_commit=False)
-
-
 def open_database(url: str) -> Engine:
     """An engine on the database at `url`, migrated to the latest schema when it is behind.
 
@@ -133,9 +128,21 @@ def open_database(url: str) -> Engine:
     except ArgumentError:
         raise InvalidInput("not a database URL (sqlite:///PATH or postgresql://USER@HOST/DB)",
                            where=f"setting {DATABASE_URL_VARIABLE}", value=url[:60]) from None
-    if _revision(engine) != SCHEMA_HEAD:
+    revision = _revision(engine)
+    if revision != SCHEMA_HEAD:
+        if revision is not None and revision not in known_revisions():
+            engine.dispose()
+            raise StorageUnavailable(
+                f"the database's schema is at revision {revision}, which this trimtab does not know (its newest is "
+                f"{SCHEMA_HEAD}): a newer trimtab made it; upgrade trimtab, or set {DATABASE_URL_VARIABLE} to "
+                "another database")
         migrate(url)
     return engine
+
+
+def known_revisions() -> frozenset[str]:
+    """The revisions of the packaged migrations, from their file names (NNNN_what.py), without Alembic."""
+    return frozenset(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
 def _revision(engine: Engine) -> str | None:

@@ -1,13 +1,16 @@
-"""What every repository takes: an Engine or a ready session factory."""
+"""What every ORM repository takes: an Engine or a ready session factory."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from trimtab.adapters.persistence.database import make_sessions
-
 Bind = Engine | sessionmaker[Session]
+
+
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory the repositories use (objects stay readable after commit)."""
+    return sessionmaker(engine, expire_on_commit=False)
 
 
 def session_factory(bind: Bind) -> sessionmaker[Session]:

@@ -345,3 +345,35 @@ class SignalRow(Base):
     status: Mapped[str]
     detail: Mapped[str]
     run_ids: Mapped[list[str]]
+
+
+class StrategyRow(Base):
+    """A strategy (sleeve) of an account: its weight within its market type, leverage and target."""
+
+    __tablename__ = "strategies"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    strategy_id: Mapped[str] = mapped_column(primary_key=True)
+    weight: Mapped[Decimal]
+    market_type: Mapped[str]
+    leverage: Mapped[Decimal]
+    active: Mapped[bool]
+    target: Mapped[str | None]
+    created_at: Mapped[dt.datetime]
+
+
+class LedgerEntryRow(Base):
+    """One change of one strategy's position (fill, import, reconciliation); an entry id is stored once."""
+
+    __tablename__ = "ledger_entries"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(primary_key=True)
+    strategy_id: Mapped[str]
+    symbol: Mapped[str]
+    quantity: Mapped[Decimal]
+    price: Mapped[Decimal]
+    fees: Mapped[Decimal]
+    kind: Mapped[str]
+    occurred_at: Mapped[dt.datetime]
+    note: Mapped[str]

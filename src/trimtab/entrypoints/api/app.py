@@ -3,7 +3,7 @@
 `create_app(trimtab)` builds it; `serve` hosts it with uvicorn (`trimtab serve`). Every endpoint but /health
 needs a bearer token (`trimtab tokens create`); reads need the `read` scope (every token has it), runs the
 `trade` scope, changes to models, assignments and bands the `admin` scope. CORS and host checks are off unless
-origins or hosts are given.
+origins or hosts are given. The dashboard (HTML pages, a session cookie from a token) is mounted at /ui.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def create_app(trimtab: Trimtab, *, cors_origins: Sequence[str] = (), allowed_ho
     app.include_router(accounts.router)
     app.include_router(runs.router)
     app.include_router(signals.router)
+    _mount_dashboard(app, trimtab)
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -49,6 +50,19 @@ def create_app(trimtab: Trimtab, *, cors_origins: Sequence[str] = (), allowed_ho
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     return app
+
+
+def _mount_dashboard(app: FastAPI, trimtab: Trimtab) -> None:
+    """The dashboard's pages at /ui (docs/dashboard.md); / leads there."""
+    from fastapi.responses import RedirectResponse
+
+    from trimtab.entrypoints.api.dashboard import PREFIX, create_dashboard
+
+    app.mount(PREFIX, create_dashboard(trimtab))
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse(f"{PREFIX}/", status_code=307)
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trimtab.entrypoints.cli.common import AccountArgument, Command, JsonOption, console, facade, print_json
+from trimtab.entrypoints.cli.common import (
+    AccountArgument,
+    Command,
+    JsonOption,
+    account_queries,
+    console,
+    facade,
+    print_json,
+)
 from trimtab.entrypoints.cli.guard import COMMAND_LINE, guarded
 
 if TYPE_CHECKING:
@@ -16,6 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from trimtab.application.facade import Trimtab
+    from trimtab.application.records import AccountOverview
 
 accounts_app = typer.Typer(
     help="Broker accounts: list them, add or remove one.", invoke_without_command=True, rich_markup_mode=None)
@@ -32,7 +41,7 @@ def init(demo: Annotated[bool, typer.Option("--demo", help="Also add the demo mo
         out.print(f"database ready: {trimtab.storage.location}")
         if demo:
             out.print(f"demo accounts created: {', '.join(created) or 'none (already there)'}")
-        print_accounts(trimtab, out)
+        print_accounts(trimtab.accounts(), out)
 
     guarded(run)
 
@@ -49,13 +58,13 @@ def list_accounts(as_json: JsonOption = False) -> None:
     """List accounts with their model and any active run."""
 
     def run() -> None:
-        trimtab = facade()
+        overviews = account_queries().account_overviews()
         if as_json:
             from trimtab.application.listings import accounts_document
 
-            print_json(accounts_document(trimtab.accounts()))
+            print_json(accounts_document(overviews))
         else:
-            print_accounts(trimtab, console())
+            print_accounts(overviews, console())
 
     guarded(run)
 
@@ -162,9 +171,9 @@ def remove_account(account: Annotated[str, typer.Argument(metavar="ACCOUNT", hel
     guarded(run)
 
 
-def print_accounts(trimtab: Trimtab, out: Console) -> None:
+def print_accounts(overviews: list[AccountOverview], out: Console) -> None:
     """One line per account: currency, broker, model (and pinned version), active run."""
-    for overview in trimtab.accounts():
+    for overview in overviews:
         account, assignment = overview.account, overview.assignment
         model = "-" if assignment is None else assignment.model_name
         if assignment is not None and assignment.pinned_version is not None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
 
 from trimtab.application.batch import BatchPlan, RunLine, largest_drift
 from trimtab.domain.money_format import format_money
 from trimtab.domain.numbers import HUNDRED
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 STYLE = {"rebalance": "yellow", "in band": "green", "unsafe": "red", "error": "red"}
 

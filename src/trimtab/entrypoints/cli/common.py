@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
     from trimtab.application.brokers import BrokerChoice
     from trimtab.application.facade import Trimtab
+    from trimtab.application.file_plans import FilePlans
+    from trimtab.application.repositories import AccountQueries
 
 BrokerOption = Annotated[str | None, typer.Option("--broker", metavar="NAME", help=(
     "paper, kis, ibkr or crypto (default: the account's broker)."))]
@@ -83,6 +85,20 @@ def facade() -> Trimtab:
     from trimtab import bootstrap
 
     return bootstrap.build()
+
+
+def account_queries() -> AccountQueries:
+    """The facade's account listing on its own: `trimtab accounts` loads none of its other operations."""
+    from trimtab import bootstrap
+
+    return bootstrap.build_account_queries()
+
+
+def file_plans() -> FilePlans:
+    """The facade's plans from files on their own: `trimtab plan --snapshot` loads none of its other operations."""
+    from trimtab import bootstrap
+
+    return bootstrap.build_file_plans()
 
 
 def run_facade() -> Trimtab:

@@ -18,21 +18,14 @@ code    meaning
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import shlex
-import tempfile
-import traceback
-from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from typer.exceptions import TyperException
 
-from trimtab.domain.bounds import MINIMUM_TRADE, check_bound
 from trimtab.domain.errors import (
     EXCERPT_LENGTH,
     BrokerError,
@@ -43,7 +36,10 @@ from trimtab.domain.errors import (
     printable,
     shorten,
 )
-from trimtab.domain.numbers import parse_decimal, parse_percent
+
+if TYPE_CHECKING:  # the rest is imported where it is used: every command, and --help, starts here
+    from collections.abc import Callable, Iterator, Mapping
+    from decimal import Decimal
 
 T = TypeVar("T")
 EXIT_RUN_UNFINISHED = 1  # a run ended failed or needs attention: schedulers and scripts must notice
@@ -109,6 +105,8 @@ def one_line(text: str) -> str:
 
 def _describe(error: BaseException) -> str:
     if isinstance(error, InvalidInput) and error.where == COMMAND_LINE and error.field:
+        import shlex
+
         typed = "" if error.value is None else " " + shlex.quote(shorten(printable(str(error.value)), EXCERPT_LENGTH))
         return f"{option_name(error.field)}{typed}: {error.message}"
     if isinstance(error, OSError) and not isinstance(error, TrimtabError):
@@ -119,6 +117,10 @@ def _describe(error: BaseException) -> str:
 
 def _write_traceback(error: BaseException) -> str:
     """Write the traceback to a private file under the state directory (else tmp); say where."""
+    import datetime as dt
+    import tempfile
+    import traceback
+
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     name = f"crash-{stamp}-{os.getpid()}.txt"
     text = "".join(traceback.format_exception(error))
@@ -169,10 +171,15 @@ def in_option_terms(typed: Mapping[str, object]) -> Iterator[None]:
 
 def percent(text: str, field: str) -> Decimal:
     """Read a percentage option ("3", "2.5", "3%", "3 pp": all percent or percentage points) as a fraction."""
+    from trimtab.domain.numbers import parse_percent
+
     return parse_percent(text, where=COMMAND_LINE, field=field)
 
 
 def minimum_trade(text: str) -> Decimal:
     """Read the minimum trade value option, inside its bound."""
+    from trimtab.domain.bounds import MINIMUM_TRADE, check_bound
+    from trimtab.domain.numbers import parse_decimal
+
     value = parse_decimal(text, where=COMMAND_LINE, field="min-trade")
     return check_bound(value, MINIMUM_TRADE, where=COMMAND_LINE, field="min-trade", value=text)

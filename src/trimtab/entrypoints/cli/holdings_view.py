@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
 
 from trimtab.application.documents import equity_of
@@ -12,7 +12,11 @@ from trimtab.application.documents import snapshot_document as snapshot_document
 from trimtab.domain.market_time import format_date
 from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import ZERO
-from trimtab.domain.snapshot import AccountSnapshot
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from trimtab.domain.snapshot import AccountSnapshot
 
 
 def render_holdings(snapshot: AccountSnapshot, console: Console, *, simulated: bool = False) -> None:

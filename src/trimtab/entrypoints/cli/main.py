@@ -63,6 +63,10 @@ COMMANDS: dict[str, CommandEntry] = {
                                             "the same operations as the command line."),
     "tokens": CommandEntry("serve", "tokens_app", "Tokens of the HTTP API: create one (shown once), list them, "
                                                   "revoke one."),
+    "strategies": CommandEntry("strategies", "strategies_app", "Strategies (sleeves) sharing an account: add, list, "
+                                                               "remove, their capital."),
+    "ledger": CommandEntry("strategies", "ledger_app", "The per-strategy ledger: positions, reconciliation with the "
+                                                       "broker, imports."),
 }
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from trimtab.domain.allocation_method import AllocationMethod
-from trimtab.entrypoints.cli.common import console, facade
+from trimtab.entrypoints.cli.common import console, facade, file_plans
 from trimtab.entrypoints.cli.guard import (
     COMMAND_LINE,
     EXIT_RUN_UNFINISHED,
@@ -109,7 +109,7 @@ def plan(
             order_type=OrderType.MARKET if market else OrderType.LIMIT, method=method, force=force,
             cash_flow=cash_flow_option(deposit, withdraw),
         )
-        result = facade().plan_files(Path(model), model_name, snapshot, settings, exact_time_limit)
+        result = file_plans().plan(Path(model), model_name, snapshot, settings, exact_time_limit)
         if as_json:
             import json
 

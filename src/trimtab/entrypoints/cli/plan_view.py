@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
 
 from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import HUNDRED
-from trimtab.domain.planning import Plan
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from trimtab.domain.planning import Plan
 
 
 def _pct(fraction: Decimal) -> str:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
 
 from trimtab.application.brokers import SIMULATED_CLOCK_BROKERS
 from trimtab.application.documents import run_document as run_document
-from trimtab.application.ports import RunRecord
-from trimtab.domain.execution import Fill
-from trimtab.domain.instruments import Instrument
 from trimtab.domain.market_time import format_time, zone_for
 from trimtab.domain.money_format import format_money, format_quantity
 from trimtab.domain.numbers import ZERO
-from trimtab.domain.snapshot import AccountSnapshot
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from trimtab.application.ports import RunRecord
+    from trimtab.domain.execution import Fill
+    from trimtab.domain.instruments import Instrument
+    from trimtab.domain.snapshot import AccountSnapshot
 
 
 def render_runs(runs: list[RunRecord], console: Console) -> None:

@@ -44,6 +44,7 @@ def serve(
 
         def announce(url: str) -> None:
             sys.stdout.write(f"trimtab API on {url} (OpenAPI {url}/openapi.json, docs {url}/docs)\n")
+            sys.stdout.write(f"dashboard on {url}/ui/ (log in with a token from trimtab tokens create)\n")
             if scheduler:
                 sys.stdout.write(f"scheduler: schedules looked at every {interval:g} s (trimtab schedules list)\n")
             sys.stdout.flush()
@@ -65,7 +66,7 @@ def serve(
 @tokens_app.command("create", cls=Command)
 def create_token(
     scope: Annotated[list[str], typer.Option(metavar="SCOPE", help=(
-        "read, trade or admin (repeat, or read,trade); every token may read."))],
+        "read, trade, admin or signal (repeat, or read,trade); every token but a signal-only one may read."))],
     name: Annotated[str, typer.Option(metavar="NAME", help="What the token is for.")] = "",
 ) -> None:
     """Create a token; it is printed this once (only its SHA-256 digest is kept)."""
