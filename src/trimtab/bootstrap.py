@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from trimtab.application.facade import RunSettings, Trimtab
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.notifications import Announcer
-    from trimtab.application.ports import PaperStateStore
+    from trimtab.application.ports import BrokerOrderBook, PaperStateStore
     from trimtab.application.records import Account
     from trimtab.application.repositories import AccountQueries, ModelFiles, PaperAccounts, Storage
     from trimtab.application.schedules import ScheduleRules, SlotRecord
@@ -38,7 +38,10 @@ if TYPE_CHECKING:
     from trimtab.domain.planning import Allocator
     from trimtab.domain.securities import Security
 
-BROKERS = ("paper", "kis", "ibkr")
+    _Clock = SystemClock | ScaledClock
+    _MakeBooked = Callable[[Settings, Callable[[], BrokerOrderBook], _Clock], BrokerFactory]
+
+BROKERS = ("paper", "kis", "ibkr", "crypto")
 
 
 def build(settings: Settings | None = None) -> Trimtab:
@@ -53,8 +56,9 @@ def build(settings: Settings | None = None) -> Trimtab:
     loaded = _Settings(settings)
     database = _Database(loaded)
     wall = SystemClock()
-    brokers: dict[str, BrokerFactory] = {"paper": _PaperFactory(loaded, database, wall),
-                                         "kis": _KisFactory(loaded, database), "ibkr": _IbkrFactory(loaded)}
+    brokers: dict[str, BrokerFactory] = {
+        "paper": _PaperFactory(loaded, database, wall), "kis": _BookedFactory(loaded, database, _kis_factory),
+        "ibkr": _IbkrFactory(loaded), "crypto": _BookedFactory(loaded, database, _crypto_factory)}
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
@@ -271,29 +275,43 @@ class _PaperFactory:
                                   lambda account_ids: self._database.storage().runs.last_updates(account_ids))
 
 
-class _KisFactory:
-    """The KIS broker's factory, built (httpx and all) only when a KIS account connects."""
+class _BookedFactory:
+    """A broker keeping an order book in the database (KIS, crypto), made (httpx, ccxt...) when one connects."""
 
-    def __init__(self, settings: _Settings, database: _Database) -> None:
-        self._settings, self._database = settings, database
+    def __init__(self, settings: _Settings, database: _Database, make: _MakeBooked) -> None:
+        self._settings, self._database, self._factory = settings, database, make
 
     @contextlib.asynccontextmanager
     async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
                       progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
-        from trimtab.adapters.brokers.kis.factory import KisBrokerFactory, KisSettings
         from trimtab.adapters.persistence.broker_orders import SqlBrokerOrderBook
 
-        s = self._settings.get()
-        settings = KisSettings(environment=s.kis_env, base_url=s.kis_base_url, app_key=s.kis_app_key,
-                               app_secret=s.kis_app_secret, account=s.kis_account,
-                               credentials_file=s.kis_credentials_file, token_cache=s.kis_token_cache,
-                               requests_per_second=s.kis_requests_per_second, legacy_tr_ids=s.kis_legacy_tr_ids,
-                               commission_rate=s.kis_commission_rate)
-        clock = broker_clock(s)
+        settings = self._settings.get()
+        clock = broker_clock(settings)
         engine = self._database.engine()
-        factory = KisBrokerFactory(settings, lambda: SqlBrokerOrderBook(engine), clock, clock.sleep)
+        factory = self._factory(settings, lambda: SqlBrokerOrderBook(engine), clock)
         async with factory.connect(account, choice, resume_from, progress) as connection:
             yield connection
+
+
+def _kis_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock) -> BrokerFactory:
+    from trimtab.adapters.brokers.kis.factory import KisBrokerFactory, KisSettings
+
+    settings = KisSettings(environment=s.kis_env, base_url=s.kis_base_url, app_key=s.kis_app_key,
+                           app_secret=s.kis_app_secret, account=s.kis_account,
+                           credentials_file=s.kis_credentials_file, token_cache=s.kis_token_cache,
+                           requests_per_second=s.kis_requests_per_second, legacy_tr_ids=s.kis_legacy_tr_ids,
+                           commission_rate=s.kis_commission_rate)
+    return KisBrokerFactory(settings, book, clock, clock.sleep)
+
+
+def _crypto_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock) -> BrokerFactory:
+    from trimtab.adapters.brokers.crypto.factory import CryptoBrokerFactory, CryptoSettings
+
+    settings = CryptoSettings(exchange=s.crypto_exchange, environment=s.crypto_env, base_url=s.crypto_base_url,
+                              api_key=s.crypto_api_key, api_secret=s.crypto_api_secret,
+                              market_types=dict(s.crypto_market_types), commission_rate=s.crypto_commission_rate)
+    return CryptoBrokerFactory(settings, book, clock, clock.sleep)
 
 
 class _IbkrFactory:

@@ -38,7 +38,8 @@ from trimtab.domain.errors import InvalidInput, excerpt, printable, shorten
 ENV_PREFIX = "TRIMTAB_"
 CLEAR_TRUE = frozenset({"1", "true", "yes", "on"})
 CLEAR_FALSE = frozenset({"0", "false", "no", "off", ""})
-SECRET_FIELDS = frozenset({"kis_app_key", "kis_app_secret", "kis_account", "smtp_password", "slack_webhook_url",
+SECRET_FIELDS = frozenset({"kis_app_key", "kis_app_secret", "kis_account", "crypto_api_key", "crypto_api_secret",
+                           "smtp_password", "slack_webhook_url",
                            "telegram_bot_token"})
 KILL_SWITCH, LIVE_TRADING = "disable_live_trading", "live_trading_enabled"
 
@@ -136,6 +137,18 @@ class Settings(BaseSettings):
     ibkr_commission_rate: Decimal = Field(default=Decimal("0.0005"), ge=0, lt=Decimal("0.1"), allow_inf_nan=False,
                                           description="planning estimate (a fraction of the value)")
     ibkr_commission_minimum: Decimal = Field(default=Decimal(1), ge=0, allow_inf_nan=False)
+
+    # Crypto exchanges through ccxt (docs/crypto.md): Binance spot and USDT-margined futures.
+    crypto_exchange: Literal["binance"] = Field(default="binance", description="the ccxt exchange id")
+    crypto_env: Literal["testnet", "live"] = Field(default="testnet",
+                                                   description="live trades real money (needs live trading enabled)")
+    crypto_base_url: str | None = Field(default=None, description="every API group on this address (a local exchange)")
+    crypto_api_key: SecretStr | None = None
+    crypto_api_secret: SecretStr | None = None
+    crypto_market_types: dict[str, Literal["spot", "futures"]] = Field(
+        default_factory=dict, description='JSON {"trimtab account": "spot" | "futures"} (default spot)')
+    crypto_commission_rate: Decimal = Field(default=Decimal("0.001"), ge=0, lt=Decimal("0.1"), allow_inf_nan=False,
+                                            description="planning estimate (a fraction of the value)")
 
     # Notifications (docs/notifications.md). Every channel is off until its address is set.
     notify_events: str | None = Field(default=None, description="comma list of events to send (default all): "

@@ -17,6 +17,7 @@ from tests.contract.harness import BrokerHarness, Capabilities
 from tests.integration.ibkr.gateway_kit import HandClock
 from trimtab.adapters.brokers.ibkr.broker import IbkrBroker, IbkrBrokerConfig
 from trimtab.adapters.brokers.ibkr.connection import IbkrConnectionSettings, connect
+from trimtab.application.ports import BrokerPort
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest
 from trimtab.domain.snapshot import AccountSnapshot
 from trimtab_testkit.ibgw.model import FakeAccount, FakeInstrument, GatewayConfig
@@ -47,9 +48,9 @@ class LoopThread:
 
 
 class ThreadedBroker:
-    """The BrokerPort of an IbkrBroker that lives on another loop."""
+    """The BrokerPort of a broker that lives on another loop (IBKR's, or ccxt's aiohttp session)."""
 
-    def __init__(self, broker: IbkrBroker, thread: LoopThread) -> None:
+    def __init__(self, broker: BrokerPort, thread: LoopThread) -> None:
         self.inner = broker
         self.thread = thread
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,3 +28,26 @@ def run_ok(database: str, start: str, *args: str, columns: int = 200) -> str:
     result = run_cli(database, start, *args, columns=columns)
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
+
+
+def spawn_cli(settings: Mapping[str, str], *args: str) -> subprocess.Popen[str]:
+    """`trimtab ARGS` started in a fresh process (output and errors on one pipe) with these TRIMTAB_* settings only."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TRIMTAB_")}
+    environment.update(settings)
+    command = [sys.executable, "-m", "trimtab.entrypoints.cli", *args]
+    return subprocess.Popen(command, cwd=ROOT, env=environment,  # noqa: S603
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def query_database(database: str, statement: str) -> list[tuple[Any, ...]]:
+    """The rows of one SQL statement on a trimtab database."""
+    from sqlalchemy import text
+
+    from trimtab.adapters.persistence.database import make_engine
+
+    engine = make_engine(database)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(statement))]
+    finally:
+        engine.dispose()

@@ -18,13 +18,11 @@ import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from tests.contract.ibkr_harness import LoopThread
-from trimtab.adapters.persistence.database import make_engine
+from tests.e2e.cli_process import query_database
 from trimtab_testkit.ibgw.placing import PlaceOrder
 from trimtab_testkit.ibgw.serve import DEMO_ACCOUNTS_FILE, load_accounts_file
 from trimtab_testkit.ibgw.server import LocalGateway
@@ -86,15 +84,6 @@ def _trimtab(gateway: LocalGateway, killer: KillOnPlace, database: str, *args: s
     return process.returncode, output
 
 
-def _query(database: str, statement: str) -> list[tuple[Any, ...]]:
-    engine = make_engine(database)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(text(statement))]
-    finally:
-        engine.dispose()
-
-
 def _prepare(gateway: LocalGateway, killer: KillOnPlace, database: str) -> None:
     for args in (("init", "--demo"), ("models", "import", str(ROOT / "examples" / "models.yaml")),
                  ("accounts", "add", ACCOUNT, "--broker", "ibkr", "--currency", "USD"), ("assign", ACCOUNT, "GTAA")):
@@ -112,7 +101,7 @@ def _assert_each_order_sent_once(gateway: LocalGateway, database: str) -> None:
     refs = collections.Counter(order.order_ref for order in gateway.engine.orders)
     assert refs, "the run sent orders"
     assert max(refs.values()) == 1, refs
-    sent = {row[0] for row in _query(database, "select client_order_id from rebalancing_trades")}
+    sent = {row[0] for row in query_database(database, "select client_order_id from rebalancing_trades")}
     assert set(refs) <= sent
 
 
@@ -125,14 +114,14 @@ def test_ibkr_run_completes_then_killed_runs_resume_without_sending_twice(
     before = _positions(served)
     code, output = _trimtab(served, killer, database, *REBALANCE, kill_at_order=1)
     assert code == -signal.SIGKILL, output
-    ((run_id, status),) = _query(database, "select run_id, status from rebalancing_runs")
+    ((run_id, status),) = query_database(database, "select run_id, status from rebalancing_runs")
     assert status == "running"
     assert len(served.engine.orders) == 1
 
     code, output = _trimtab(served, killer, database, "runs", "resume", run_id)
 
     assert code == 0, output
-    assert _query(database, "select status from rebalancing_runs") == [("completed",)], output
+    assert query_database(database, "select status from rebalancing_runs") == [("completed",)], output
     _assert_each_order_sent_once(served, database)
     assert all(not order.is_open for order in served.engine.orders)
     assert _positions(served) != before
@@ -149,11 +138,11 @@ def test_ibkr_run_killed_at_a_point_then_resumed_sends_no_order_twice(
     code, output = _trimtab(served, killer, database, *REBALANCE, crash_at=None if point == "kill_at_order" else crash,
                             kill_at_order=int(number) if point == "kill_at_order" else None)
     assert code == -signal.SIGKILL, output
-    ((run_id, _),) = _query(database, "select run_id, status from rebalancing_runs")
+    ((run_id, _),) = query_database(database, "select run_id, status from rebalancing_runs")
 
     code, output = _trimtab(served, killer, database, "runs", "resume", run_id)
 
     assert code == 0, output
-    assert _query(database, "select status from rebalancing_runs") == [("completed",)], output
+    assert query_database(database, "select status from rebalancing_runs") == [("completed",)], output
     _assert_each_order_sent_once(served, database)
     assert all(not order.is_open for order in served.engine.orders)

@@ -29,11 +29,10 @@ from typing import Any
 
 import pytest
 import uvicorn
-from sqlalchemy import text
 
 from tests.conftest import postgres_schema_url
+from tests.e2e.cli_process import query_database
 from trimtab.adapters.clock import ScaledClock
-from trimtab.adapters.persistence.database import make_engine
 from trimtab_testkit.kis.app import FakeKisConfig, FakeKisState, fake_state, make_fake_kis
 from trimtab_testkit.kis.serve import DEMO_ACCOUNT_FILE, load_account_file
 
@@ -183,15 +182,6 @@ def _trimtab(kis: LocalKis, database: str, folder: Path, *args: str, crash_at: s
     return process.returncode, output
 
 
-def _query(database: str, statement: str) -> list[tuple[Any, ...]]:
-    engine = make_engine(database)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(text(statement))]
-    finally:
-        engine.dispose()
-
-
 def _prepare(kis: LocalKis, database: str, folder: Path) -> None:
     for args in (("init", "--demo"), ("accounts", "add", ACCOUNT, "--broker", "kis", "--currency", "KRW"),
                  ("assign", ACCOUNT, "KR-ALLWEATHER")):
@@ -205,8 +195,8 @@ def _holdings(kis: LocalKis) -> dict[str, int]:
 
 def _assert_each_order_sent_once(kis: LocalKis, database: str) -> None:
     """Every order KIS holds belongs to exactly one recorded intent, and every sent intent to one KIS order."""
-    numbers = [row[0] for row in _query(database, "select broker_order_id from broker_orders "
-                                                  "where broker_order_id is not null")]
+    numbers = [row[0] for row in query_database(database, "select broker_order_id from broker_orders "
+                                                         "where broker_order_id is not null")]
     assert sorted(numbers) == sorted(order.odno for order in kis.state.orders)
     assert len(set(numbers)) == len(numbers)
 
@@ -220,7 +210,7 @@ def expected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
         _prepare(kis, database, folder)
         code, output = _trimtab(kis, database, folder, *REBALANCE)
         assert code == 0, output
-        assert _query(database, "select status from rebalancing_runs") == [("completed",)], output
+        assert query_database(database, "select status from rebalancing_runs") == [("completed",)], output
         _assert_each_order_sent_once(kis, database)
         assert len(kis.state.orders) >= 4, "the demo account has sells and buys to make"
         return _holdings(kis)
@@ -237,13 +227,13 @@ def test_kis_run_killed_then_resumed_sends_no_order_twice(
         code, output = _trimtab(kis, database, tmp_path, *REBALANCE, crash_at=crash if point == "submit" else None,
                                 kill_at_order=int(number) if point == "kill_at_order" else None)
         assert code == -signal.SIGKILL, output
-        ((run_id, status),) = _query(database, "select run_id, status from rebalancing_runs")
+        ((run_id, status),) = query_database(database, "select run_id, status from rebalancing_runs")
         assert status == "running"
 
         code, output = _trimtab(kis, database, tmp_path, "runs", "resume", run_id)
 
         assert code == 0, output
-        assert _query(database, "select status from rebalancing_runs") == [("completed",)], output
+        assert query_database(database, "select status from rebalancing_runs") == [("completed",)], output
         _assert_each_order_sent_once(kis, database)
         assert all(order.remaining == 0 for order in kis.state.orders)
         assert _holdings(kis) == expected
@@ -261,7 +251,7 @@ def test_kis_unreachable_run_fails_with_exit_1_and_frees_the_account(tmp_path: P
     assert first[0] == 1, first[1]
     assert "broker error before any order" in " ".join(first[1].split())
     assert second[0] == 1, second[1]  # not refused as "already has an active run"
-    assert _query(database, "select status from rebalancing_runs") == [("failed",), ("failed",)]
+    assert query_database(database, "select status from rebalancing_runs") == [("failed",), ("failed",)]
     assert kis.state.api_calls == 0
 
 
@@ -281,7 +271,7 @@ def test_kis_two_resumes_started_together_one_drives_the_other_is_refused(
         _prepare(kis, database, tmp_path)
         code, output = _trimtab(kis, database, tmp_path, *REBALANCE, kill_at_order=2)
         assert code == -signal.SIGKILL, output
-        ((run_id, _),) = _query(database, "select run_id, status from rebalancing_runs")
+        ((run_id, _),) = query_database(database, "select run_id, status from rebalancing_runs")
         command = [sys.executable, "-m", "trimtab.entrypoints.cli", "runs", "resume", run_id]
         environment = _environment(kis, database, tmp_path, None)
         both = [subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE,  # noqa: S603
@@ -293,7 +283,7 @@ def test_kis_two_resumes_started_together_one_drives_the_other_is_refused(
         (refused,) = [stderr for code, _, stderr in results if code == 3]
         assert "being driven by another process" in refused
         assert "Traceback" not in refused
-        assert _query(database, "select status from rebalancing_runs") == [("completed",)]
+        assert query_database(database, "select status from rebalancing_runs") == [("completed",)]
         _assert_each_order_sent_once(kis, database)
         assert _holdings(kis) == expected
 
@@ -302,11 +292,12 @@ FILL_RACE = {"TRIMTAB_FILL_TIMEOUT_SECONDS": "15"}  # simulated: orders are stil
 
 
 def _assert_fills_once_and_no_reprice(database: str) -> None:
-    trades = _query(database, "select client_order_id, quantity, filled_quantity, status from rebalancing_trades")
+    trades = query_database(database,
+                            "select client_order_id, quantity, filled_quantity, status from rebalancing_trades")
     assert trades, "the run sent orders"
     assert all(client_id.endswith("-0") for client_id, *_ in trades), trades  # nothing was re-priced
     assert all(status == "filled" for *_, status in trades), trades
-    fills = _query(database, "select client_order_id, quantity from fills")
+    fills = query_database(database, "select client_order_id, quantity from fills")
     for client_id, quantity, filled, _ in trades:  # every fill recorded once: they add up to each order
         assert sum(Decimal(str(q)) for c, q in fills if c == client_id) == Decimal(str(filled)) == Decimal(
             str(quantity))
@@ -321,7 +312,7 @@ def test_kis_fill_between_last_poll_and_cancel_completes_with_each_fill_once(tmp
 
         assert code == 0, output
         assert kis.killer.cancels >= 1, "the deadline passed with orders open: cancels were sent"
-        assert _query(database, "select status from rebalancing_runs") == [("completed",)]
+        assert query_database(database, "select status from rebalancing_runs") == [("completed",)]
         _assert_each_order_sent_once(kis, database)
         _assert_fills_once_and_no_reprice(database)
 
@@ -333,14 +324,14 @@ def test_kis_killed_as_a_cancel_races_a_fill_then_resumed_completes_with_each_fi
         _prepare(kis, database, tmp_path)
         code, output = _trimtab(kis, database, tmp_path, *REBALANCE, kill_at_cancel=1, settings=FILL_RACE)
         assert code == -signal.SIGKILL, output
-        ((run_id, status),) = _query(database, "select run_id, status from rebalancing_runs")
+        ((run_id, status),) = query_database(database, "select run_id, status from rebalancing_runs")
         assert status == "running"
-        pending = _query(database, "select status from rebalancing_trades where status = 'pending_cancel'")
+        pending = query_database(database, "select status from rebalancing_trades where status = 'pending_cancel'")
         assert pending, "the cancel request was saved before it was sent"
 
         code, output = _trimtab(kis, database, tmp_path, "runs", "resume", run_id, settings=FILL_RACE)
 
         assert code == 0, output
-        assert _query(database, "select status from rebalancing_runs") == [("completed",)]
+        assert query_database(database, "select status from rebalancing_runs") == [("completed",)]
         _assert_each_order_sent_once(kis, database)
         _assert_fills_once_and_no_reprice(database)

@@ -19,6 +19,7 @@ import psycopg
 import pytest
 
 from tests.conftest import POSTGRES_CONNINFO, postgres_schema_url
+from tests.e2e.cli_process import query_database
 from tests.e2e.test_kis_crash_resume import (
     REBALANCE,
     ROOT,
@@ -26,7 +27,6 @@ from tests.e2e.test_kis_crash_resume import (
     _assert_each_order_sent_once,
     _environment,
     _prepare,
-    _query,
     _trimtab,
     serve_local_kis,
 )
@@ -108,11 +108,11 @@ def test_database_read_only_mid_run_stops_with_exit_3_then_resume_finishes(
         _assert_stopped_loudly(code, stderr, kis)
         assert "SQLite database" in stderr
         subprocess.run(["chattr", "-i", *map(str, folder.iterdir())], check=True)  # noqa: S603, S607
-        ((run_id, status),) = _query(database, "select run_id, status from rebalancing_runs")
+        ((run_id, status),) = query_database(database, "select run_id, status from rebalancing_runs")
         assert status == "running"
         code, output = _trimtab(kis, database, tmp_path, "runs", "resume", run_id)
         assert code == 0, output
-        assert _query(database, "select status from rebalancing_runs") == [("completed",)]
+        assert query_database(database, "select status from rebalancing_runs") == [("completed",)]
         _assert_each_order_sent_once(kis, database)
 
 
@@ -134,12 +134,12 @@ def test_postgres_connection_cut_mid_run_recovers_or_stops_loudly_then_resume_fi
 
             assert code in (0, 3), stderr
             assert "Traceback" not in stderr
-            ((run_id, status),) = _query(database, "select run_id, status from rebalancing_runs")
+            ((run_id, status),) = query_database(database, "select run_id, status from rebalancing_runs")
             if code == 3:
                 assert status == "running"
                 code, output = _trimtab(kis, database, tmp_path, "runs", "resume", run_id)
                 assert code == 0, output
-            assert _query(database, "select status from rebalancing_runs") == [("completed",)]
+            assert query_database(database, "select status from rebalancing_runs") == [("completed",)]
             _assert_each_order_sent_once(kis, database)
     finally:
         for _ in schema_urls:  # drop the schema

@@ -11,7 +11,8 @@ from trimtab.config import CLEAR_FALSE, CLEAR_TRUE, Settings, load_settings, rea
 from trimtab.domain.errors import InvalidInput
 
 SECRETS = {"TRIMTAB_KIS_APP_KEY": "PSsecretKEY0123456789", "TRIMTAB_KIS_APP_SECRET": "SeCrEt/abcdef+ghijkl==",
-           "TRIMTAB_KIS_ACCOUNT": "5012345601"}
+           "TRIMTAB_KIS_ACCOUNT": "5012345601", "TRIMTAB_CRYPTO_API_KEY": "binanceKEYabc0123456789",
+           "TRIMTAB_CRYPTO_API_SECRET": "binanceSECRETxyz9876543210"}
 FAST = settings(max_examples=200, deadline=None, derandomize=True)
 
 
@@ -41,6 +42,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     ("TRIMTAB_KIS_COMMISSION_RATE", "0.5", "less than 0.1"),
     ("TRIMTAB_KIS_COMMISSION_RATE", "-0.001", "greater than or equal to 0"),
     ("TRIMTAB_KIS_ENV", "sandbox", "'virtual' or 'real'"),
+    ("TRIMTAB_CRYPTO_ENV", "real", "'testnet' or 'live'"),
+    ("TRIMTAB_CRYPTO_MARKET_TYPES", '{"BN-1": "margin"}', "'spot' or 'futures'"),
+    ("TRIMTAB_CRYPTO_COMMISSION_RATE", "0.5", "less than 0.1"),
     ("TRIMTAB_PAPER_START", "tomorrow", "datetime"),
     ("TRIMTAB_SIMULATED_CLOCK", '{"start": "2026-11-20T09:00:00+09:00", "anchor": 1, "speed": 0}', "speed"),
     ("TRIMTAB_SIMULATED_CLOCK", "not json", "dictionary"),
@@ -60,17 +64,19 @@ def test_bad_setting_names_its_variable_and_value_and_no_secret(monkeypatch: pyt
     assert not any(secret in message for secret in SECRETS.values())
 
 
-def test_a_secret_that_fails_validation_is_not_echoed() -> None:
+@pytest.mark.parametrize(("field", "secret"), [("kis_app_key", "PSsecretKEY0123456789"),
+                                               ("crypto_api_secret", "binanceSECRETxyz9876543210")])
+def test_a_secret_that_fails_validation_is_not_echoed(field: str, secret: str) -> None:
     from pydantic import ValidationError
 
     from trimtab.config import settings_error
 
     with pytest.raises(ValidationError) as info:
-        Settings.model_validate({"kis_app_key": ["PSsecretKEY0123456789"]})
+        Settings.model_validate({field: [secret]})
     message = str(settings_error(info.value))
-    assert "TRIMTAB_KIS_APP_KEY" in message
+    assert f"TRIMTAB_{field.upper()}" in message
     assert "value hidden" in message
-    assert "PSsecret" not in message
+    assert secret[:8] not in message
 
 
 def test_a_huge_bad_value_is_echoed_as_a_short_excerpt(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ PLAN_FROM_FILES = ["plan", "--model", str(ROOT / "examples" / "models.yaml"), "-
 FACADE_OPERATIONS = {"trimtab.application.facade", "trimtab.application.batch", "trimtab.application.desk",
                      "trimtab.application.model_import", "trimtab.application.run_rebalance"}
 HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
-         "yaml", "cattrs", "rich", "openpyxl", "ib_async", "trimtab.application", "trimtab.adapters",
+         "yaml", "cattrs", "rich", "openpyxl", "ib_async", "ccxt", "aiohttp", "trimtab.application", "trimtab.adapters",
          "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api", "jinja2")
 
 
@@ -55,8 +55,8 @@ def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
     assert "sqlalchemy" in loaded
     assert heavy_in(loaded) & {"numpy", "pandas", "alembic", "httpx", "pydantic", "pydantic_settings",
                                "exchange_calendars", "trimtab.domain.planning", "yaml", "cattrs", "openpyxl",
-                               "ib_async", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api",
-                               "jinja2"} == set()
+                               "ib_async", "ccxt", "aiohttp", "fastapi", "starlette", "uvicorn",
+                               "trimtab.entrypoints.api", "jinja2"} == set()
     assert "sqlalchemy.orm" not in loaded  # SQLAlchemy Core reads the listing: the ORM alone costs ~30x `pass`
     assert FACADE_OPERATIONS & loaded == set()  # the listing is composed alone (bootstrap.build_account_queries)
 

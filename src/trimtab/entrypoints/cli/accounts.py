@@ -79,7 +79,7 @@ def add_account(
     account: Annotated[str, typer.Argument(metavar="ACCOUNT", help=(
         "trimtab's id of the account (not the broker's account number)."))],
     currency: Annotated[str, typer.Option(metavar="CODE", help="Base currency, e.g. KRW.")] = "KRW",
-    broker: Annotated[str, typer.Option(metavar="NAME", help="paper, kis or ibkr.")] = "paper",
+    broker: Annotated[str, typer.Option(metavar="NAME", help="paper, kis, ibkr or crypto.")] = "paper",
     name: Annotated[str, typer.Option(metavar="TEXT", help="A display name.")] = "",
     cash: CashOption = None,
     holdings: HoldingsOption = None,

@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from trimtab.application.repositories import AccountQueries
 
 BrokerOption = Annotated[str | None, typer.Option("--broker", metavar="NAME", help=(
-    "paper, kis or ibkr (default: the account's broker)."))]
+    "paper, kis, ibkr or crypto (default: the account's broker)."))]
 EnvOption = Annotated[str | None, typer.Option("--env", metavar="ENV", help=(
-    "KIS environment: virtual or real (default TRIMTAB_KIS_ENV, else virtual)."))]
+    "KIS: virtual or real (default TRIMTAB_KIS_ENV, else virtual); crypto: testnet or live (TRIMTAB_CRYPTO_ENV)."))]
 BaseUrlOption = Annotated[str | None, typer.Option("--base-url", metavar="URL", help=(
-    "A KIS-compatible REST base URL (default: KIS's own host)."))]
+    "A KIS-compatible REST base URL, or a crypto exchange's (default: the broker's own host)."))]
 
 
 

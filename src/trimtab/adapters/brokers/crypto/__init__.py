@@ -1,0 +1,1 @@
+"""Crypto exchanges through ccxt (Binance spot and USDT-margined futures first)."""

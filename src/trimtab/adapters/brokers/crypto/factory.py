@@ -1,0 +1,88 @@
+"""The crypto broker's factory and its settings: one ccxt exchange per run, closed when the run's block ends."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import SecretStr
+
+from trimtab.adapters.brokers.crypto.broker import CryptoBroker, CryptoBrokerConfig
+from trimtab.adapters.brokers.crypto.client import CryptoClient, make_exchange
+from trimtab.adapters.brokers.crypto.venues import MarketType, venue_of
+from trimtab.application.brokers import BrokerChoice, BrokerConnection
+from trimtab.application.ports import BrokerOrderBook, Clock
+from trimtab.application.progress import Progress, no_progress
+from trimtab.application.records import Account
+from trimtab.domain.errors import InvalidInput
+from trimtab.domain.snapshot import CostSettings
+
+Environment = Literal["testnet", "live"]
+
+
+@dataclass(frozen=True, slots=True)
+class CryptoSettings:
+    """Everything the crypto adapter reads from settings (the API key and secret stay SecretStr)."""
+
+    exchange: str = "binance"
+    environment: Environment = "testnet"  # live: the real exchange (real money, guarded like KIS real)
+    base_url: str | None = None  # every API group of the exchange on this address (a local exchange)
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    market_types: Mapping[str, MarketType] = field(default_factory=dict)  # account id -> spot | futures
+    commission_rate: Decimal = Decimal("0.001")
+    throttle: bool = True  # ccxt's own request pacing (enableRateLimit)
+
+    def market_type(self, account_id: str) -> MarketType:
+        return self.market_types.get(account_id, "spot")
+
+
+@dataclass(frozen=True, slots=True)
+class CryptoBrokerFactory:
+    """Connects crypto accounts: one API key per installation, a market type per trimtab account."""
+
+    settings: CryptoSettings
+    book: Callable[[], BrokerOrderBook]  # the durable client order id → symbol book, opened per connection
+    clock: Clock
+    sleep: Callable[[float], Awaitable[None]]
+
+    @contextlib.asynccontextmanager
+    async def connect(self, account: Account, choice: BrokerChoice, resume_from: dt.datetime | None,
+                      progress: Progress = no_progress) -> AsyncIterator[BrokerConnection]:
+        """A connection on the system clock (or the simulated one shared with a local exchange)."""
+        broker = self.broker(account, choice)
+        try:
+            yield BrokerConnection(broker, "crypto", self.clock, self.sleep)
+        finally:
+            await broker.aclose()
+
+    def broker(self, account: Account, choice: BrokerChoice) -> CryptoBroker:
+        """The broker of one account, on its market type."""
+        settings = self.settings
+        environment = _environment(choice.environment or settings.environment)
+        if settings.api_key is None or settings.api_secret is None:
+            raise InvalidInput("set TRIMTAB_CRYPTO_API_KEY and TRIMTAB_CRYPTO_API_SECRET", where="settings",
+                               field="crypto API key")
+        market_type = settings.market_type(account.account_id)
+        try:
+            venue = venue_of(settings.exchange, market_type)
+        except ValueError as problem:
+            raise InvalidInput(str(problem), where="setting TRIMTAB_CRYPTO_EXCHANGE", value=settings.exchange) from None
+        base_url = choice.base_url or settings.base_url
+        exchange = make_exchange(venue, settings.api_key, settings.api_secret, base_url=base_url,
+                                 sandbox=environment == "testnet", clock=self.clock, throttle=settings.throttle)
+        config = CryptoBrokerConfig(account.account_id, market_type, currency=account.currency,
+                                    is_live=environment == "live", costs=CostSettings(settings.commission_rate))
+        return CryptoBroker(CryptoClient(exchange, venue, self.sleep), self.book(), config, self.clock)
+
+
+def _environment(value: str) -> Environment:
+    if value == "live":
+        return "live"
+    if value == "testnet":
+        return "testnet"
+    raise InvalidInput("choose testnet or live", where="command line", field="env", value=value)
