@@ -110,3 +110,19 @@ def test_withdrawal_sells_no_lot_it_does_not_need(case: Case, per_mille: int) ->
                                            for o in plan.orders if not (o is order and o.quantity == lot)))
         reserve = ((equity - amount) * buffer).to_integral_value(rounding="ROUND_CEILING")
         assert _cash_after(case, fewer, snapshot.cash) - amount < reserve
+
+
+def test_a_withdrawal_the_cash_covers_sells_nothing_even_when_a_sale_would_cost_more_than_it_brings() -> None:
+    # Found by Hypothesis: a sale whose minimum commission exceeds its value broke the cash rule, and the
+    # take-back of unneeded sales only ran on plans that kept it.
+    from tests.fakes.builders import account, flat, krx
+    from trimtab.domain.snapshot import CostSettings
+
+    snapshot = account("1", {"S6": (krx("S6"), "1", "100")}, prices={"S5": (krx("S5"), "100"),
+                                                                       "S7": (krx("S7"), "100")},
+                       costs=CostSettings(commission_rate=Decimal(0), commission_minimum=Decimal(100)))
+    model = flat("P", {"S5": "33.34", "S6": "33.33", "S7": "33.33"})
+    plan = plan_rebalance(model, snapshot, PlanSettings(cash_buffer=Decimal(0),
+                                                        cash_flow=CashFlow(FlowKind.WITHDRAWAL, Decimal(1))))
+    assert plan.orders == ()
+    assert plan.is_safe

@@ -116,9 +116,10 @@ def release_unneeded_sales(problem: AccountProblem, lots: Lots) -> Lots:
 
 
 def _release_one_run(problem: AccountProblem, lots: Lots) -> bool:
-    """Take back the least harmful run of sold lots that keeps the rule; False when none fits."""
-    if cash_slack(problem, lots) < 0:
-        return False
+    """Take back the least harmful run of sold lots that keeps the rule; False when none fits.
+
+    The lots may break the rule when they come in: a sale that costs more than it brings (a minimum
+    commission above a small lot's value) is then taken back if the rule holds without it."""
     deviation = deviations(problem, lots)
     options: list[tuple[Fraction, int, int]] = []  # (harm per unit of cash given back, -lot value, ticker)
     for k in range(problem.width):
