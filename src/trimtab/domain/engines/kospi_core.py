@@ -210,7 +210,7 @@ def run_kospi_core(universe: tuple[UniverseRow, ...], closes: tuple[IndexClose, 
     else:
         lines.append(f"the {_percent(parameters.cap)} cap binds with {len(selected)} names: {_percent(cash)} cash")
         # Inside the class the names share 1 (rounded to 1e-6, summing to exactly 1): a name's overall weight is
-        # the cap within cap x 1e-6, the model's own tolerance being 1e-4.
+        # the cap within N x cap x 1e-6 < 1e-6 (the cap binds only when N x cap < 1); the model's tolerance is 1e-4.
         inside = tuple(ModelHolding(h.symbol, weight, h.name, h.instrument_type, h.market, h.currency)
                        for h, weight in zip(holdings, equal_weights(len(holdings), ONE)[0], strict=True))
         model = two_level_model(name, (AssetClass(EQUITY_CLASS, ONE - cash, inside),
