@@ -78,7 +78,8 @@ def test_regime_volatility_spike_risk_off() -> None:
     returns = [Decimal("0.01"), Decimal("0.01"), Decimal("-0.04"), Decimal("0.08")]
     assert regime.short_vol == sample_stdev(returns[-2:])  # 8.49 %
     assert regime.long_vol == sample_stdev(returns[-3:])  # 6.03 %: 1.2 x 6.03 % = 7.24 % < 8.49 %
-    assert regime.above_trend and regime.positive_momentum
+    assert regime.above_trend
+    assert regime.positive_momentum
     assert not regime.calm
     assert not regime.is_risk_on
 

@@ -14,23 +14,18 @@ Every bad cell is an InvalidInput naming the file, the line and the field.
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from pathlib import Path
 
 from trimtab.adapters.files.loader import (
-    YAML_SUFFIXES,
     check_keys,
     parse_iso_date,
     parse_number,
-    parse_yaml,
     read_text,
     require_identifier,
-    require_list,
-    require_mapping,
     require_text,
 )
+from trimtab.adapters.files.tables import csv_entries, table_entries
 from trimtab.domain.bounds import Bound
 from trimtab.domain.engines.kospi_core import IndexClose, UniverseRow
 from trimtab.domain.errors import InvalidInput
@@ -57,27 +52,15 @@ class EngineFiles:
 
 def load_universe(path: Path) -> tuple[UniverseRow, ...]:
     """Every row of a universe file; a symbol given twice is refused."""
-    name = str(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        entries = _csv_entries(read_text(path), name, UNIVERSE_REQUIRED, UNIVERSE_KEYS)
-    elif suffix in YAML_SUFFIXES:
-        document = require_mapping(parse_yaml(read_text(path), name=name), where=name, field="document")
-        check_keys(document, ("universe", "as_of"), where=name, required=("universe",))
-        items = require_list(document["universe"], where=name, field="universe")
-        entries = [(f"{name}, row {index + 1}", require_mapping(item, where=name, field="universe"))
-                   for index, item in enumerate(items)]
-    else:
-        raise InvalidInput("unsupported universe file type (use .csv, .yaml or .yml)", where=name, field="suffix",
-                           value=path.suffix)
     rows: dict[str, UniverseRow] = {}
-    for where, entry in entries:
+    for where, entry in table_entries(path, list_key="universe", item="row", required=UNIVERSE_REQUIRED,
+                                      allowed=UNIVERSE_KEYS):
         row = _universe_row(entry, where)
         if row.symbol in rows:
             raise InvalidInput("the symbol is given twice", where=where, field="symbol", value=row.symbol)
         rows[row.symbol] = row
     if not rows:
-        raise InvalidInput("the file names no company", where=name, field="universe")
+        raise InvalidInput("the file names no company", where=str(path), field="universe")
     return tuple(rows.values())
 
 
@@ -88,7 +71,7 @@ def load_index_closes(path: Path) -> tuple[IndexClose, ...]:
         raise InvalidInput("unsupported index file type (use .csv with the header date,close)", where=name,
                            field="suffix", value=path.suffix)
     closes: list[IndexClose] = []
-    for where, entry in _csv_entries(read_text(path), name, INDEX_KEYS, INDEX_KEYS):
+    for where, entry in csv_entries(read_text(path), name, required=INDEX_KEYS, allowed=INDEX_KEYS):
         check_keys(entry, INDEX_KEYS, where=where, required=INDEX_KEYS)
         close = IndexClose(parse_iso_date(entry["date"], where=where, field="date"),
                            parse_number(entry["close"], where=where, field="close", bound=POSITIVE))
@@ -99,27 +82,6 @@ def load_index_closes(path: Path) -> tuple[IndexClose, ...]:
     if not closes:
         raise InvalidInput("the file has no close", where=name, field="close")
     return tuple(closes)
-
-
-def _csv_entries(text: str, name: str, required: tuple[str, ...],
-                 allowed: tuple[str, ...]) -> list[tuple[str, dict[str, object]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [column.strip() for column in reader.fieldnames or []]
-    missing = [column for column in required if column not in header]
-    if missing:
-        extra = [key for key in allowed if key not in required]
-        also = f" (also allowed: {', '.join(extra)})" if extra else ""
-        raise InvalidInput(f"the header needs the columns {', '.join(required)}{also}", where=name, field="header",
-                           value=",".join(header))
-    reader.fieldnames = header
-    entries = []
-    for row in reader:
-        if None in row:
-            raise InvalidInput("more cells than the header has columns", where=f"{name}, line {reader.line_num}",
-                               field="row", value=row[None])
-        cells: dict[str, object] = {key: (value or "").strip() for key, value in row.items()}
-        entries.append((f"{name}, line {reader.line_num}", {k: v for k, v in cells.items() if v != ""}))
-    return entries
 
 
 def _universe_row(entry: dict[str, object], where: str) -> UniverseRow:
