@@ -202,24 +202,29 @@ def run_kospi_core(universe: tuple[UniverseRow, ...], closes: tuple[IndexClose, 
     for rank, (row, weight) in enumerate(zip(selected, weights, strict=True), start=1):
         lines.append(f"#{rank} {row.symbol} {row.name}: market cap {row.market_cap}, weight {_percent(weight)}")
     lines.extend(notes)
-    holdings = tuple(ModelHolding(row.symbol, weight, name=row.name, instrument_type=InstrumentType.STOCK,
-                                  market=Market.KOSPI, currency="KRW") for row, weight in zip(selected, weights,
-                                                                                               strict=True))
-    if cash == ZERO:
-        model = flat_model(name, holdings, version=version, effective_on=version, description=_DESCRIPTION)
-    else:
+    if cash:
         lines.append(f"the {_percent(parameters.cap)} cap binds with {len(selected)} names: {_percent(cash)} cash")
-        # Inside the class the names share 1 (rounded to 1e-6, summing to exactly 1): a name's overall weight is
-        # the cap within N x cap x 1e-6 < 1e-6 (the cap binds only when N x cap < 1); the model's tolerance is 1e-4.
-        inside = tuple(ModelHolding(h.symbol, weight, h.name, h.instrument_type, h.market, h.currency)
-                       for h, weight in zip(holdings, equal_weights(len(holdings), ONE)[0], strict=True))
-        model = two_level_model(name, (AssetClass(EQUITY_CLASS, ONE - cash, inside),
-                                       AssetClass(CASH_CLASS, cash, ())),
-                                version=version, effective_on=version, description=_DESCRIPTION)
+    model = _equity_model(name, version, selected, weights, cash)
     decided = {row.symbol: weight for row, weight in zip(selected, weights, strict=True)}
     if cash:
         decided[CASH_CLASS] = cash
     return EngineResult(model, regime, selected, decided, tuple(lines))
+
+
+def _equity_model(name: str, version: str, selected: tuple[UniverseRow, ...], weights: list[Decimal],
+                  cash: Decimal) -> ModelPortfolio:
+    """Flat when fully invested; else two-level, EQUITY (the names) and CASH (what the cap leaves)."""
+    holdings = tuple(ModelHolding(row.symbol, weight, name=row.name, instrument_type=InstrumentType.STOCK,
+                                  market=Market.KOSPI, currency="KRW")
+                     for row, weight in zip(selected, weights, strict=True))
+    if cash == ZERO:
+        return flat_model(name, holdings, version=version, effective_on=version, description=_DESCRIPTION)
+    # Inside the class the names share 1 (rounded to 1e-6, summing to exactly 1): a name's overall weight is
+    # the cap within N x cap x 1e-6 < 1e-6 (the cap binds only when N x cap < 1); the model's tolerance is 1e-4.
+    inside = tuple(ModelHolding(h.symbol, weight, h.name, h.instrument_type, h.market, h.currency)
+                   for h, weight in zip(holdings, equal_weights(len(holdings), ONE)[0], strict=True))
+    return two_level_model(name, (AssetClass(EQUITY_CLASS, ONE - cash, inside), AssetClass(CASH_CLASS, cash, ())),
+                           version=version, effective_on=version, description=_DESCRIPTION)
 
 
 _DESCRIPTION = "KOSPI core engine: top-N by market cap, equal weight, capped, behind a regime filter"
