@@ -3,11 +3,14 @@ field; the facade runs the engine on them and stores its model as a new version.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trimtab.adapters.files.engine_inputs import load_index_closes, load_universe
 from trimtab.domain.errors import InvalidInput
@@ -90,3 +93,23 @@ def test_bad_index_row_named_by_file_line_and_field(tmp_path: Path, text: str, l
 def test_index_file_of_another_type_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="date,close"):
         load_index_closes(tmp_path / "index.xlsx")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cell=st.text(max_size=30), column=st.integers(min_value=0, max_value=5))
+def test_any_damaged_universe_cell_is_read_or_refused_as_invalid_input(tmp_path: Path, cell: str,
+                                                                       column: int) -> None:
+    cells = ["005930", "Samsung", "1000", "70500", "KOSPI", ""]
+    cells[column] = cell
+    path = tmp_path / "universe.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([UNIVERSE_HEADER.strip().split(","), cells])
+    try:
+        (row,) = load_universe(path)
+    except InvalidInput as error:
+        message = str(error)
+    else:
+        message = ""
+        assert row.market_cap >= 0
+        assert row.price >= 0
+    assert "\n" not in message
