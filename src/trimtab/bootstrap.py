@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory
     from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
     from trimtab.application.desk import ReportFiles
+    from trimtab.application.engines import EngineData
     from trimtab.application.facade import RunSettings, Trimtab
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.notifications import Announcer
@@ -64,7 +65,7 @@ def build(settings: Settings | None = None) -> Trimtab:
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()),
                    open_schedule_rules=lambda: schedule_rules(loaded.get()),
-                   open_queries=lambda: build_account_queries(database=database))
+                   open_queries=lambda: build_account_queries(database=database), open_engine_data=_engine_data)
 
 
 def build_account_queries(settings: Settings | None = None, database: _Database | None = None) -> AccountQueries:
@@ -123,6 +124,12 @@ def _reports() -> ReportFiles:
     from trimtab.adapters.reports.files import ReportFileSystem
 
     return ReportFileSystem()
+
+
+def _engine_data() -> EngineData:
+    from trimtab.adapters.files.engine_inputs import EngineFiles
+
+    return EngineFiles()
 
 
 def _files() -> ModelFiles:

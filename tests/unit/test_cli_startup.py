@@ -71,6 +71,16 @@ def test_planning_from_files_pays_for_neither_database_nor_numpy(tmp_path: Path)
     assert FACADE_OPERATIONS & loaded == set()  # plans from files are composed alone (bootstrap.build_file_plans)
 
 
+def test_running_an_engine_pays_for_neither_database_nor_numpy(tmp_path: Path) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "engines"
+    loaded = modules_after(["engines", "run", "kospi-core", "--universe", str(fixtures / "universe.csv"), "--index",
+                            str(fixtures / "kospi_risk_on.csv")], tmp_path / "t.db")
+    assert "trimtab.domain.engines.kospi_core" in loaded
+    assert heavy_in(loaded) & {"numpy", "pandas", "sqlalchemy", "alembic", "pydantic_settings", "exchange_calendars",
+                               "trimtab.domain.planning"} == set()
+    assert not (tmp_path / "t.db").exists()
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_the_command_table_matches_each_command(name: str) -> None:
     command = load_command(name)

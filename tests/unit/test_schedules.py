@@ -134,3 +134,26 @@ def test_a_schedule_is_checked_before_it_is_stored() -> None:
         _daily(trimtab)
     trimtab.remove_schedule("kr-open")
     assert trimtab.schedules() == []
+
+
+def test_an_engine_job_imports_the_engines_model_at_its_slot() -> None:
+    from pathlib import Path
+
+    from trimtab.adapters.files.engine_inputs import EngineFiles
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "engines"
+    storage = memory_storage()
+    trimtab, wall = _scheduler(storage, "scheduler-1")
+    trimtab.open_engine_data = EngineFiles
+    with pytest.raises(InvalidInput, match="only an engine job"):
+        _daily(trimtab, job=JobKind.ENGINE, accounts=(), model="KOSPI-CORE")
+    with pytest.raises(InvalidInput, match="imports its model as --model"):
+        _daily(trimtab, job=JobKind.ENGINE, universe=str(fixtures / "universe.csv"),
+               index=str(fixtures / "kospi_risk_on.csv"))
+    _daily(trimtab, job=JobKind.ENGINE, accounts=(), model="KOSPI-CORE", cron="30 8 1 * *",
+           universe=str(fixtures / "universe.csv"), index=str(fixtures / "kospi_risk_on.csv"))
+    wall.at = kst(1, 8, 31)
+    asyncio.run(trimtab.tick())
+    (slot,) = storage.schedules.slots("kr-open")
+    assert (slot.outcome, slot.detail) == (SlotOutcome.DONE, "KOSPI-CORE version 1 (new), as of 2026-10-30")
+    assert [info.version for info in storage.models.list("KOSPI-CORE")] == ["1"]

@@ -17,11 +17,11 @@ from trimtab.application.batch import BatchOperations, settings_of
 from trimtab.application.brokers import BrokerChoice
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
 from trimtab.application.desk import DeskOperations
+from trimtab.application.engines import EngineOperations
 from trimtab.application.file_plans import FilePlans, tax_date
 from trimtab.application.lookup import require_account, require_model, resolve_run_id
 from trimtab.application.market_data import MarketDataOperations, PricePolicy
 from trimtab.application.model_import import ImportedModel as ImportedModel
-from trimtab.application.model_import import ModelImportOperations
 from trimtab.application.notifications import Announcer, NotificationOperations
 from trimtab.application.order_preview import PreviewOperations
 from trimtab.application.progress import no_progress
@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
 
     from trimtab.application.brokers import BrokerConnection, BrokerFactory, ConnectionCheck
     from trimtab.application.desk import ReportFiles
+    from trimtab.application.engines import EngineData
     from trimtab.application.order_preview import DryRun
     from trimtab.application.ports import Clock, RunRecord
     from trimtab.application.progress import Progress
@@ -89,7 +90,7 @@ class RunSettings:
 
 
 @dataclass
-class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOperations, PreviewOperations,
+class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations,
               MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
@@ -108,6 +109,7 @@ class Trimtab(DeskOperations, SecurityOperations, ModelImportOperations, BatchOp
     open_price_policy: Callable[[], PricePolicy] = PricePolicy  # how old cached prices may be
     open_schedule_rules: Callable[[], ScheduleRules] | None = None  # cron, calendars, the scheduler's clock
     open_queries: Callable[[], AccountQueries] | None = None  # listings in one read (default: over the storage)
+    open_engine_data: Callable[[], EngineData] | None = None  # market data files for engines
     _storage: Storage | None = field(default=None, init=False, repr=False)
     _files: ModelFiles | None = field(default=None, init=False, repr=False)
     _run_settings: RunSettings | None = field(default=None, init=False, repr=False)

@@ -29,10 +29,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from trimtab.application.batch import BatchPlan, RunLine, Selection
+    from trimtab.application.engines import EngineRun
     from trimtab.application.facade import RunSettings
     from trimtab.application.ports import Clock
     from trimtab.application.progress import Progress
     from trimtab.application.repositories import Storage
+    from trimtab.domain.engines.kospi_core import KospiCoreParameters
     from trimtab.domain.instruments import Market
     from trimtab.domain.positions_report import PositionsReport
 
@@ -47,6 +49,7 @@ class JobKind(enum.StrEnum):
     DRIFT_CHECK = "drift-check"
     REBALANCE = "rebalance"
     REPORT = "report"
+    ENGINE = "engine"  # the KOSPI core engine on market data files, its model imported as --model
 
 
 class SlotOutcome(enum.StrEnum):
@@ -72,6 +75,8 @@ class Schedule:
     execute: bool = False  # rebalance: send orders (else a dry run)
     output: str | None = None  # report: the folder the workbook is written to
     base: str | None = None  # report: the base currency (default the accounts' own, when they share one)
+    universe: str | None = None  # engine: the universe file, re-read at every slot
+    index: str | None = None  # engine: the index closes file
     grace_seconds: int = int(DEFAULT_GRACE.total_seconds())
     created_at: dt.datetime | None = None
 
@@ -200,6 +205,10 @@ class ScheduleOperations:
         async def positions_report(self, account_ids: Sequence[str] = (), *, base: str | None = None,
                                    xlsx: Path | None = None) -> PositionsReport: ...
 
+        def run_kospi_core(self, universe: Path, index: Path, *, as_of: dt.date | None = None,
+                           parameters: KospiCoreParameters | None = None,
+                           import_as: str | None = None) -> EngineRun: ...
+
     def add_schedule(self, schedule: Schedule) -> Schedule:
         """Check and store a schedule (its creation time is now: slots before it never run)."""
         rules = self._rules()
@@ -261,8 +270,17 @@ class ScheduleOperations:
         return [*recorded, done]
 
     async def _run_job(self, schedule: Schedule, slot: dt.datetime) -> str:
+        from pathlib import Path
+
         from trimtab.application.batch import Selection
 
+        if schedule.job is JobKind.ENGINE:
+            done = self.run_kospi_core(Path(schedule.universe or ""), Path(schedule.index or ""),
+                                       import_as=schedule.model)
+            imported = done.imported
+            state = "new" if imported is not None and imported.new else "unchanged"
+            return f"{schedule.model} version {imported.version if imported else '?'} ({state}), as of " \
+                   f"{done.result.model.version}"
         selection = Selection(every=schedule.every, accounts=schedule.accounts, model=schedule.model)
         if schedule.job is JobKind.DRIFT_CHECK:
             plans = await self.plan_batch(selection)
@@ -274,8 +292,6 @@ class ScheduleOperations:
             lines = await self.rebalance_many(selection, execute=schedule.execute, force=False)
             attention = sum(1 for line in lines if line.needs_attention)
             return f"{len(lines)} runs, {attention} need attention"
-        from pathlib import Path
-
         stem = f"positions-{schedule.name}-{slot.astimezone(ZoneInfo(schedule.time_zone)):%Y%m%d-%H%M}"
         path = Path(schedule.output or ".") / f"{stem}.xlsx"
         report = await self.positions_report(schedule.accounts, base=schedule.base, xlsx=path)
@@ -321,6 +337,10 @@ def _validate_job(schedule: Schedule, bad: Callable[[str, str, object], InvalidI
         raise bad("model", "a report takes --all or --accounts", schedule.model)
     if schedule.job is not JobKind.REPORT and (schedule.output or schedule.base):
         raise bad("output", "only a report writes a file", schedule.output or schedule.base)
+    if (schedule.job is JobKind.ENGINE) != bool(schedule.universe and schedule.index):
+        raise bad("universe", "an engine job, and only an engine job, reads --universe and --index files", None)
+    if schedule.job is JobKind.ENGINE and schedule.model is None:
+        raise bad("model", "an engine job imports its model as --model NAME", None)
     if not 60 <= schedule.grace_seconds <= 7 * 86_400:
         raise bad("grace", "must be between 1 and 10080 minutes", schedule.grace_seconds // 60)
 

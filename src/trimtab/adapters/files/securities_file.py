@@ -20,22 +20,11 @@ An ISIN is checked (format and check digit), numbers are read from their text, a
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from pathlib import Path
 
-from trimtab.adapters.files.loader import (
-    YAML_SUFFIXES,
-    check_keys,
-    parse_number,
-    parse_yaml,
-    read_text,
-    require_identifier,
-    require_list,
-    require_mapping,
-    require_text,
-)
+from trimtab.adapters.files.loader import check_keys, parse_number, require_identifier, require_text
+from trimtab.adapters.files.tables import table_entries
 from trimtab.domain.bounds import Bound
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.instruments import parse_currency
@@ -48,19 +37,7 @@ TICK = Bound(minimum=Decimal(0), maximum=Decimal(100000), places=8, above_minimu
 
 def load_securities(path: Path) -> list[Security]:
     """Every security of a file (.csv, .yaml or .yml)."""
-    suffix = path.suffix.lower()
-    name = str(path)
-    if suffix == ".csv":
-        entries = _csv_entries(read_text(path), name)
-    elif suffix in YAML_SUFFIXES:
-        document = require_mapping(parse_yaml(read_text(path), name=name), where=name, field="document")
-        check_keys(document, ("securities",), where=name, required=("securities",))
-        items = require_list(document["securities"], where=name, field="securities")
-        entries = [(f"{name}, security {index + 1}", require_mapping(item, where=name, field="securities"))
-                   for index, item in enumerate(items)]
-    else:
-        raise InvalidInput("unsupported security file type (use .csv, .yaml or .yml)", where=name, field="suffix",
-                           value=path.suffix)
+    entries = table_entries(path, list_key="securities", item="security", required=REQUIRED, allowed=KEYS)
     securities: dict[str, Security] = {}
     for where, entry in entries:
         security = _security(entry, where)
@@ -68,24 +45,8 @@ def load_securities(path: Path) -> list[Security]:
             raise InvalidInput("the ISIN is given twice", where=where, field="isin", value=security.isin)
         securities[security.isin] = security
     if not securities:
-        raise InvalidInput("the file names no security", where=name, field="securities")
+        raise InvalidInput("the file names no security", where=str(path), field="securities")
     return list(securities.values())
-
-
-def _csv_entries(text: str, name: str) -> list[tuple[str, dict[str, object]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [column.strip() for column in reader.fieldnames or []]
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise InvalidInput(f"the header needs the columns {', '.join(REQUIRED)} (also allowed: "
-                           f"{', '.join(KEYS[3:])})", where=name, field="header", value=",".join(header))
-    reader.fieldnames = header
-    entries = []
-    for row in reader:
-        cells: dict[str, object] = {key.strip(): (value or "").strip() for key, value in row.items()
-                                    if key is not None}
-        entries.append((f"{name}, line {reader.line_num}", {k: v for k, v in cells.items() if v != ""}))
-    return entries
 
 
 def _security(entry: dict[str, object], where: str) -> Security:

@@ -87,7 +87,7 @@ def _document(schedule: Schedule) -> dict[str, object]:
     return {"job": schedule.job.value, "cron": schedule.cron, "time_zone": schedule.time_zone,
             "calendar": schedule.calendar, "every": schedule.every, "accounts": list(schedule.accounts),
             "model": schedule.model, "execute": schedule.execute, "output": schedule.output, "base": schedule.base,
-            "grace_seconds": schedule.grace_seconds}
+            "universe": schedule.universe, "index": schedule.index, "grace_seconds": schedule.grace_seconds}
 
 
 def _schedule(row: ScheduleRow) -> Schedule:
@@ -95,4 +95,5 @@ def _schedule(row: ScheduleRow) -> Schedule:
     return Schedule(name=row.name, job=JobKind(d["job"]), cron=d["cron"], time_zone=d["time_zone"],
                     calendar=d.get("calendar"), every=bool(d.get("every")), accounts=tuple(d.get("accounts", ())),
                     model=d.get("model"), execute=bool(d.get("execute")), output=d.get("output"),
-                    base=d.get("base"), grace_seconds=int(d["grace_seconds"]), created_at=row.created_at)
+                    base=d.get("base"), universe=d.get("universe"), index=d.get("index"),
+                    grace_seconds=int(d["grace_seconds"]), created_at=row.created_at)

@@ -67,6 +67,8 @@ COMMANDS: dict[str, CommandEntry] = {
                                                                "remove, their capital."),
     "ledger": CommandEntry("strategies", "ledger_app", "The per-strategy ledger: positions, reconciliation with the "
                                                        "broker, imports."),
+    "engines": CommandEntry("engines", "engines_app", "Engines as target sources: a model portfolio computed from "
+                                                      "market data."),
 }
 
 

@@ -27,7 +27,7 @@ NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The schedule'
 @schedules_app.command("add", cls=Command)
 def add(
     name: NameArgument,
-    job: Annotated[str, typer.Option("--job", metavar="JOB", help="drift-check, rebalance or report.")],
+    job: Annotated[str, typer.Option("--job", metavar="JOB", help="drift-check, rebalance, report or engine.")],
     cron: Annotated[str, typer.Option("--cron", metavar="EXPR", help=(
         "Five cron fields in the zone: minute hour day month weekday, e.g. '5 9 * * mon-fri'."))],
     zone: Annotated[str, typer.Option("--zone", metavar="ZONE", help="IANA time zone, e.g. Asia/Seoul.")],
@@ -41,6 +41,9 @@ def add(
     output: Annotated[Path | None, typer.Option("--output", metavar="DIR", help=(
         "report: the folder the workbook is written to (default: the current folder)."))] = None,
     base: Annotated[str | None, typer.Option("--base", metavar="CCY", help="report: the base currency.")] = None,
+    universe: Annotated[Path | None, typer.Option("--universe", metavar="FILE", help=(
+        "engine: the universe file (the KOSPI core engine's model is imported as --model)."))] = None,
+    index: Annotated[Path | None, typer.Option("--index", metavar="FILE", help="engine: the index closes.")] = None,
     grace: Annotated[int, typer.Option("--grace", metavar="MINUTES", help=(
         "A slot found later than this after its time is recorded as missed, not run."))] = 360,
 ) -> None:
@@ -51,12 +54,14 @@ def add(
         from trimtab.domain.errors import InvalidInput
 
         if job not in JobKind.__members__.values():
-            raise InvalidInput("choose drift-check, rebalance or report", where="command line", field="job",
+            raise InvalidInput("choose drift-check, rebalance, report or engine", where="command line", field="job",
                                value=job)
         schedule = Schedule(name=name, job=JobKind(job), cron=cron, time_zone=zone,
                             calendar=None if calendar.lower() == "none" else calendar.upper(), every=every,
                             accounts=tuple(account_list(accounts)), model=model, execute=execute,
-                            output=str(output) if output else None, base=base, grace_seconds=grace * 60)
+                            output=str(output) if output else None, base=base, grace_seconds=grace * 60,
+                            universe=str(universe.resolve()) if universe else None,
+                            index=str(index.resolve()) if index else None)
         stored = facade().add_schedule(schedule)
         console().print(f"added {_describe(stored)}", markup=False, highlight=False)
 
@@ -147,7 +152,7 @@ def _document(schedule: Schedule) -> dict[str, object]:
     return {"name": schedule.name, "job": schedule.job.value, "cron": schedule.cron, "zone": schedule.time_zone,
             "calendar": schedule.calendar, "all": schedule.every, "accounts": list(schedule.accounts),
             "model": schedule.model, "execute": schedule.execute, "output": schedule.output, "base": schedule.base,
-            "grace_minutes": schedule.grace_seconds // 60,
+            "universe": schedule.universe, "index": schedule.index, "grace_minutes": schedule.grace_seconds // 60,
             "created_at": schedule.created_at.isoformat() if schedule.created_at else None}
 
 
