@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from psycopg import sql
 from sqlalchemy import Engine
 
@@ -33,6 +34,13 @@ POSTGRES_HOST, POSTGRES_PORT = "127.0.0.1", 5432
 POSTGRES_URL = f"postgresql+psycopg://postgres@{POSTGRES_HOST}:{POSTGRES_PORT}/test"
 POSTGRES_CONNINFO = f"host={POSTGRES_HOST} port={POSTGRES_PORT} user=postgres dbname=test"
 REQUIRE_POSTGRES = "TRIMTAB_REQUIRE_POSTGRES"
+
+# CI (which sets TRIMTAB_REQUIRE_POSTGRES=1) draws Hypothesis's examples from a fixed seed: a property that
+# breaks still fails there, every time, but a rare example found by chance cannot turn one submission red and
+# the next green. Runs elsewhere keep exploring new examples (and Hypothesis keeps what fails in .hypothesis/).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get(REQUIRE_POSTGRES) == "1":
+    settings.load_profile("ci")
 
 
 def _postgres_answers() -> bool:
