@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from trimtab.application.records import RebalancingConfig
     from trimtab.domain.instruments import Market
     from trimtab.domain.models import ModelPortfolio
-    from trimtab.domain.planning import PlanSettings
+    from trimtab.domain.planning import Plan, PlanSettings
     from trimtab.domain.snapshot import AccountSnapshot
 
 DAYS_LEFT = "split_days_left"  # the run's attempts key holding its split day's share (1/days left)
@@ -74,6 +74,7 @@ class Prepared:
     model: ModelPortfolio
     settings: PlanSettings
     skip: str | None = None
+    plan: Plan | None = None  # already made for these model and settings (the run need not plan again)
 
 
 @dataclass
@@ -114,7 +115,7 @@ class RunPolicies:
         if config.split_days > 1 and run.execute and needed:
             self.repository.save_split(SplitState(run.account_id, model.name, model.version, config.split_days))
             return self._day(run, model, settings, snapshot, config.split_days)
-        return Prepared(model, settings)
+        return Prepared(model, settings, plan=full)
 
     def day_model(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings) -> Prepared:
         """The model a run's later plans aim at (its buys, a resume): its split day's, else the model."""

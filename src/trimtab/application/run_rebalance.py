@@ -136,14 +136,15 @@ class RebalanceRunner:
                     _supervisor: LegSupervisor) -> None:
         snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
         run.snapshot = snapshot
+        planned = None
         if self.policies is not None:
             prepared = self.policies.prepare(run, model, settings, snapshot)
             if prepared.skip is not None:
                 advance(run, RunEvent.SKIPPED, prepared.skip)
                 self._save(run)
                 return
-            model, settings = prepared.model, prepared.settings
-        plan = plan_rebalance(model, snapshot, settings)
+            model, settings, planned = prepared.model, prepared.settings, prepared.plan
+        plan = planned or plan_rebalance(model, snapshot, settings)
         run.plan = plan
         if not plan.rebalance_needed and not settings.force and settings.cash_flow is None:
             advance(run, RunEvent.SKIPPED, "no band is breached")

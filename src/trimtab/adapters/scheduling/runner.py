@@ -7,6 +7,7 @@ number of schedulers can run against one database: each slot is claimed once (ap
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -21,15 +22,10 @@ async def run_ticks(tick: Callable[[], Awaitable[object]], interval_seconds: flo
     """Call `tick` now and every `interval_seconds` (never two at once; late ticks coalesce) until `stop` is set."""
     scheduler = AsyncIOScheduler()
     scheduler.add_job(tick, IntervalTrigger(seconds=interval_seconds), id="trimtab-tick", max_instances=1,
-                      coalesce=True, misfire_grace_time=None, next_run_time=_now())
+                      coalesce=True, misfire_grace_time=None, next_run_time=dt.datetime.now(dt.UTC))
     scheduler.start()
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
 
-
-def _now() -> object:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
