@@ -241,8 +241,10 @@ class _PaperAccounts:
         return PaperBroker(self._store(), FastForwardClock(dt.datetime.now(dt.UTC)))
 
     def open_account(self, account_id: str, currency: str, cash: Decimal,
-                     positions: Mapping[str, Decimal] | None = None, *, reset: bool = False) -> bool:
-        return self._broker().open_account(account_id, currency, cash, positions, reset=reset)
+                     positions: Mapping[str, Decimal] | None = None, *, reset: bool = False,
+                     futures_cash: Decimal = Decimal(0)) -> bool:
+        return self._broker().open_account(account_id, currency, cash, positions, reset=reset,
+                                           futures_cash=futures_cash)
 
     def deposit(self, account_id: str, amount: Decimal) -> Decimal:
         return self._broker().deposit(account_id, amount)

@@ -145,8 +145,9 @@ class Settings(BaseSettings):
     crypto_base_url: str | None = Field(default=None, description="every API group on this address (a local exchange)")
     crypto_api_key: SecretStr | None = None
     crypto_api_secret: SecretStr | None = None
-    crypto_market_types: dict[str, Literal["spot", "futures"]] = Field(
-        default_factory=dict, description='JSON {"trimtab account": "spot" | "futures"} (default spot)')
+    crypto_market_types: dict[str, Literal["spot", "futures"] | list[Literal["spot", "futures"]]] = Field(
+        default_factory=dict, description='JSON {"trimtab account": "spot" | "futures" | ["spot", "futures"]} '
+                                          '(default spot)')
     crypto_commission_rate: Decimal = Field(default=Decimal("0.001"), ge=0, lt=Decimal("0.1"), allow_inf_nan=False,
                                             description="planning estimate (a fraction of the value)")
 

@@ -12,6 +12,8 @@ from pydantic import SecretStr
 
 from tests.contract.clocks import FixedClock
 from trimtab.adapters.brokers.crypto import parse
+from trimtab.adapters.brokers.crypto.accounts import CryptoAccountBroker
+from trimtab.adapters.brokers.crypto.broker import CryptoBroker
 from trimtab.adapters.brokers.crypto.factory import CryptoBrokerFactory, CryptoSettings
 from trimtab.application.brokers import BrokerChoice
 from trimtab.application.records import Account
@@ -103,6 +105,8 @@ def test_factory_gives_each_account_its_market_type_and_keeps_the_secret_out_of_
         factory = _factory(market_types={"CX-FUT": "futures"})
         spot = factory.broker(_account(), BrokerChoice())
         futures = factory.broker(_account("CX-FUT"), BrokerChoice())
+        assert isinstance(spot, CryptoBroker)
+        assert isinstance(futures, CryptoBroker)
         try:
             assert (spot.config.market_type, futures.config.market_type) == ("spot", "futures")
             assert futures.client.exchange.urls["api"]["fapiPrivateV2"] == "http://127.0.0.1:9/fapi/v2"
@@ -113,6 +117,29 @@ def test_factory_gives_each_account_its_market_type_and_keeps_the_secret_out_of_
             await futures.aclose()
 
     asyncio.run(scenario())
+
+
+def test_factory_account_on_both_markets_gets_one_broker_routing_by_symbol_form() -> None:
+    async def scenario() -> None:
+        factory = _factory(market_types={"CX": ["futures", "spot"], "CX-FUT": ["futures"]})
+        both, single = factory.broker(_account(), BrokerChoice()), factory.broker(_account("CX-FUT"), BrokerChoice())
+        try:
+            assert isinstance(both, CryptoAccountBroker)
+            assert isinstance(single, CryptoBroker)
+            assert (both.spot.config.market_type, both.futures.config.market_type) == ("spot", "futures")
+            assert (both.spot.config.qualified_symbols, both.futures.config.qualified_symbols) == (False, True)
+            assert both.spot.book is both.futures.book  # an order is found by the symbol it was recorded with
+            assert (single.config.market_type, single.config.qualified_symbols) == ("futures", False)
+        finally:
+            await both.aclose()
+            await single.aclose()
+
+    asyncio.run(scenario())
+    assert (parse.market_type_of("BTC/USDT"), parse.market_type_of("BTC/USDT:USDT")) == ("spot", "futures")
+    with pytest.raises(InvalidInput, match="choose spot, futures or both"):
+        _factory(market_types={"CX": ["spot", "margin"]}).broker(_account(), BrokerChoice())
+    with pytest.raises(InvalidInput, match="names no market type"):
+        _factory(market_types={"CX": []}).broker(_account(), BrokerChoice())
 
 
 def test_factory_live_environment_is_live_and_missing_keys_are_named() -> None:

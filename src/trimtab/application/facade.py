@@ -160,7 +160,7 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
                 storage.accounts.assign_model(demo_account.account_id, demo_account.model)
                 created.append(demo_account.account_id)
             storage.paper.open_account(demo_account.account_id, demo_account.currency, demo_account.cash,
-                                       demo_account.positions)
+                                       demo_account.positions, futures_cash=demo_account.futures_cash)
         return created
 
     # -- accounts -----------------------------------------------------------------------------------------------

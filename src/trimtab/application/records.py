@@ -92,10 +92,11 @@ class DailySummary:
 
 @dataclass(frozen=True, slots=True)
 class DemoAccount:
-    """A demo paper account: its currency, model, cash and positions."""
+    """A demo paper account: its currency, model, cash and positions (and a crypto account's futures wallet)."""
 
     account_id: str
     currency: str
     model: str
     cash: Decimal
     positions: Mapping[str, Decimal]
+    futures_cash: Decimal = Decimal(0)

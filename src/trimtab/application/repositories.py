@@ -111,8 +111,10 @@ class PaperAccounts(Protocol):
     """The embedded paper broker's accounts: opened and funded by people, traded by runs."""
 
     def open_account(self, account_id: str, currency: str, cash: Decimal,
-                     positions: Mapping[str, Decimal] | None = None, *, reset: bool = False) -> bool:
-        """Seed an account; False (nothing changed) when it exists and `reset` is not set."""
+                     positions: Mapping[str, Decimal] | None = None, *, reset: bool = False,
+                     futures_cash: Decimal = Decimal(0)) -> bool:
+        """Seed an account (a crypto account's futures wallet with `futures_cash`); False (nothing changed) when
+        it exists and `reset` is not set."""
         ...
 
     def deposit(self, account_id: str, amount: Decimal) -> Decimal:

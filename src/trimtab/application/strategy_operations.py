@@ -1,8 +1,9 @@
 """Strategies sharing an account, their capital, and the per-strategy ledger (mixed into the facade).
 
 Capital goes through one rule (`domain.strategies.allocate_capital`); the ledger through `domain.ledger` and
-`domain.reconciliation`. Here the inputs are gathered: the live balance (the broker's snapshot: the account's
-`securities` market type, the only one today's brokers report), the latest daily summary of each market type,
+`domain.reconciliation`. Here the inputs are gathered: the live balance of each market type (`market_balances`:
+per market type from brokers that report it, else the snapshot as `securities`), the latest daily summary of each
+market type,
 the runs' fills (the trade log), the targets of the day, and the broker's holdings.
 """
 
@@ -18,8 +19,10 @@ from typing import TYPE_CHECKING
 
 from trimtab.application.brokers import BrokerChoice
 from trimtab.application.lookup import require_account, require_model
+from trimtab.application.market_balances import MarketBalance, read_market_balances
 from trimtab.application.policies import Weekdays
 from trimtab.application.progress import Progress, no_progress
+from trimtab.application.records import DailySummary
 from trimtab.application.state_import import ImportedState, import_state
 from trimtab.domain.errors import Busy, InvalidInput, NotFound, TrimtabError
 from trimtab.domain.instruments import DEFAULT_MARKET_BY_CURRENCY
@@ -40,6 +43,7 @@ from trimtab.domain.strategies import (
 )
 
 if TYPE_CHECKING:
+    from trimtab.application.brokers import BrokerFactory
     from trimtab.application.market_data import PricePolicy
     from trimtab.application.ports import Clock
     from trimtab.application.records import Account
@@ -47,10 +51,11 @@ if TYPE_CHECKING:
     from trimtab.application.schedules import ScheduleRules
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.positions_report import AccountReading
+    from trimtab.domain.snapshot import AccountSnapshot
 
 logger = logging.getLogger(__name__)
 
-LIVE_MARKET_TYPE = MarketType.SECURITIES  # what the brokers' snapshots (paper, KIS, IBKR) measure
+LIVE_MARKET_TYPE = MarketType.SECURITIES  # the default market type: what a one-balance broker's snapshot measures
 TRADE_LOG_RUNS = 10_000  # the runs whose fills make the trade log (newest first)
 
 
@@ -101,6 +106,10 @@ class StrategyOperations:
         async def read_account(self, account: Account, symbols: Sequence[str] = (), *, cached: bool = False,
                                choice: BrokerChoice | None = None,
                                progress: Progress = no_progress) -> AccountReading: ...
+
+        def _factory_for(self, account: Account, choice: BrokerChoice) -> BrokerFactory: ...
+
+        def remember(self, account: Account, snapshot: AccountSnapshot) -> dt.datetime: ...
 
     # -- strategies ---------------------------------------------------------------------------------------------
 
@@ -155,27 +164,36 @@ class StrategyOperations:
         days = Weekdays() if self.open_schedule_rules is None else self.open_schedule_rules().days
         for _ in range(max_age_days):
             oldest = days.previous_session(DEFAULT_MARKET_BY_CURRENCY.get(account.currency), oldest)
+        balances, error = await self._live_balances(account, choice, progress) if strategies else ({}, "")
         readings = {}
         for market_type in {s.market_type for s in strategies}:
-            live, error = None, "no live balance for this market type"
-            if market_type is LIVE_MARKET_TYPE:
-                live, error = await self._live_equity(account, choice, progress)
+            balance = balances.get(market_type)
             summary = self.storage.summaries.latest(account_id, market_type.value)
             cached = None if summary is None else CachedBalance(summary.trade_date, summary.equity)
-            readings[market_type] = MarketReading(account.currency, live, error, cached)
+            readings[market_type] = MarketReading(account.currency, None if balance is None else balance.equity,
+                                                  error or "no live balance for this market type", cached)
+        for market_type, balance in balances.items():  # today's figures: the fallback when the broker is down
+            self.storage.summaries.upsert(DailySummary(account_id, market_date, market_type.value,
+                                                       balance.free_cash, balance.equity))
         allocations = allocate_capital(strategies, readings, oldest)
         return CapitalReport(account_id, market_date, oldest, tuple(allocations))
 
-    async def _live_equity(self, account: Account, choice: BrokerChoice | None,
-                           progress: Progress) -> tuple[Decimal | None, str]:
+    async def _live_balances(self, account: Account, choice: BrokerChoice | None,
+                             progress: Progress) -> tuple[dict[MarketType, MarketBalance], str]:
+        """Each market type's live balance the broker reports (a broker with one balance: `securities`), or
+        none and why."""
+        choice = choice or BrokerChoice()
         try:
-            snapshot = (await self.read_account(account, (), choice=choice, progress=progress)).snapshot
+            async with self._factory_for(account, choice).connect(account, choice, None, progress) as connection:
+                balances, snapshot = await read_market_balances(connection.broker, account.account_id)
         except InvalidInput:
             raise  # a wrong broker choice or setting is the user's to fix, not a reason to fall back
         except (TrimtabError, OSError) as error:
             logger.warning("account %s: live balance unreadable: %s", account.account_id, error)
-            return None, f"live balance unreadable: {error}"
-        return snapshot.cash + sum((h.value for h in snapshot.holdings), ZERO), "live"
+            return {}, f"live balance unreadable: {error}"
+        if snapshot is not None:
+            self.remember(account, snapshot)
+        return balances, ""
 
     # -- ledger -------------------------------------------------------------------------------------------------
 

@@ -234,12 +234,16 @@ class MemoryPaper:
     """Paper accounts as plain cash and positions (the facade only opens, funds and closes them)."""
 
     accounts: dict[str, tuple[str, Decimal, dict[str, Decimal]]] = field(default_factory=dict)
+    futures_wallets: dict[str, Decimal] = field(default_factory=dict)
 
     def open_account(self, account_id: str, currency: str, cash: Decimal,
-                     positions: Mapping[str, Decimal] | None = None, *, reset: bool = False) -> bool:
+                     positions: Mapping[str, Decimal] | None = None, *, reset: bool = False,
+                     futures_cash: Decimal = Decimal(0)) -> bool:
         if account_id in self.accounts and not reset:
             return False
         self.accounts[account_id] = (currency, cash, dict(positions or {}))
+        if futures_cash:
+            self.futures_wallets[account_id] = futures_cash
         return True
 
     def deposit(self, account_id: str, amount: Decimal) -> Decimal:

@@ -1,4 +1,4 @@
-"""Deterministic demo market data: real KRX and US listings with seeded price paths.
+"""Deterministic demo market data: real KRX and US listings and Binance spot pairs with seeded price paths.
 
 Time is counted in integer steps, `steps_per_day` to a day (the paper broker maps its clock onto steps from an
 epoch, UTC days, which hold a whole KRX and a whole US session). Each day has a base price, the previous day's
@@ -44,6 +44,11 @@ def _us(symbol: str, name: str) -> Instrument:
     return Instrument(symbol=symbol, market=Market.US, instrument_type=InstrumentType.ETF, currency="USD", name=name)
 
 
+def _crypto(base: str, lot: str) -> Instrument:
+    return Instrument(symbol=f"{base}/USDT", market=Market.CRYPTO, instrument_type=InstrumentType.CRYPTO,
+                      currency="USDT", lot_size=Decimal(lot), tick_size=Decimal("0.01"), name=f"{base}USDT")
+
+
 _ETF, _STOCK = InstrumentType.ETF, InstrumentType.STOCK
 
 # Real codes and names; all of these KRX listings trade on the KOSPI board.
@@ -62,6 +67,11 @@ DEMO_INSTRUMENTS: Mapping[str, Instrument] = {
         _us("SPMO", "Invesco S&P 500 Momentum ETF"),
         _us("SMH", "VanEck Semiconductor ETF"),
         _us("IAU", "iShares Gold Trust"),
+        # Binance's spot pairs with their LOT_SIZE steps and PRICE_FILTER ticks (their perpetuals BTC/USDT:USDT ...
+        # follow these paths: adapters/brokers/paper/futures.py).
+        _crypto("BTC", "0.00001"),
+        _crypto("ETH", "0.0001"),
+        _crypto("SOL", "0.001"),
     )
 }
 
@@ -72,6 +82,7 @@ DEMO_BASE_PRICES: Mapping[str, Decimal] = {
         "069500": "52350", "360750": "23415", "005930": "98700", "000660": "512000", "148070": "118500",
         "114260": "63200", "132030": "21850", "229200": "13415", "114800": "1925",
         "SPMO": "115.42", "SMH": "305.18", "IAU": "68.73",
+        "BTC/USDT": "90000.00", "ETH/USDT": "3000.00", "SOL/USDT": "150.00",
     }.items()
 }
 

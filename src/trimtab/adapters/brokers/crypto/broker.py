@@ -13,6 +13,7 @@ long only: sells are reduce-only, so they close and never open a short.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -24,12 +25,14 @@ from trimtab.adapters.brokers.crypto import parse
 from trimtab.adapters.brokers.crypto.client import CryptoClient, ExchangeRefused
 from trimtab.adapters.brokers.crypto.parse import CryptoMarket
 from trimtab.adapters.brokers.crypto.venues import CANCEL_REFUSED, DUPLICATE, UNKNOWN_ORDER, MarketType
+from trimtab.application.market_balances import MarketBalance
 from trimtab.application.ports import BrokerOrderBook, BrokerOrderRecord, Clock
 from trimtab.domain.errors import InvalidInput, OrderRejected
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest, OrderStatus
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderType, Side
 from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Holding, Quote
+from trimtab.domain.strategies import MarketType as StrategyMarket
 
 logger = logging.getLogger(__name__)
 BROKER = "crypto"
@@ -43,6 +46,7 @@ class CryptoBrokerConfig:
     market_type: MarketType = "spot"
     currency: str = "USDT"  # the quote currency trimtab plans in
     is_live: bool = False  # the live exchange (not its testnet, nor a local one): real money
+    qualified_symbols: bool = False  # symbols as ccxt's unified ones (BTC/USDT:USDT): an account on both markets
     costs: CostSettings = field(default_factory=lambda: CostSettings(Decimal("0.001")))
 
 
@@ -78,7 +82,10 @@ class CryptoBroker:
         """The exchange's trading pairs quoted in the account's currency, by trimtab symbol."""
         if self._markets is None:
             loaded = (parse.market_of(m) for m in (await self.client.markets()).values())
-            self._markets = {m.symbol: m for m in loaded if m is not None and m.quote == self.config.currency}
+            found = [m for m in loaded if m is not None and m.quote == self.config.currency]
+            if self.config.qualified_symbols:
+                found = [dataclasses.replace(m, symbol=m.ccxt_symbol) for m in found]
+            self._markets = {m.symbol: m for m in found}
         return self._markets
 
     async def _market(self, symbol: str) -> CryptoMarket:
@@ -109,18 +116,40 @@ class CryptoBroker:
                                costs=self.config.costs)
 
     async def get_equity(self, account_id: str) -> Decimal:
-        """The market type's equity in the account's currency: spot, every balance of the quote currency and of the
-        base assets at their last price (open orders included); futures, the margin balance (wallet + unrealised)."""
+        """The market type's equity in the account's currency (see `market_balance`)."""
         self._check(account_id)
+        return (await self.market_balance()).equity
+
+    async def equity_by_market_type(self, account_id: str) -> dict[StrategyMarket, MarketBalance]:
+        """The account's one market type with its live equity and free cash."""
+        self._check(account_id)
+        return {StrategyMarket(self.config.market_type): await self.market_balance()}
+
+    async def get_market_snapshot(self, account_id: str, market_type: StrategyMarket,
+                                  symbols: Sequence[str]) -> AccountSnapshot:
+        """The snapshot, when the account trades that market type."""
+        if market_type.value != self.config.market_type:
+            raise InvalidInput(f"this crypto account trades {self.config.market_type} only",
+                               where=f"account '{self.config.account_id}'", field="market_type",
+                               value=market_type.value)
+        return await self.get_snapshot(account_id, symbols)
+
+    async def market_balance(self) -> MarketBalance:
+        """Spot: every balance of the quote currency and of the base assets at their last price (open orders
+        included), and the quote currency's free balance. Futures: the margin balance (wallet + unrealised PnL) and
+        the available balance."""
         markets = await self.markets()
         account = await self.client.call(self._venue.account)
         if self.config.market_type == "futures":
-            assets = {row["asset"]: row for row in account.get("assets", [])}
-            return parse.number(assets.get(self.config.currency, {}).get("marginBalance"))
-        totals = {row["asset"]: parse.number(row["free"]) + parse.number(row["locked"]) for row in account["balances"]}
+            asset = {row["asset"]: row for row in account.get("assets", [])}.get(self.config.currency, {})
+            return MarketBalance(parse.number(asset.get("marginBalance")), parse.number(asset.get("availableBalance")))
+        balances = {row["asset"]: (parse.number(row["free"]), parse.number(row["locked"]))
+                    for row in account["balances"]}
+        totals = {asset: free + locked for asset, (free, locked) in balances.items()}
         prices = {row["symbol"]: parse.number(row["price"]) for row in await self.client.call(self._venue.prices)}
         held = (totals.get(m.base, ZERO) * prices[m.exchange_id] for m in markets.values() if totals.get(m.base))
-        return totals.get(self.config.currency, ZERO) + sum(held, ZERO)
+        return MarketBalance(totals.get(self.config.currency, ZERO) + sum(held, ZERO),
+                             balances.get(self.config.currency, (ZERO, ZERO))[0])
 
     async def _spot_balances(self, markets: dict[str, CryptoMarket],
                              ) -> tuple[Decimal, dict[str, Decimal], dict[str, Decimal]]:
@@ -162,6 +191,10 @@ class CryptoBroker:
         return cash, held, orderable
 
     # -- orders -----------------------------------------------------------------------------------------------
+
+    def has_refused(self, client_order_id: str) -> bool:
+        """Whether this broker refused the order itself (never sent)."""
+        return client_order_id in self._local
 
     def _record(self, client_order_id: str) -> BrokerOrderRecord | None:
         return self.book.get(BROKER, self.config.account_id, client_order_id)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import SecretStr
 
+from trimtab.adapters.brokers.crypto.accounts import CryptoAccountBroker
 from trimtab.adapters.brokers.crypto.broker import CryptoBroker, CryptoBrokerConfig
 from trimtab.adapters.brokers.crypto.client import CryptoClient, make_exchange
 from trimtab.adapters.brokers.crypto.venues import MarketType, venue_of
@@ -33,12 +34,29 @@ class CryptoSettings:
     base_url: str | None = None  # every API group of the exchange on this address (a local exchange)
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
-    market_types: Mapping[str, MarketType] = field(default_factory=dict)  # account id -> spot | futures
+    # account id -> spot | futures | [spot, futures] (one account on both markets)
+    market_types: Mapping[str, MarketType | Sequence[MarketType]] = field(default_factory=dict)
     commission_rate: Decimal = Decimal("0.001")
     throttle: bool = True  # ccxt's own request pacing (enableRateLimit)
 
     def market_type(self, account_id: str) -> MarketType:
-        return self.market_types.get(account_id, "spot")
+        """The account's first market type (spot unless set)."""
+        return self.market_types_of(account_id)[0]
+
+    def market_types_of(self, account_id: str) -> tuple[MarketType, ...]:
+        """The market types an account trades: one, or spot and futures (spot first)."""
+        value = self.market_types.get(account_id, "spot")
+        named = [value] if isinstance(value, str) else list(value)
+        found: list[MarketType] = []
+        for name in named:
+            if name not in ("spot", "futures"):
+                raise InvalidInput("choose spot, futures or both", where="setting TRIMTAB_CRYPTO_MARKET_TYPES",
+                                   field=account_id, value=name)
+            found.append("spot" if name == "spot" else "futures")
+        if not found:
+            raise InvalidInput("names no market type", where="setting TRIMTAB_CRYPTO_MARKET_TYPES",
+                               field=account_id, value=value)
+        return tuple(sorted(set(found), key=("spot", "futures").index))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +78,22 @@ class CryptoBrokerFactory:
         finally:
             await broker.aclose()
 
-    def broker(self, account: Account, choice: BrokerChoice) -> CryptoBroker:
-        """The broker of one account, on its market type."""
+    def broker(self, account: Account, choice: BrokerChoice) -> CryptoBroker | CryptoAccountBroker:
+        """The broker of one account: on its market type, or on both (orders routed by symbol)."""
+        market_types = self.settings.market_types_of(account.account_id)
+        book = self.book()  # one book for both markets: an order is found by the symbol it was recorded with
+        if len(market_types) == 1:
+            return self._market_broker(account, choice, market_types[0], book, qualified=False)
+        return CryptoAccountBroker(self._market_broker(account, choice, "spot", book, qualified=False),
+                                   self._market_broker(account, choice, "futures", book, qualified=True))
+
+    def _market_broker(self, account: Account, choice: BrokerChoice, market_type: MarketType, book: BrokerOrderBook,
+                       *, qualified: bool) -> CryptoBroker:
         settings = self.settings
         environment = _environment(choice.environment or settings.environment)
         if settings.api_key is None or settings.api_secret is None:
             raise InvalidInput("set TRIMTAB_CRYPTO_API_KEY and TRIMTAB_CRYPTO_API_SECRET", where="settings",
                                field="crypto API key")
-        market_type = settings.market_type(account.account_id)
         try:
             venue = venue_of(settings.exchange, market_type)
         except ValueError as problem:
@@ -76,8 +102,9 @@ class CryptoBrokerFactory:
         exchange = make_exchange(venue, settings.api_key, settings.api_secret, base_url=base_url,
                                  sandbox=environment == "testnet", clock=self.clock, throttle=settings.throttle)
         config = CryptoBrokerConfig(account.account_id, market_type, currency=account.currency,
-                                    is_live=environment == "live", costs=CostSettings(settings.commission_rate))
-        return CryptoBroker(CryptoClient(exchange, venue, self.sleep), self.book(), config, self.clock)
+                                    is_live=environment == "live", costs=CostSettings(settings.commission_rate),
+                                    qualified_symbols=qualified)
+        return CryptoBroker(CryptoClient(exchange, venue, self.sleep), book, config, self.clock)
 
 
 def _environment(value: str) -> Environment:

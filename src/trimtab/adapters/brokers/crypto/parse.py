@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from trimtab.adapters.brokers.crypto.venues import MarketType
 from trimtab.domain.execution import Fill, OrderReport, OrderStatus
 from trimtab.domain.instruments import Instrument, InstrumentType, Market
 from trimtab.domain.numbers import ZERO
@@ -63,6 +64,12 @@ def market_of(ccxt_market: Mapping[str, Any]) -> CryptoMarket | None:
     return CryptoMarket(f"{base}/{quote}", str(info["symbol"]), str(ccxt_market["symbol"]), base, quote,
                         number(price.get("tickSize")).normalize(), number(lot.get("stepSize")).normalize(),
                         number(lot.get("minQty")), number(minimum))
+
+
+def market_type_of(symbol: str) -> MarketType:
+    """The market of a ccxt unified symbol: a settle currency after ':' (BTC/USDT:USDT) is USDT-margined futures,
+    BTC/USDT is spot."""
+    return "futures" if ":" in symbol else "spot"
 
 
 def exchange_client_id(client_order_id: str) -> str:

@@ -21,19 +21,25 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from trimtab.adapters.brokers.paper import futures
 from trimtab.adapters.brokers.paper.config import PaperConfig
 from trimtab.adapters.brokers.paper.draws import uniform
-from trimtab.adapters.brokers.paper.exchange import PaperExchange
+from trimtab.adapters.brokers.paper.exchange import PaperExchange, account_market
+from trimtab.adapters.brokers.paper.futures import is_futures
 from trimtab.adapters.brokers.paper.prices import PriceSource
 from trimtab.adapters.brokers.paper.reports import build_snapshot, order_report
 from trimtab.adapters.brokers.paper.state import AccountState
 from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.marketdata.demo import DemoMarketData
+from trimtab.application.market_balances import MarketBalance, balance_of
 from trimtab.application.ports import Clock, PaperStateStore
 from trimtab.application.snapshot_reads import SnapshotRequest
 from trimtab.domain.errors import BrokerUnavailable, InvalidInput, OrderRejected
 from trimtab.domain.execution import Fill, OrderReport, OrderRequest
+from trimtab.domain.instruments import Market
+from trimtab.domain.numbers import ZERO
 from trimtab.domain.snapshot import AccountSnapshot, CostSettings, Quote
+from trimtab.domain.strategies import MarketType
 
 
 class PaperBroker:
@@ -60,15 +66,16 @@ class PaperBroker:
 
     def open_account(
         self, account_id: str, currency: str, cash: Decimal, positions: Mapping[str, Decimal] | None = None,
-        *, costs: CostSettings | None = None, reset: bool = False,
+        *, costs: CostSettings | None = None, reset: bool = False, futures_cash: Decimal = ZERO,
     ) -> bool:
         """Seed a paper account; return False (and change nothing) when it exists and `reset` is not set.
 
-        Commission settings are copied into the account: `costs`, else PaperConfig.costs_for(account_id).
+        Commission settings are copied into the account: `costs`, else PaperConfig.costs_for(account_id). A
+        crypto account (USDT) may also fund its futures wallet with `futures_cash` (paper/futures.py).
         """
         if not reset and self._store.load(account_id) is not None:
             return False
-        state = self.exchange.open_account(account_id, currency, cash, positions or {}, costs)
+        state = self.exchange.open_account(account_id, currency, cash, positions or {}, costs, futures_cash)
         self._store.save(account_id, state.to_json())
         return True
 
@@ -97,6 +104,41 @@ class PaperBroker:
         self.exchange.settle(state, now)
         self._save(state, before)
         return build_snapshot(self.exchange, state, symbols, now)
+
+    async def get_market_snapshot(self, account_id: str, market_type: MarketType,
+                                  symbols: Sequence[str]) -> AccountSnapshot:
+        """One market type's slice: a crypto account's spot or futures positions and that wallet's cash; any
+        other account's whole snapshot as `securities`."""
+        where = f"paper account {account_id}"
+        await self._wait()
+        now = self._now()
+        state = self._caught_up(account_id, now)
+        wanted = _market_types(state)
+        if market_type not in wanted:
+            raise InvalidInput(f"trades {', '.join(wanted)}", where=where, field="market_type",
+                               value=market_type.value)
+        only_futures = None if market_type is MarketType.SECURITIES else market_type is MarketType.FUTURES
+        for symbol in symbols:
+            if only_futures is not None and is_futures(symbol) != only_futures:
+                raise InvalidInput(f"is not a {market_type.value} symbol", where=where, field="symbols", value=symbol)
+        return build_snapshot(self.exchange, state, symbols, now, only_futures=only_futures)
+
+    async def equity_by_market_type(self, account_id: str) -> dict[MarketType, MarketBalance]:
+        """Each market type's equity and free cash: a crypto account's spot wallet (cash, open buys' reservations
+        included, and coins at their price) and futures wallet (margin balance); any other account's snapshot
+        (orderable cash and holdings) as `securities`."""
+        await self._wait()
+        now = self._now()
+        state = self._caught_up(account_id, now)
+        if MarketType.SECURITIES in _market_types(state):
+            return {MarketType.SECURITIES: balance_of(build_snapshot(self.exchange, state, (), now))}
+        spot = build_snapshot(self.exchange, state, (), now, only_futures=False)
+        def price(symbol: str) -> Decimal:
+            return self.exchange.current_price(symbol, now)
+
+        held = sum((h.value for h in spot.holdings), ZERO)
+        return {MarketType.SPOT: MarketBalance(state.cash + held, spot.cash),
+                MarketType.FUTURES: MarketBalance(futures.equity(state, price), futures.available(state))}
 
     async def get_snapshots(self, requests: Sequence[SnapshotRequest]) -> list[AccountSnapshot | Exception]:
         """get_snapshot for many accounts at once (one call: the latency is waited once): their states read in
@@ -165,9 +207,9 @@ class PaperBroker:
         state = self._caught_up(account_id)
         return [record.fill for record in state.fills if record.fill.client_order_id == client_order_id]
 
-    def _caught_up(self, account_id: str) -> AccountState:
+    def _caught_up(self, account_id: str, now: dt.datetime | None = None) -> AccountState:
         state, before = self._load(account_id)
-        self.exchange.settle(state, self._now())
+        self.exchange.settle(state, now or self._now())
         self._save(state, before)
         return state
 
@@ -202,3 +244,10 @@ class PaperBroker:
         if rate > 0 and draw < rate:
             raise BrokerUnavailable(f"paper broker: the response to {operation} {client_order_id} was lost "
                                     "(simulated); the order was recorded, retry with the same client order id")
+
+
+def _market_types(state: AccountState) -> tuple[MarketType, ...]:
+    """A crypto account (a currency without a home stock market) has spot and futures; others securities."""
+    if account_market(state.currency) is Market.CRYPTO:
+        return MarketType.SPOT, MarketType.FUTURES
+    return (MarketType.SECURITIES,)

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
+from trimtab.adapters.brokers.paper import futures
 from trimtab.adapters.brokers.paper.checks import (
     RejectCode,
     Rejection,
@@ -44,7 +45,7 @@ class PaperExchange:
 
     def __init__(self, config: PaperConfig, prices: PriceSource) -> None:
         self.config = config
-        self.prices = prices
+        self.prices: PriceSource = futures.LinearFutures(prices)  # perpetuals priced on their pairs' paths
 
     def instrument(self, symbol: str, *, where: str) -> Instrument:
         """Return a symbol's instrument or raise InvalidInput for a symbol without prices."""
@@ -59,14 +60,21 @@ class PaperExchange:
 
     def open_account(
         self, account_id: str, currency: str, cash: Decimal, positions: Mapping[str, Decimal],
-        costs: CostSettings | None = None,
+        costs: CostSettings | None = None, futures_cash: Decimal = ZERO,
     ) -> AccountState:
-        """Build a new account's state after checking its currency, cash and positions."""
+        """Build a new account's state after checking its currency, cash (and futures wallet) and positions."""
         where = f"paper account {account_id}"
         code = parse_currency(currency, where=where)
-        if not cash.is_finite() or cash < ZERO:
-            raise InvalidInput("cash must be a finite amount at least 0", where=where, field="cash", value=cash)
+        for name, amount in (("cash", cash), ("futures_cash", futures_cash)):
+            if not amount.is_finite() or amount < ZERO:
+                raise InvalidInput("must be a finite amount at least 0", where=where, field=name, value=amount)
+        if futures_cash and account_market(code) is not Market.CRYPTO:
+            raise InvalidInput("only a crypto account has a futures wallet", where=where, field="futures_cash",
+                               value=futures_cash)
         for symbol, quantity in positions.items():
+            if futures.is_futures(symbol):
+                raise InvalidInput("futures positions are opened by trading", where=where, field="positions",
+                                   value=symbol)
             instrument = self.instrument(symbol, where=where)
             if instrument.currency != code:
                 raise InvalidInput(f"trades in {instrument.currency}, the account in {code}", where=where,
@@ -75,7 +83,8 @@ class PaperExchange:
                 raise InvalidInput("quantity must be at least 0", where=where, field="positions", value=symbol)
         held = {symbol: quantity for symbol, quantity in positions.items() if quantity > ZERO}
         return AccountState(account_id=account_id, currency=code, cash=cash,
-                            costs=costs or self.config.costs_for(account_id), positions=held)
+                            costs=costs or self.config.costs_for(account_id), positions=held,
+                            futures_wallet=futures_cash)
 
     def account_date(self, state: AccountState, now: dt.datetime) -> dt.date:
         """Return the account's market date: the venue date of its currency's home market."""
@@ -85,15 +94,19 @@ class PaperExchange:
         """Return the cash held back by open buy orders (remaining value at the reserve price plus costs)."""
         total = ZERO
         for order in state.orders.values():
-            if order.side is Side.BUY and order.status.is_open:
+            if order.side is Side.BUY and order.status.is_open and not futures.is_futures(order.symbol):
                 value = order.remaining * order.reserve_price
                 unpaid = commission(order.quantity * order.reserve_price, state.costs, state.currency)
                 total += value + max(ZERO, unpaid - order.commission)
         return total
 
     def orderable_cash(self, state: AccountState) -> Decimal:
-        """Return the cash a new buy may spend now."""
+        """Return the cash a new buy may spend now (a crypto account's spot wallet)."""
         return state.cash - self.reserved_cash(state)
+
+    def orderable_cash_for(self, state: AccountState, symbol: str) -> Decimal:
+        """Return what a new buy of `symbol` may spend: the futures available balance for a perpetual."""
+        return futures.available(state) if futures.is_futures(symbol) else self.orderable_cash(state)
 
     def orderable_quantity(self, state: AccountState, symbol: str) -> Decimal:
         """Return the quantity of a symbol a new sell may offer now."""
@@ -170,7 +183,7 @@ class PaperExchange:
             rejection = check_market_open(instrument, now)
         if rejection is None:
             required = buy_requirement(request.quantity, reserve_price, state.costs, state.currency)
-            rejection = check_funds(request, required, self.orderable_cash(state),
+            rejection = check_funds(request, required, self.orderable_cash_for(state, request.symbol),
                                     self.orderable_quantity(state, request.symbol))
         if rejection is None and self._draws_reject(state, request):
             rejection = Rejection(RejectCode.SIMULATED_REJECT, "rejected by the paper exchange's fault injection")
@@ -209,6 +222,9 @@ class PaperExchange:
         self, state: AccountState, order: OrderRecord, instrument: Instrument, due: DueFill, costs: Decimal,
     ) -> None:
         """Move cash and units for a fill; `costs` is this fill's commission plus tax."""
+        if futures.is_futures(order.symbol):
+            futures.apply_fill(state, order, due.quantity, due.price, costs)
+            return
         held = state.positions.get(order.symbol, ZERO)
         value = due.quantity * due.price
         if order.side is Side.BUY:

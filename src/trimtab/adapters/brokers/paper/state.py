@@ -1,8 +1,8 @@
 """The paper exchange's state per account, and its JSON form (Decimals and instants as strings).
 
 One document per account: cash, positions, pending (unsettled) cash, commission settings, every order and
-fill, and an event counter that grows by one with every recorded event (order accepted or rejected, fill,
-cancel). The document is what PaperStateStore keeps; nothing else survives a restart.
+fill, a crypto account's futures wallet and positions' costs (when it has them), and an event counter that
+grows by one with every recorded event (order accepted or rejected, fill, cancel). The document is what PaperStateStore keeps; nothing else survives a restart.
 """
 
 from __future__ import annotations
@@ -135,6 +135,8 @@ class AccountState:
     fills: list[FillRecord] = field(default_factory=list)
     event_counter: int = 0
     repeated_submissions: list[str] = field(default_factory=list)  # client ids submitted again (audit)
+    futures_wallet: Decimal = ZERO  # a crypto account's futures wallet (paper/futures.py), apart from `cash`
+    futures_costs: dict[str, Decimal] = field(default_factory=dict)  # perpetual -> its position's cost
 
     def next_event(self) -> int:
         """Count one more event and return its number."""
@@ -153,7 +155,14 @@ class AccountState:
             "fills": [fill.to_json() for fill in self.fills],
             "event_counter": self.event_counter,
             "repeated_submissions": list(self.repeated_submissions),
-        }
+        } | self._futures_json()
+
+    def _futures_json(self) -> dict[str, Any]:
+        """The futures wallet, only when there is one (documents of other accounts stay as they were)."""
+        if not self.futures_wallet and not self.futures_costs:
+            return {}
+        return {"futures_wallet": str(self.futures_wallet),
+                "futures_costs": {symbol: str(cost) for symbol, cost in self.futures_costs.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AccountState:
@@ -172,6 +181,8 @@ class AccountState:
             fills=[FillRecord.from_json(fill) for fill in data["fills"]],
             event_counter=int(data["event_counter"]),
             repeated_submissions=[str(item) for item in data.get("repeated_submissions", [])],
+            futures_wallet=Decimal(data.get("futures_wallet", "0")),
+            futures_costs={symbol: Decimal(cost) for symbol, cost in data.get("futures_costs", {}).items()},
         )
 
 
