@@ -112,7 +112,7 @@ class PaperAccounts(Protocol):
 
     def open_account(self, account_id: str, currency: str, cash: Decimal,
                      positions: Mapping[str, Decimal] | None = None, *, reset: bool = False,
-                     futures_cash: Decimal = Decimal(0)) -> bool:
+                     futures_cash: Decimal = ...) -> bool:
         """Seed an account (a crypto account's futures wallet with `futures_cash`); False (nothing changed) when
         it exists and `reset` is not set."""
         ...

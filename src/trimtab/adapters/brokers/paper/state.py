@@ -2,7 +2,8 @@
 
 One document per account: cash, positions, pending (unsettled) cash, commission settings, every order and
 fill, a crypto account's futures wallet and positions' costs (when it has them), and an event counter that
-grows by one with every recorded event (order accepted or rejected, fill, cancel). The document is what PaperStateStore keeps; nothing else survives a restart.
+grows by one with every recorded event (order accepted or rejected, fill, cancel). The document is what
+PaperStateStore keeps; nothing else survives a restart.
 """
 
 from __future__ import annotations
