@@ -31,7 +31,8 @@ def test_demo_instruments_have_valid_base_prices_and_markets() -> None:
     assert set(DEMO_INSTRUMENTS) == set(DEMO_BASE_PRICES)
     for symbol, instrument in DEMO_INSTRUMENTS.items():
         assert is_valid_price(instrument, DEMO_BASE_PRICES[symbol])
-        assert instrument.currency == ("KRW" if instrument.market.is_korean else "USD")
+        expected = "KRW" if instrument.market.is_korean else "USDT" if instrument.market is Market.CRYPTO else "USD"
+        assert instrument.currency == expected
     assert DEMO_INSTRUMENTS["005930"].instrument_type is InstrumentType.STOCK
     assert DEMO_INSTRUMENTS["069500"].instrument_type is InstrumentType.ETF
     assert DEMO_INSTRUMENTS["SPMO"].market is Market.US
