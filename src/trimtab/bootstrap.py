@@ -51,7 +51,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     Without `settings`, they are read from the environment when first needed: the database location at once
     (TRIMTAB_DATABASE_URL, else the default SQLite file), the rest when a run starts.
     """
-    from trimtab.adapters.demo import DEMO_ACCOUNTS
+    from trimtab.adapters.demo import DEMO_ACCOUNTS, DEMO_CRYPTO_ACCOUNTS
     from trimtab.application.facade import Trimtab
 
     loaded = _Settings(settings)
@@ -62,7 +62,8 @@ def build(settings: Settings | None = None) -> Trimtab:
         "ibkr": _IbkrFactory(loaded), "crypto": _BookedFactory(loaded, database, _crypto_factory)}
     return Trimtab(open_storage=database.storage, open_files=_files, brokers=brokers,
                    open_run_settings=lambda: run_settings(loaded.get(), wall), clock=wall,
-                   exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
+                   exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS,
+                   demo_crypto_accounts=DEMO_CRYPTO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()),
                    open_schedule_rules=lambda: schedule_rules(loaded.get()),
                    open_queries=lambda: build_account_queries(database=database), open_engine_data=_engine_data)
@@ -242,9 +243,9 @@ class _PaperAccounts:
 
     def open_account(self, account_id: str, currency: str, cash: Decimal,
                      positions: Mapping[str, Decimal] | None = None, *, reset: bool = False,
-                     futures_cash: Decimal = Decimal(0)) -> bool:
+                     futures_cash: Decimal | None = None) -> bool:
         return self._broker().open_account(account_id, currency, cash, positions, reset=reset,
-                                           futures_cash=futures_cash)
+                                           futures_cash=cash * 0 if futures_cash is None else futures_cash)
 
     def deposit(self, account_id: str, amount: Decimal) -> Decimal:
         return self._broker().deposit(account_id, amount)

@@ -12,3 +12,11 @@ DEMO_ACCOUNTS = (
         "148070": Decimal(80), "114260": Decimal(110), "132030": Decimal(250)}),
     DemoAccount("DEMO-US", "USD", "GTAA", Decimal("1250.37"), {"SPMO": Decimal(420), "SMH": Decimal(135)}),
 )
+
+# The strategies demo's crypto account (`trimtab init --demo --crypto`): a spot wallet holding Bitcoin and Ether and
+# a futures wallet for USDT-margined perpetuals (BTC/USDT:USDT), both in USDT. It follows no model of its own: its
+# spot and futures strategies carry theirs.
+DEMO_CRYPTO_ACCOUNTS = (
+    DemoAccount("DEMO-CRYPTO", "USDT", None, Decimal(10_000), {"BTC/USDT": Decimal("0.05"), "ETH/USDT": Decimal(1)},
+                futures_cash=Decimal(20_000)),
+)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from trimtab.application.batch import BatchOperations, settings_of
 from trimtab.application.brokers import BrokerChoice
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
+from trimtab.application.demo_seed import DemoOperations
 from trimtab.application.desk import DeskOperations
 from trimtab.application.engines import EngineOperations
 from trimtab.application.file_plans import FilePlans, tax_date
@@ -90,7 +91,7 @@ class RunSettings:
 
 
 @dataclass
-class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations,
+class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations, DemoOperations,
               MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
@@ -105,6 +106,7 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
     clock: Clock  # real time: dates of files, summaries
     exact_allocator: Callable[[float], Allocator]
     demo_accounts: tuple[DemoAccount, ...] = ()
+    demo_crypto_accounts: tuple[DemoAccount, ...] = ()  # seeded by `init --demo --crypto` only
     open_reports: Callable[[], ReportFiles] | None = None  # rates files in, reports and baskets out
     open_price_policy: Callable[[], PricePolicy] = PricePolicy  # how old cached prices may be
     open_schedule_rules: Callable[[], ScheduleRules] | None = None  # cron, calendars, the scheduler's clock
@@ -142,26 +144,6 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
         if self._run_settings is None:
             self._run_settings = self.open_run_settings()
         return self._run_settings
-
-    # -- set-up and demo ----------------------------------------------------------------------------------------
-
-    def init(self, *, demo: bool) -> list[str]:
-        """Make the database ready; with `demo`, add the demo models and paper accounts (returns those created)."""
-        storage = self.storage
-        if not demo:
-            return []
-        for model in self.files.demo_models():
-            storage.models.import_model(model)
-        created = []
-        for demo_account in self.demo_accounts:
-            if storage.accounts.find(demo_account.account_id) is None:
-                storage.accounts.add(demo_account.account_id, name=f"Demo {demo_account.currency} account",
-                                     currency=demo_account.currency, broker="paper")
-                storage.accounts.assign_model(demo_account.account_id, demo_account.model)
-                created.append(demo_account.account_id)
-            storage.paper.open_account(demo_account.account_id, demo_account.currency, demo_account.cash,
-                                       demo_account.positions, futures_cash=demo_account.futures_cash)
-        return created
 
     # -- accounts -----------------------------------------------------------------------------------------------
 
@@ -315,10 +297,12 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
     # -- paper accounts -----------------------------------------------------------------------------------------
 
     def open_paper(self, account_id: str, cash: Decimal, positions: Mapping[str, Decimal], *,
-                   reset: bool = False) -> bool:
-        """Fund a paper account with cash and positions (a new account, or a reset of its state)."""
+                   reset: bool = False, futures_cash: Decimal = Decimal(0)) -> bool:
+        """Fund a paper account with cash and positions (a new account, or a reset of its state); a crypto account
+        (USDT) also with `futures_cash` in its futures wallet."""
         account = self._paper_account(account_id)
-        return self.storage.paper.open_account(account_id, account.currency, cash, positions, reset=reset)
+        return self.storage.paper.open_account(account_id, account.currency, cash, positions, reset=reset,
+                                               futures_cash=futures_cash)
 
     def deposit(self, account_id: str, amount: Decimal) -> Decimal:
         """Add cash to a paper account (negative: withdraw); return its new cash."""

@@ -96,7 +96,7 @@ class DemoAccount:
 
     account_id: str
     currency: str
-    model: str
+    model: str | None  # None: the account follows no model (its strategies have theirs)
     cash: Decimal
     positions: Mapping[str, Decimal]
     futures_cash: Decimal = Decimal(0)

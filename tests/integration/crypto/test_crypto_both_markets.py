@@ -91,7 +91,8 @@ def test_one_account_trades_spot_and_futures_routed_by_symbol_with_partial_fills
                             ("futures", "SOLUSDT", "r1.perp-S-SOL-0", True)}
 
             local.clock.advance(10)  # one tranche: 3 of 10
-            for client_order_id, symbol in (("r1.core-B1-LINK-0", "LINK/USDT"), ("r1.perp-B1-LINK-0", "LINK/USDT:USDT")):
+            for client_order_id, symbol in (("r1.core-B1-LINK-0", "LINK/USDT"),
+                                            ("r1.perp-B1-LINK-0", "LINK/USDT:USDT")):
                 report = await broker.get_order("BN", client_order_id)
                 assert report is not None
                 assert (report.symbol, report.status, report.filled_quantity) == (

@@ -135,7 +135,7 @@ def test_capital_of_spot_and_futures_strategies_from_the_paper_balances() -> Non
     trimtab.add_strategy(ACCOUNT, NewStrategy("alt", Decimal(1), market_type="spot"))
     trimtab.add_strategy(ACCOUNT, NewStrategy("perp", Decimal(1), market_type="futures"))
     report = asyncio.run(trimtab.capital(ACCOUNT))
-    capital = {c.strategy.strategy_id: (c.capital, c.is_stale) for c in report.allocations}
+    capital = {str(c.strategy.strategy_id): (c.capital, c.is_stale) for c in report.allocations}
     spot = expected[MarketType.SPOT].equity
     assert capital["perp"] == (Decimal(20_000), False)
     assert capital["core"][0] is not None

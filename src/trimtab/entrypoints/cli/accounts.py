@@ -31,12 +31,14 @@ accounts_app = typer.Typer(
 
 
 def init(demo: Annotated[bool, typer.Option("--demo", help="Also add the demo models and paper accounts.")] = False,
+         crypto: Annotated[bool, typer.Option("--crypto", help=(
+             "With --demo, also the paper crypto account DEMO-CRYPTO (spot and futures wallets, USDT)."))] = False,
          ) -> None:
     """Create the database (migrated to the latest schema); with --demo, the demo models and paper accounts."""
 
     def run() -> None:
         trimtab = facade()
-        created = trimtab.init(demo=demo)
+        created = trimtab.init(demo=demo, crypto=crypto)
         out = console()
         out.print(f"database ready: {trimtab.storage.location}")
         if demo:
@@ -70,6 +72,8 @@ def list_accounts(as_json: JsonOption = False) -> None:
 
 
 CashOption = Annotated[str | None, typer.Option("--cash", metavar="AMOUNT", help="Cash, in the account's currency.")]
+FuturesCashOption = Annotated[str | None, typer.Option("--futures-cash", metavar="AMOUNT", help=(
+    "A paper crypto account's futures wallet (USDT-margined perpetuals such as BTC/USDT:USDT)."))]
 HoldingsOption = Annotated[Path | None, typer.Option("--holdings", metavar="FILE", help=(
     "A snapshot file (JSON or YAML) whose holdings, and cash unless --cash is given, fund the account."))]
 
@@ -83,6 +87,7 @@ def add_account(
     name: Annotated[str, typer.Option(metavar="TEXT", help="A display name.")] = "",
     cash: CashOption = None,
     holdings: HoldingsOption = None,
+    futures_cash: FuturesCashOption = None,
 ) -> None:
     """Register an account; a paper account is opened too (with --cash/--holdings, funded).
 
@@ -91,17 +96,19 @@ def add_account(
 
     def run() -> None:
         trimtab = facade()
-        if broker.strip().lower() != "paper" and (cash is not None or holdings is not None):
+        if broker.strip().lower() != "paper" and (cash, holdings, futures_cash) != (None, None, None):
             from trimtab.domain.errors import InvalidInput
 
-            raise InvalidInput("--cash and --holdings fund a paper account only", where=COMMAND_LINE,
-                               field="broker", value=broker)
+            raise InvalidInput("--cash, --holdings and --futures-cash fund a paper account only",
+                               where=COMMAND_LINE, field="broker", value=broker)
         added = trimtab.add_account(account, name=name, currency=currency, broker=broker)
         message = f"account {account} added ({currency}, broker {broker})"
         if broker.strip().lower() == "paper":
             amount, positions = _funding(trimtab, cash, holdings)
-            trimtab.open_paper(account, amount, positions)
+            futures = _futures_cash(futures_cash)
+            trimtab.open_paper(account, amount, positions, futures_cash=futures)
             message += f", cash {_money(amount, added.currency)}"
+            message += f", futures wallet {_money(futures, added.currency)}" if futures else ""
             message += f", {len(positions)} holdings" if positions else ""
         console().print(message)
 
@@ -109,13 +116,14 @@ def add_account(
 
 
 @accounts_app.command("fund", cls=Command)
-def fund_account(account: AccountArgument, cash: CashOption = None, holdings: HoldingsOption = None) -> None:
+def fund_account(account: AccountArgument, cash: CashOption = None, holdings: HoldingsOption = None,
+                 futures_cash: FuturesCashOption = None) -> None:
     """Set a paper account's cash and holdings (replacing what it holds), e.g. from a snapshot file."""
 
     def run() -> None:
         trimtab = facade()
         amount, positions = _funding(trimtab, cash, holdings)
-        trimtab.open_paper(account, amount, positions, reset=True)
+        trimtab.open_paper(account, amount, positions, reset=True, futures_cash=_futures_cash(futures_cash))
         currency = trimtab.account(account).account.currency
         console().print(f"paper account {account}: cash {_money(amount, currency)}, {len(positions)} holdings")
 
@@ -157,6 +165,14 @@ def _funding(trimtab: Trimtab, cash: str | None, holdings: Path | None) -> tuple
     if cash is not None:
         amount = parse_decimal(cash, where=COMMAND_LINE, field="cash")
     return amount, positions
+
+
+def _futures_cash(text: str | None) -> Decimal:
+    from decimal import Decimal
+
+    from trimtab.domain.numbers import parse_decimal
+
+    return Decimal(0) if text is None else parse_decimal(text, where=COMMAND_LINE, field="futures-cash")
 
 
 @accounts_app.command("remove", cls=Command)
