@@ -94,3 +94,23 @@ def test_model_versions_by_their_file_labels_and_accounts_told_when_they_move(tm
     assert "now follow" not in second  # DEMO-US is pinned: it stays
     assert "model GTAA v2" in _ok(database, "accounts")
     assert "(2026-02)" in _ok(database, "models", "list")
+
+
+def test_crypto_demo_account_and_a_paper_futures_wallet_give_capital_per_market_type(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    assert "DEMO-CRYPTO" not in _ok(database, "init", "--demo")  # the classic demo stays as it was
+    assert "DEMO-CRYPTO" in _ok(database, "init", "--demo", "--crypto")
+    assert "futures wallet 500.00000000 USDT" in _ok(database, "accounts", "add", "MINE-BN", "--currency", "USDT",
+                                                    "--cash", "1000", "--futures-cash", "500")
+    for account in ("DEMO-CRYPTO", "MINE-BN"):
+        _ok(database, "strategies", "add", account, "spot1", "--weight", "1", "--market-type", "spot")
+        _ok(database, "strategies", "add", account, "perp", "--weight", "1", "--market-type", "futures")
+    mine = {row["strategy"]: (row["capital"], row["source"])
+            for row in json.loads(_ok(database, "strategies", "capital", "MINE-BN", "--json"))["strategies"]}
+    assert mine == {"spot1": ("1000.00000000", "live"), "perp": ("500.00000000", "live")}
+    demo = {row["strategy"]: row["capital"]
+            for row in json.loads(_ok(database, "strategies", "capital", "DEMO-CRYPTO", "--json"))["strategies"]}
+    assert demo["perp"] == "20000.00000000"
+    refused = _trimtab(database, "accounts", "add", "MINE-KR", "--currency", "KRW", "--futures-cash", "5")
+    assert refused.returncode != 0
+    assert "futures_cash" in refused.stdout + refused.stderr
