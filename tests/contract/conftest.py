@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.contract.clocks import FixedClock
-from tests.contract.crypto_harness import crypto_harness
+from tests.contract.crypto_harness import crypto_both_harness, crypto_harness
 from tests.contract.harness import BrokerHarness, Capabilities
 from tests.contract.ibkr_harness import ibkr_harness
 from tests.contract.kis_harness import kis_harness
@@ -43,6 +43,8 @@ HARNESS_FACTORIES: dict[str, Callable[[], Iterator[BrokerHarness]]] = {
     "ibkr": lambda: ibkr_harness(NYSE_MORNING),
     "crypto-spot": lambda: crypto_harness(NYSE_MORNING, "spot"),
     "crypto-futures": lambda: crypto_harness(NYSE_MORNING, "futures"),
+    "crypto-both-spot": lambda: crypto_both_harness(NYSE_MORNING, "spot"),
+    "crypto-both-futures": lambda: crypto_both_harness(NYSE_MORNING, "futures"),
 }
 
 

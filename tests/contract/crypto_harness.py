@@ -7,6 +7,7 @@ The contract's coins trade in whole units (step 1) so that its share-sized cases
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
@@ -16,6 +17,7 @@ from pydantic import SecretStr
 from tests.contract.harness import BrokerHarness, Capabilities
 from tests.contract.ibkr_harness import EpochClock, LoopThread, ThreadedBroker
 from tests.integration.ibkr.gateway_kit import HandClock
+from trimtab.adapters.brokers.crypto.accounts import CryptoAccountBroker
 from trimtab.adapters.brokers.crypto.broker import CryptoBroker, CryptoBrokerConfig
 from trimtab.adapters.brokers.crypto.client import CryptoClient, make_exchange
 from trimtab.adapters.brokers.crypto.venues import MarketType, venue_of
@@ -72,6 +74,33 @@ def crypto_harness(start: dt.datetime, market_type: MarketType) -> Iterator[Brok
                 name=f"crypto-{market_type}", broker=ThreadedBroker(broker, thread),
                 account_id=broker.config.account_id, currency="USDT", cash=CASH, holdings=dict(HOLDINGS),
                 stock="SOL/USDT", etf="ETH/USDT", unheld="LINK/USDT", advance=clock.advance,
+                capabilities=Capabilities(partial_fills=True, krx_sell_tax=False, price_limits=False),
+            )
+        finally:
+            thread.run(broker.aclose())
+            thread.stop()
+
+
+def crypto_both_harness(start: dt.datetime, side: MarketType) -> Iterator[BrokerHarness]:
+    """The contract's account as one side of an account on both markets (CryptoAccountBroker), the other wallet
+    empty: every order is routed by its symbol's form (futures: the unified BTC/USDT:USDT symbols)."""
+    clock = HandClock(start.timestamp())
+    config = contract_exchange(clock)
+    config = dataclasses.replace(config, spot_balances={}) if side == "futures" else \
+        dataclasses.replace(config, futures_wallet=Decimal(0), futures_positions={})
+    local: LocalExchange = make_local_exchange(config)
+    thread = LoopThread()
+    suffix = ":USDT" if side == "futures" else ""
+    with serve_in_thread(local.app) as base_url:
+        spot, futures = (crypto_broker(base_url, clock, kind, "CRYPTO-BOTH") for kind in ("spot", "futures"))
+        futures = CryptoBroker(futures.client, spot.book, dataclasses.replace(futures.config, qualified_symbols=True),
+                               EpochClock(clock))
+        broker = CryptoAccountBroker(spot, futures)
+        try:
+            yield BrokerHarness(
+                name=f"crypto-both-{side}", broker=ThreadedBroker(broker, thread), account_id=broker.account_id,
+                currency="USDT", cash=CASH, holdings={s + suffix: q for s, q in HOLDINGS.items()},
+                stock="SOL/USDT" + suffix, etf="ETH/USDT" + suffix, unheld="LINK/USDT" + suffix, advance=clock.advance,
                 capabilities=Capabilities(partial_fills=True, krx_sell_tax=False, price_limits=False),
             )
         finally:

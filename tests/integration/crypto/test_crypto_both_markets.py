@@ -163,3 +163,21 @@ def test_capital_of_a_spot_only_account_has_no_live_futures_balance(local: Local
     report = asyncio.run(trimtab.capital("BN-SPOT"))
     assert {c.strategy.strategy_id: (c.capital, c.reason) for c in report.allocations} == {
         "core": (Decimal(193_000), ""), "perp": (None, "no live balance for this market type; no cached summary")}
+
+
+def test_a_new_broker_after_a_crash_adopts_each_market_order_instead_of_sending_it_again(local: Local) -> None:
+    requests = [_order("r3.core-B1-LINK-0", "LINK/USDT", Side.BUY, "2", "19.00"),
+                _order("r3.perp-B1-LINK-0", "LINK/USDT:USDT", Side.BUY, "2", "19.00")]
+
+    async def send(requests: list[OrderRequest]) -> list[str]:
+        broker = local.factory.broker(_account(), BrokerChoice())  # a new process: new ccxt sessions, one book
+        try:
+            return [(await broker.submit(request)).broker_order_id for request in requests]
+        finally:
+            await broker.aclose()
+
+    first = asyncio.run(send(requests))
+    again = asyncio.run(send(requests))
+    assert again == first
+    assert sorted((o.market_type, o.client_order_id) for o in local.local.exchange.orders) == [
+        ("futures", "r3.perp-B1-LINK-0"), ("spot", "r3.core-B1-LINK-0")]
