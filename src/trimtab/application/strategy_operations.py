@@ -151,8 +151,9 @@ class StrategyOperations:
 
     async def capital(self, account_id: str, *, max_age_days: int | None = None,
                       choice: BrokerChoice | None = None, progress: Progress = no_progress) -> CapitalReport:
-        """Each strategy's capital from the live balance, else a recent cached summary (marked stale); a summary
-        may be `max_age_days` trading days old (default: the setting TRIMTAB_CACHED_SUMMARY_MAX_AGE_DAYS)."""
+        """Each strategy's capital from the live balance of its market type, else that market type's recent cached
+        summary (marked stale); a summary may be `max_age_days` trading days old (default: the setting
+        TRIMTAB_CACHED_SUMMARY_MAX_AGE_DAYS). The live balances read are kept as the day's summaries."""
         if max_age_days is None:
             max_age_days = self.open_price_policy().summary_max_age_days
         if max_age_days < 0:
