@@ -214,7 +214,7 @@ class StrategyOperations:
         held = positions([*entries, *fills])
         trade_log = [TradeLogFill(e.symbol, _side(e), e.strategy_id, e.note, e.price, e.occurred_at)
                      for e in [*entries, *fills] if e.kind is EntryKind.FILL]
-        market_date = self.clock.now().astimezone(zone_for(currency=account.currency)).date()
+        market_date = snapshot.as_of  # the broker's market date of the holdings read (paper: its simulated day)
         report = reconcile(account_id, held, broker, trade_log, self._targets(account_id), market_date)
         if apply:  # ids from the ledger's state: two reconciliations of the same state book their lines once
             state = hashlib.sha256("\n".join(sorted(e.entry_id for e in entries)).encode()).hexdigest()[:16]
