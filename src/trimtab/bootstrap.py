@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
+    from trimtab.adapters.brokers.kis.factory import KisSettings
     from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory
     from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
     from trimtab.application.desk import ReportFiles
@@ -65,7 +66,8 @@ def build(settings: Settings | None = None) -> Trimtab:
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()),
                    open_schedule_rules=lambda: schedule_rules(loaded.get()),
-                   open_queries=lambda: build_account_queries(database=database), open_engine_data=_engine_data)
+                   open_queries=lambda: build_account_queries(database=database),
+                   open_engine_data=lambda: _engine_data(loaded))
 
 
 def build_account_queries(settings: Settings | None = None, database: _Database | None = None) -> AccountQueries:
@@ -126,10 +128,10 @@ def _reports() -> ReportFiles:
     return ReportFileSystem()
 
 
-def _engine_data() -> EngineData:
-    from trimtab.adapters.files.engine_inputs import EngineFiles
+def _engine_data(loaded: _Settings) -> EngineData:
+    from trimtab.adapters.marketdata.engine_sources import EngineSources
 
-    return EngineFiles()
+    return EngineSources(lambda: _kis_settings(loaded.get()))
 
 
 def _files() -> ModelFiles:
@@ -302,14 +304,18 @@ class _BookedFactory:
 
 
 def _kis_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock) -> BrokerFactory:
-    from trimtab.adapters.brokers.kis.factory import KisBrokerFactory, KisSettings
+    from trimtab.adapters.brokers.kis.factory import KisBrokerFactory
 
-    settings = KisSettings(environment=s.kis_env, base_url=s.kis_base_url, app_key=s.kis_app_key,
-                           app_secret=s.kis_app_secret, account=s.kis_account,
-                           credentials_file=s.kis_credentials_file, token_cache=s.kis_token_cache,
-                           requests_per_second=s.kis_requests_per_second, legacy_tr_ids=s.kis_legacy_tr_ids,
-                           commission_rate=s.kis_commission_rate)
-    return KisBrokerFactory(settings, book, clock, clock.sleep)
+    return KisBrokerFactory(_kis_settings(s), book, clock, clock.sleep)
+
+
+def _kis_settings(s: Settings) -> KisSettings:
+    from trimtab.adapters.brokers.kis.factory import KisSettings
+
+    return KisSettings(environment=s.kis_env, base_url=s.kis_base_url, app_key=s.kis_app_key,
+                       app_secret=s.kis_app_secret, account=s.kis_account, credentials_file=s.kis_credentials_file,
+                       token_cache=s.kis_token_cache, requests_per_second=s.kis_requests_per_second,
+                       legacy_tr_ids=s.kis_legacy_tr_ids, commission_rate=s.kis_commission_rate)
 
 
 def _crypto_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock) -> BrokerFactory:
