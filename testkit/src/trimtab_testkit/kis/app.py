@@ -5,8 +5,8 @@ What it models (BROKERS.md §1.8): token issuance at most once a minute (403 EGW
 V… forms on virtual); a per-app-key per-second bucket answering EGW00201; inquire-balance pages (50 real /
 20 virtual) with the `tr_cont` response header and echoed `ctx_area_*` keys; inquire-price; and orders:
 order-cash (limit 00 / market 01), order-rvsecncl (cancel), inquire-psbl-order and inquire-daily-ccld (pages
-100 real / 15 virtual), with fills over time, commission and sell tax, D+2 cash and mutable holdings. Every number
-is a string.
+100 real / 15 virtual), with fills over time, commission and sell tax, D+2 cash and mutable holdings; and, for
+engines, the market-cap ranking and daily index charts (quotations.py). Every number is a string.
 
 Modules: market (instruments, KRX ticks, session), account (config, holdings, orders, fills, cash),
 gateway (tr_ids, envelope, tokens, rate limit, paging), orders (order endpoints), history (inquire-daily-ccld),
