@@ -51,6 +51,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     Without `settings`, they are read from the environment when first needed: the database location at once
     (TRIMTAB_DATABASE_URL, else the default SQLite file), the rest when a run starts.
     """
+    from trimtab.adapters.analytics.performance_meter import EmpyricalMeter
     from trimtab.adapters.demo import DEMO_ACCOUNTS
     from trimtab.application.facade import Trimtab
 
@@ -65,7 +66,8 @@ def build(settings: Settings | None = None) -> Trimtab:
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()),
                    open_schedule_rules=lambda: schedule_rules(loaded.get()),
-                   open_queries=lambda: build_account_queries(database=database), open_engine_data=_engine_data)
+                   open_queries=lambda: build_account_queries(database=database), open_engine_data=_engine_data,
+                   open_performance_meter=EmpyricalMeter)
 
 
 def build_account_queries(settings: Settings | None = None, database: _Database | None = None) -> AccountQueries:
@@ -206,6 +208,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
+    from trimtab.adapters.persistence.performance import SqlPerformanceRepository
     from trimtab.adapters.persistence.policies import SqlPolicyRepository
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
@@ -225,7 +228,7 @@ def _storage_of(engine: Engine) -> Storage:
                    policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
                    idempotency=SqlIdempotencyRepository(engine), strategies=SqlStrategyRepository(engine),
-                   ledger=SqlLedgerRepository(engine))
+                   ledger=SqlLedgerRepository(engine), performance=SqlPerformanceRepository(engine))
 
 
 class _PaperAccounts:

@@ -24,6 +24,7 @@ from trimtab.application.market_data import MarketDataOperations, PricePolicy
 from trimtab.application.model_import import ImportedModel as ImportedModel
 from trimtab.application.notifications import Announcer, NotificationOperations
 from trimtab.application.order_preview import PreviewOperations
+from trimtab.application.performance import StrategyPerformance
 from trimtab.application.progress import no_progress
 from trimtab.application.queries import StorageQueries
 from trimtab.application.records import AccountOverview as AccountOverview
@@ -33,7 +34,6 @@ from trimtab.application.securities import SecurityOperations
 from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.application.signals import SignalPolicy
-from trimtab.application.strategy_operations import StrategyOperations
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -91,7 +91,7 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyPerformance):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
