@@ -107,7 +107,7 @@ class StrategyPerformance(StrategyOperations):
             spent = spent_by(entry for entry in entries if entry.strategy_id == sid)
             funding = fundings.get(sid)
             if funding is None:  # its first snapshot: its cash is what its capital leaves beside its holdings
-                capitals = capitals if capitals is not None else await self._capitals(account_id, choice, progress)
+                capitals = capitals if capitals is not None else await self._capitals(account_id, rows[0].equity)
                 funding = opening_cash(capitals.get(sid), valuation.value) + spent
             if valuation.unquoted:
                 logger.warning("account %s strategy %s: no quote for %s, valued at the ledger's last price",
@@ -155,9 +155,9 @@ class StrategyPerformance(StrategyOperations):
                 result[row.strategy_id] = row.funding  # the earliest date is seen last and stays
         return result
 
-    async def _capitals(self, account_id: str, choice: BrokerChoice | None,
-                        progress: Progress) -> dict[str, Decimal | None]:
-        report = await self.capital(account_id, choice=choice, progress=progress)
+    async def _capitals(self, account_id: str, equity: Decimal) -> dict[str, Decimal | None]:
+        """Each strategy's capital from the equity just read (the kept snapshot's, when the broker is down)."""
+        report = await self.capital(account_id, known_equity=equity)
         return {allocation.strategy.strategy_id: allocation.capital for allocation in report.allocations}
 
 

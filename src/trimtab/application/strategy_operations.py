@@ -141,9 +141,11 @@ class StrategyOperations:
     # -- capital ------------------------------------------------------------------------------------------------
 
     async def capital(self, account_id: str, *, max_age_days: int | None = None,
-                      choice: BrokerChoice | None = None, progress: Progress = no_progress) -> CapitalReport:
+                      choice: BrokerChoice | None = None, progress: Progress = no_progress,
+                      known_equity: Decimal | None = None) -> CapitalReport:
         """Each strategy's capital from the live balance, else a recent cached summary (marked stale); a summary
-        may be `max_age_days` trading days old (default: the setting TRIMTAB_CACHED_SUMMARY_MAX_AGE_DAYS)."""
+        may be `max_age_days` trading days old (default: the setting TRIMTAB_CACHED_SUMMARY_MAX_AGE_DAYS).
+        `known_equity`: the balance the caller has just read (the broker is not read again)."""
         if max_age_days is None:
             max_age_days = self.open_price_policy().summary_max_age_days
         if max_age_days < 0:
@@ -159,7 +161,8 @@ class StrategyOperations:
         for market_type in {s.market_type for s in strategies}:
             live, error = None, "no live balance for this market type"
             if market_type is LIVE_MARKET_TYPE:
-                live, error = await self._live_equity(account, choice, progress)
+                live, error = ((known_equity, "live") if known_equity is not None
+                               else await self._live_equity(account, choice, progress))
             summary = self.storage.summaries.latest(account_id, market_type.value)
             cached = None if summary is None else CachedBalance(summary.trade_date, summary.equity)
             readings[market_type] = MarketReading(account.currency, live, error, cached)
