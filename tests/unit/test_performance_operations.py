@@ -12,6 +12,7 @@ from tests.unit.test_facade import START, FixedWall, _facade, _with_account
 from tests.unit.test_strategy_operations import DownFactory
 from trimtab.adapters.analytics.performance_meter import EmpyricalMeter
 from trimtab.application.facade import Trimtab
+from trimtab.application.ports import RunStatus
 from trimtab.application.strategy_operations import NewStrategy
 from trimtab.domain.errors import NotFound
 from trimtab.domain.ledger import EntryKind, LedgerEntry
@@ -104,3 +105,15 @@ def test_performance_of_an_unknown_strategy_is_not_found_and_no_snapshots_is_emp
     assert trimtab.performance("ACC").scopes == ()
     with pytest.raises(NotFound, match="nope"):
         trimtab.performance("ACC", "nope")
+
+
+def test_a_run_that_traded_takes_the_days_snapshot_from_its_last_reading() -> None:
+    trimtab, _ = _setup()
+    run = asyncio.run(trimtab.rebalance("ACC", execute=True, force=False, progress=lambda _m: None))
+    assert run.status is RunStatus.COMPLETED, run.reason
+    assert run.post is not None
+    rows = {row.scope: row for row in trimtab.storage.performance.list("ACC")}
+    assert set(rows) == {"account", "alpha", "core"}
+    held = sum((h.quantity * h.quote.price for h in run.post.holdings), D(0))
+    assert (rows["account"].equity, rows["account"].cash) == (run.post.cash + held, run.post.cash)
+    assert rows["alpha"].equity == rows["alpha"].cash  # alpha's ledger holds nothing; the run's fills are REB_

@@ -386,8 +386,7 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
                                policies=RunPolicies(storage.config.get, storage.policies, days, connection.clock))
 
     def _summarise(self, record: RunRecord, account: Account) -> None:
-        """Keep the account as the run last read it (the cache), and the day's cash and equity after a run that
-        traded (a fallback when a broker is down)."""
+        """Keep the run's last reading (the cache); after a run that traded, the day's summary and performance."""
         post = record.post
         if post is None:
             if record.snapshot is not None:
@@ -397,4 +396,5 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
         held = sum((h.quantity * h.quote.price for h in post.holdings), Decimal(0))
         self.storage.summaries.upsert(DailySummary(record.account_id, post.as_of, "securities", post.cash,
                                                    post.cash + held))
+        self.snapshot_after_run(account, post)
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from trimtab.application.brokers import BrokerChoice
     from trimtab.application.records import Account
     from trimtab.domain.positions_report import AccountReading
+    from trimtab.domain.snapshot import AccountSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -87,17 +88,21 @@ class StrategyPerformance(StrategyOperations):
                                         progress: Progress = no_progress) -> list[EquitySnapshot]:
         """Snapshot the account's and each strategy's equity on today's market date (rewriting today's rows)."""
         account = require_account(self.storage, account_id)
-        entries = _in_time_order([*self.storage.ledger.entries(account_id), *self._fill_entries(account_id)])
+        symbols = sorted({symbol for _, symbol in positions(self._strategy_entries(account_id))})
+        reading, source = await self._performance_reading(account, symbols, choice, progress)
+        return self.record_performance(account, reading.snapshot, source)
+
+    def record_performance(self, account: Account, snapshot: AccountSnapshot,
+                           source: SnapshotSource = SnapshotSource.LIVE) -> list[EquitySnapshot]:
+        """Snapshot the equity from an account snapshot just read (a run's last reading, say); store the rows."""
+        account_id, now = account.account_id, self.clock.now()
+        entries = self._strategy_entries(account_id)
         held = positions(entries)
-        reading, source = await self._performance_reading(account, sorted({symbol for _, symbol in held}),
-                                                          choice, progress)
-        snapshot, now = reading.snapshot, self.clock.now()
         market_date = now.astimezone(zone_for(currency=account.currency)).date()
         prices = {symbol: quote.price for symbol, quote in snapshot.quotes.items()}
         prices |= {holding.symbol: holding.quote.price for holding in snapshot.holdings}
-        holdings_value = sum((holding.value for holding in snapshot.holdings), ZERO)
-        rows = [EquitySnapshot(account_id, None, market_date, snapshot.cash + holdings_value, snapshot.cash, source,
-                               now)]
+        equity = snapshot.cash + sum((holding.value for holding in snapshot.holdings), ZERO)
+        rows = [EquitySnapshot(account_id, None, market_date, equity, snapshot.cash, source, now)]
         fundings = self._carried_fundings(account_id, market_date)
         capitals: dict[str, Decimal | None] | None = None
         ledger_prices = last_prices(entries)
@@ -107,7 +112,9 @@ class StrategyPerformance(StrategyOperations):
             spent = spent_by(entry for entry in entries if entry.strategy_id == sid)
             funding = fundings.get(sid)
             if funding is None:  # its first snapshot: its cash is what its capital leaves beside its holdings
-                capitals = capitals if capitals is not None else await self._capitals(account_id, rows[0].equity)
+                if capitals is None:  # from the equity just read (the kept snapshot's when the broker is down)
+                    report = self.capital_from(account_id, (equity, "live"))
+                    capitals = {a.strategy.strategy_id: a.capital for a in report.allocations}
                 funding = opening_cash(capitals.get(sid), valuation.value) + spent
             if valuation.unquoted:
                 logger.warning("account %s strategy %s: no quote for %s, valued at the ledger's last price",
@@ -118,6 +125,18 @@ class StrategyPerformance(StrategyOperations):
         logger.info("account %s: performance snapshot of %s (%s), %d rows", account_id, market_date, source.value,
                     len(rows))
         return rows
+
+    def snapshot_after_run(self, account: Account, post: AccountSnapshot) -> None:
+        """The day's performance snapshot from a run's last reading; a failure is logged, never the run's."""
+        try:
+            self.record_performance(account, post)
+        except TrimtabError as error:
+            logger.warning("account %s: no performance snapshot after the run: %s", account.account_id, error)
+
+    def _strategy_entries(self, account_id: str) -> list[LedgerEntry]:
+        """The ledger's entries and the runs' fills not booked yet, once each, in time order."""
+        unique = {e.entry_id: e for e in [*self.storage.ledger.entries(account_id), *self._fill_entries(account_id)]}
+        return sorted(unique.values(), key=lambda e: (e.occurred_at, e.entry_id))
 
     def performance(self, account_id: str, strategy: str | None = None) -> PerformanceReport:
         """The account's and each strategy's snapshots and metrics (with `strategy`, that strategy's only)."""
@@ -154,14 +173,3 @@ class StrategyPerformance(StrategyOperations):
             if row.strategy_id is not None and row.funding is not None and row.market_date < market_date:
                 result[row.strategy_id] = row.funding  # the earliest date is seen last and stays
         return result
-
-    async def _capitals(self, account_id: str, equity: Decimal) -> dict[str, Decimal | None]:
-        """Each strategy's capital from the equity just read (the kept snapshot's, when the broker is down)."""
-        report = await self.capital(account_id, known_equity=equity)
-        return {allocation.strategy.strategy_id: allocation.capital for allocation in report.allocations}
-
-
-def _in_time_order(entries: Sequence[LedgerEntry]) -> list[LedgerEntry]:
-    """Entries once each (by id), in time order."""
-    unique = {entry.entry_id: entry for entry in entries}
-    return sorted(unique.values(), key=lambda e: (e.occurred_at, e.entry_id))
