@@ -144,10 +144,17 @@ class StrategyOperations:
                       choice: BrokerChoice | None = None, progress: Progress = no_progress) -> CapitalReport:
         """Each strategy's capital from the live balance, else a recent cached summary (marked stale); a summary
         may be `max_age_days` trading days old (default: the setting TRIMTAB_CACHED_SUMMARY_MAX_AGE_DAYS)."""
-        if max_age_days is None:
-            max_age_days = self.open_price_policy().summary_max_age_days
-        if max_age_days < 0:
-            raise InvalidInput("must not be negative", where="capital", field="max_age_days", value=max_age_days)
+        max_age_days = self._summary_max_age(max_age_days)
+        account = require_account(self.storage, account_id)
+        live = None
+        if any(s.market_type is LIVE_MARKET_TYPE for s in self.storage.strategies.list(account_id)):
+            live = await self._live_equity(account, choice, progress)
+        return self.capital_from(account_id, live, max_age_days=max_age_days)
+
+    def capital_from(self, account_id: str, live: tuple[Decimal | None, str] | None, *,
+                     max_age_days: int | None = None) -> CapitalReport:
+        """Each strategy's capital from a live balance already read: (the equity, or None and why not)."""
+        max_age_days = self._summary_max_age(max_age_days)
         account = require_account(self.storage, account_id)
         strategies = self.storage.strategies.list(account_id)
         market_date = self.clock.now().astimezone(zone_for(currency=account.currency)).date()
@@ -157,14 +164,21 @@ class StrategyOperations:
             oldest = days.previous_session(DEFAULT_MARKET_BY_CURRENCY.get(account.currency), oldest)
         readings = {}
         for market_type in {s.market_type for s in strategies}:
-            live, error = None, "no live balance for this market type"
-            if market_type is LIVE_MARKET_TYPE:
-                live, error = await self._live_equity(account, choice, progress)
+            equity, error = None, "no live balance for this market type"
+            if market_type is LIVE_MARKET_TYPE and live is not None:
+                equity, error = live
             summary = self.storage.summaries.latest(account_id, market_type.value)
             cached = None if summary is None else CachedBalance(summary.trade_date, summary.equity)
-            readings[market_type] = MarketReading(account.currency, live, error, cached)
+            readings[market_type] = MarketReading(account.currency, equity, error, cached)
         allocations = allocate_capital(strategies, readings, oldest)
         return CapitalReport(account_id, market_date, oldest, tuple(allocations))
+
+    def _summary_max_age(self, max_age_days: int | None) -> int:
+        if max_age_days is None:
+            max_age_days = self.open_price_policy().summary_max_age_days
+        if max_age_days < 0:
+            raise InvalidInput("must not be negative", where="capital", field="max_age_days", value=max_age_days)
+        return max_age_days
 
     async def _live_equity(self, account: Account, choice: BrokerChoice | None,
                            progress: Progress) -> tuple[Decimal | None, str]:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
@@ -22,6 +23,9 @@ from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.snapshot import CostSettings
+
+if TYPE_CHECKING:
+    from trimtab.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,14 @@ class KisSettings:
     requests_per_second: int | None = None
     legacy_tr_ids: bool = False
     commission_rate: Decimal = Decimal("0.000140527")
+
+    @classmethod
+    def of(cls, s: Settings) -> KisSettings:
+        """The KIS part of trimtab's settings."""
+        return cls(environment=s.kis_env, base_url=s.kis_base_url, app_key=s.kis_app_key,
+                   app_secret=s.kis_app_secret, account=s.kis_account, credentials_file=s.kis_credentials_file,
+                   token_cache=s.kis_token_cache, requests_per_second=s.kis_requests_per_second,
+                   legacy_tr_ids=s.kis_legacy_tr_ids, commission_rate=s.kis_commission_rate)
 
 
 class KisBrokerFactory:
