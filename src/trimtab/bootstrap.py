@@ -51,6 +51,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     Without `settings`, they are read from the environment when first needed: the database location at once
     (TRIMTAB_DATABASE_URL, else the default SQLite file), the rest when a run starts.
     """
+    from trimtab.adapters.analytics.performance_meter import EmpyricalMeter
     from trimtab.adapters.demo import DEMO_ACCOUNTS, DEMO_CRYPTO_ACCOUNTS
     from trimtab.application.facade import Trimtab
 
@@ -66,7 +67,8 @@ def build(settings: Settings | None = None) -> Trimtab:
                    demo_crypto_accounts=DEMO_CRYPTO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()),
                    open_schedule_rules=lambda: schedule_rules(loaded.get()),
-                   open_queries=lambda: build_account_queries(database=database), open_engine_data=_engine_data)
+                   open_queries=lambda: build_account_queries(database=database),
+                   open_engine_data=lambda: _engine_data(loaded), open_performance_meter=EmpyricalMeter)
 
 
 def build_account_queries(settings: Settings | None = None, database: _Database | None = None) -> AccountQueries:
@@ -127,10 +129,11 @@ def _reports() -> ReportFiles:
     return ReportFileSystem()
 
 
-def _engine_data() -> EngineData:
-    from trimtab.adapters.files.engine_inputs import EngineFiles
+def _engine_data(loaded: _Settings) -> EngineData:
+    from trimtab.adapters.brokers.kis.factory import KisSettings
+    from trimtab.adapters.marketdata.engine_sources import EngineSources
 
-    return EngineFiles()
+    return EngineSources(lambda: KisSettings.of(loaded.get()))
 
 
 def _files() -> ModelFiles:
@@ -207,6 +210,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
+    from trimtab.adapters.persistence.performance import SqlPerformanceRepository
     from trimtab.adapters.persistence.policies import SqlPolicyRepository
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
@@ -226,7 +230,7 @@ def _storage_of(engine: Engine) -> Storage:
                    policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
                    idempotency=SqlIdempotencyRepository(engine), strategies=SqlStrategyRepository(engine),
-                   ledger=SqlLedgerRepository(engine))
+                   ledger=SqlLedgerRepository(engine), performance=SqlPerformanceRepository(engine))
 
 
 class _PaperAccounts:
@@ -307,12 +311,7 @@ class _BookedFactory:
 def _kis_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock) -> BrokerFactory:
     from trimtab.adapters.brokers.kis.factory import KisBrokerFactory, KisSettings
 
-    settings = KisSettings(environment=s.kis_env, base_url=s.kis_base_url, app_key=s.kis_app_key,
-                           app_secret=s.kis_app_secret, account=s.kis_account,
-                           credentials_file=s.kis_credentials_file, token_cache=s.kis_token_cache,
-                           requests_per_second=s.kis_requests_per_second, legacy_tr_ids=s.kis_legacy_tr_ids,
-                           commission_rate=s.kis_commission_rate)
-    return KisBrokerFactory(settings, book, clock, clock.sleep)
+    return KisBrokerFactory(KisSettings.of(s), book, clock, clock.sleep)
 
 
 def _crypto_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock) -> BrokerFactory:

@@ -25,6 +25,7 @@ from trimtab.application.market_data import MarketDataOperations, PricePolicy
 from trimtab.application.model_import import ImportedModel as ImportedModel
 from trimtab.application.notifications import Announcer, NotificationOperations
 from trimtab.application.order_preview import PreviewOperations
+from trimtab.application.performance import StrategyPerformance
 from trimtab.application.progress import no_progress
 from trimtab.application.queries import StorageQueries
 from trimtab.application.records import AccountOverview as AccountOverview
@@ -34,7 +35,6 @@ from trimtab.application.securities import SecurityOperations
 from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.application.signals import SignalPolicy
-from trimtab.application.strategy_operations import StrategyOperations
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -92,7 +92,7 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations, DemoOperations,
-              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyPerformance):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -370,8 +370,7 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
                                policies=RunPolicies(storage.config.get, storage.policies, days, connection.clock))
 
     def _summarise(self, record: RunRecord, account: Account) -> None:
-        """Keep the account as the run last read it (the cache), and the day's cash and equity after a run that
-        traded (a fallback when a broker is down)."""
+        """Keep the run's last reading (the cache); after a run that traded, the day's summary and performance."""
         post = record.post
         if post is None:
             if record.snapshot is not None:
@@ -381,4 +380,5 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
         held = sum((h.quantity * h.quote.price for h in post.holdings), Decimal(0))
         self.storage.summaries.upsert(DailySummary(record.account_id, post.as_of, "securities", post.cash,
                                                    post.cash + held))
+        self.snapshot_after_run(account, post)
 

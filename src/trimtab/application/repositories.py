@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
     from pathlib import Path
 
     from trimtab.application.access import TokenRepository
+    from trimtab.application.performance import PerformanceRepository
     from trimtab.application.policies import PolicyRepository
     from trimtab.application.ports import RunRepository
     from trimtab.application.records import (
@@ -193,3 +194,4 @@ class Storage:
     idempotency: IdempotencyRepository  # the HTTP API's idempotency keys of requests that start runs
     strategies: StrategyRepository  # the sleeves of each account
     ledger: LedgerRepository  # each account's per-strategy ledger
+    performance: PerformanceRepository  # daily equity snapshots per strategy and account

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -154,10 +154,24 @@ class StrategyOperations:
         """Each strategy's capital from the live balance of its market type, else that market type's recent cached
         summary (marked stale); a summary may be `max_age_days` trading days old (default: the setting
         TRIMTAB_CACHED_SUMMARY_MAX_AGE_DAYS). The live balances read are kept as the day's summaries."""
-        if max_age_days is None:
-            max_age_days = self.open_price_policy().summary_max_age_days
-        if max_age_days < 0:
-            raise InvalidInput("must not be negative", where="capital", field="max_age_days", value=max_age_days)
+        max_age_days = self._summary_max_age(max_age_days)
+        account = require_account(self.storage, account_id)
+        balances: dict[MarketType, MarketBalance] = {}
+        error = ""
+        if self.storage.strategies.list(account_id):
+            balances, error = await self._live_balances(account, choice, progress)
+        market_date = self.clock.now().astimezone(zone_for(currency=account.currency)).date()
+        for market_type, balance in balances.items():  # today's figures: the fallback when the broker is down
+            self.storage.summaries.upsert(DailySummary(account_id, market_date, market_type.value,
+                                                       balance.free_cash, balance.equity))
+        return self.capital_from(account_id, {m: b.equity for m, b in balances.items()}, error,
+                                 max_age_days=max_age_days)
+
+    def capital_from(self, account_id: str, live: Mapping[MarketType, Decimal], error: str = "", *,
+                     max_age_days: int | None = None) -> CapitalReport:
+        """Each strategy's capital from live equities already read, by market type (`error`: why none could be
+        read); a market type without one falls back to its cached summary."""
+        max_age_days = self._summary_max_age(max_age_days)
         account = require_account(self.storage, account_id)
         strategies = self.storage.strategies.list(account_id)
         market_date = self.clock.now().astimezone(zone_for(currency=account.currency)).date()
@@ -165,19 +179,21 @@ class StrategyOperations:
         days = Weekdays() if self.open_schedule_rules is None else self.open_schedule_rules().days
         for _ in range(max_age_days):
             oldest = days.previous_session(DEFAULT_MARKET_BY_CURRENCY.get(account.currency), oldest)
-        balances, error = await self._live_balances(account, choice, progress) if strategies else ({}, "")
         readings = {}
         for market_type in {s.market_type for s in strategies}:
-            balance = balances.get(market_type)
             summary = self.storage.summaries.latest(account_id, market_type.value)
             cached = None if summary is None else CachedBalance(summary.trade_date, summary.equity)
-            readings[market_type] = MarketReading(account.currency, None if balance is None else balance.equity,
+            readings[market_type] = MarketReading(account.currency, live.get(market_type),
                                                   error or "no live balance for this market type", cached)
-        for market_type, balance in balances.items():  # today's figures: the fallback when the broker is down
-            self.storage.summaries.upsert(DailySummary(account_id, market_date, market_type.value,
-                                                       balance.free_cash, balance.equity))
         allocations = allocate_capital(strategies, readings, oldest)
         return CapitalReport(account_id, market_date, oldest, tuple(allocations))
+
+    def _summary_max_age(self, max_age_days: int | None) -> int:
+        if max_age_days is None:
+            max_age_days = self.open_price_policy().summary_max_age_days
+        if max_age_days < 0:
+            raise InvalidInput("must not be negative", where="capital", field="max_age_days", value=max_age_days)
+        return max_age_days
 
     async def _live_balances(self, account: Account, choice: BrokerChoice | None,
                              progress: Progress) -> tuple[dict[MarketType, MarketBalance], str]:
@@ -233,7 +249,7 @@ class StrategyOperations:
         held = positions([*entries, *fills])
         trade_log = [TradeLogFill(e.symbol, _side(e), e.strategy_id, e.note, e.price, e.occurred_at)
                      for e in [*entries, *fills] if e.kind is EntryKind.FILL]
-        market_date = self.clock.now().astimezone(zone_for(currency=account.currency)).date()
+        market_date = snapshot.as_of  # the broker's market date of the holdings read (paper: its simulated day)
         report = reconcile(account_id, held, broker, trade_log, self._targets(account_id), market_date)
         if apply:  # ids from the ledger's state: two reconciliations of the same state book their lines once
             state = hashlib.sha256("\n".join(sorted(e.entry_id for e in entries)).encode()).hexdigest()[:16]

@@ -28,6 +28,7 @@ from trimtab.domain.models import ModelPortfolio, validate_model
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
 from trimtab_testkit.memory_access import MemoryIdempotency, MemoryTokens
+from trimtab_testkit.memory_performance import MemoryPerformance
 from trimtab_testkit.memory_service import MemoryPolicies, MemorySchedules, MemorySignals
 from trimtab_testkit.memory_strategies import MemoryLedger, MemoryStrategies
 
@@ -334,4 +335,4 @@ def memory_storage() -> Storage:
                    market_data=MemoryMarketData(), schedules=MemorySchedules(), policies=MemoryPolicies(),
                    signals=MemorySignals(),
                    location="memory", tokens=MemoryTokens(), idempotency=MemoryIdempotency(),
-                   strategies=MemoryStrategies(), ledger=MemoryLedger())
+                   strategies=MemoryStrategies(), ledger=MemoryLedger(), performance=MemoryPerformance())

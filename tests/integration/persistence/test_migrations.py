@@ -14,7 +14,7 @@ from trimtab.adapters.persistence.tables import Base
 TABLES = {
     "accounts", "model_portfolios", "account_assignments", "rebalancing_config", "rebalancing_runs",
     "rebalancing_trades", "fills", "active_runs", "daily_account_summaries", "paper_accounts", "broker_orders",
-    "strategies", "ledger_entries",
+    "strategies", "ledger_entries", "performance_snapshots",
 }
 
 

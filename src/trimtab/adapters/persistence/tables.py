@@ -377,3 +377,18 @@ class LedgerEntryRow(Base):
     kind: Mapped[str]
     occurred_at: Mapped[dt.datetime]
     note: Mapped[str]
+
+
+class PerformanceSnapshotRow(Base):
+    """One strategy's (or, strategy '', the account's) equity and cash on a market date; rewritten that day."""
+
+    __tablename__ = "performance_snapshots"
+
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    strategy_id: Mapped[str] = mapped_column(primary_key=True)  # '' = the account as a whole
+    market_date: Mapped[dt.date] = mapped_column(primary_key=True)
+    equity: Mapped[Decimal]
+    cash: Mapped[Decimal]
+    funding: Mapped[Decimal | None]
+    source: Mapped[str]
+    taken_at: Mapped[dt.datetime]

@@ -1,4 +1,5 @@
-"""Commands: engines run ENGINE: a model portfolio from market data files, printed, and stored on request."""
+"""Commands: engines run ENGINE: a model portfolio from market data (files or KIS quotations), printed, and
+stored on request."""
 
 from __future__ import annotations
 
@@ -24,13 +25,19 @@ engines_app = typer.Typer(help="Engines as target sources: a model portfolio com
 @engines_app.command("run", cls=Command)
 def run_engine(
         engine: Annotated[str, typer.Argument(metavar="ENGINE", help="The engine: kospi-core.")],
-        universe: Annotated[Path, typer.Option("--universe", metavar="FILE", help=(
+        universe: Annotated[Path | None, typer.Option("--universe", metavar="FILE", help=(
             "The universe snapshot: CSV (symbol,name,market_cap,price,market[,excluded]) or YAML (a list under "
-            "universe)."))],
-        index: Annotated[Path, typer.Option("--index", metavar="FILE", help=(
-            "The index's daily closes: CSV with the header date,close, dates ascending."))],
+            "universe)."))] = None,
+        index: Annotated[Path | None, typer.Option("--index", metavar="FILE", help=(
+            "The index's daily closes: CSV with the header date,close, dates ascending."))] = None,
+        source: Annotated[str, typer.Option("--source", metavar="SOURCE", help=(
+            "files (--universe and --index) or kis: KIS quotations, the largest KOSPI companies now and the "
+            "KOSPI's closes (the KIS settings; nothing is ordered)."))] = "files",
+        env: Annotated[str | None, typer.Option("--env", metavar="ENV", help=(
+            "With --source kis: real or virtual (default: TRIMTAB_KIS_ENV). The market-cap ranking is on real "
+            "only."))] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help=(
-            "The date the model is for (YYYY-MM-DD; default: the index file's last date)."))] = None,
+            "The date the model is for (YYYY-MM-DD; default: the index's last close)."))] = None,
         import_as: Annotated[str | None, typer.Option("--import-as", metavar="MODEL", help=(
             "Store the model as a new version of MODEL: accounts and strategies following it move to it."))] = None,
         top_n: Annotated[int, typer.Option("--top-n", metavar="N", help="How many names to hold.")] = 10,
@@ -39,9 +46,12 @@ def run_engine(
             "What a risk-off model holds (default: cash)."))] = None,
         as_json: JsonOption = False,
 ) -> None:
-    """Run an engine on market data files and print its model (and why); --import-as stores it."""
+    """Run an engine on market data and print its model (and why); --import-as stores it."""
 
     def run() -> None:
+        import asyncio
+
+        from trimtab.application.brokers import BrokerChoice
         from trimtab.domain.engines.kospi_core import KospiCoreParameters
         from trimtab.domain.errors import InvalidInput
 
@@ -49,8 +59,20 @@ def run_engine(
             raise InvalidInput(f"unknown engine (known: {', '.join(ENGINES)})", where=COMMAND_LINE, field="ENGINE",
                                value=engine)
         parameters = KospiCoreParameters(top_n=top_n, cap=percent(cap, "cap"), defensive=defensive)
-        done = facade().run_kospi_core(universe, index, as_of=_date(as_of), parameters=parameters,
-                                       import_as=import_as)
+        day = _date(as_of)
+        if source == "kis":
+            if universe is not None or index is not None:
+                raise InvalidInput("--source kis reads no files: leave out --universe and --index",
+                                   where=COMMAND_LINE, field="--source", value=source)
+            done = asyncio.run(facade().run_kospi_core_quoted(BrokerChoice("kis", env), as_of=day,
+                                                              parameters=parameters, import_as=import_as))
+        elif source != "files":
+            raise InvalidInput("choose files or kis", where=COMMAND_LINE, field="--source", value=source)
+        elif universe is None or index is None:
+            raise InvalidInput("--source files needs --universe FILE and --index FILE", where=COMMAND_LINE,
+                               field="--universe" if universe is None else "--index", value=None)
+        else:
+            done = facade().run_kospi_core(universe, index, as_of=day, parameters=parameters, import_as=import_as)
         if as_json:
             print_json(_document(done))
         else:

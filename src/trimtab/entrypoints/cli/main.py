@@ -67,6 +67,9 @@ COMMANDS: dict[str, CommandEntry] = {
                                                                "remove, their capital."),
     "ledger": CommandEntry("strategies", "ledger_app", "The per-strategy ledger: positions, reconciliation with the "
                                                        "broker, imports."),
+    "performance": CommandEntry("performance", "performance_app", "Performance per strategy and account: "
+                                                                  "daily equity snapshots, ROI, drawdown, "
+                                                                  "volatility, Sharpe."),
     "engines": CommandEntry("engines", "engines_app", "Engines as target sources: a model portfolio computed from "
                                                       "market data."),
 }

@@ -5,8 +5,8 @@ What it models (BROKERS.md §1.8): token issuance at most once a minute (403 EGW
 V… forms on virtual); a per-app-key per-second bucket answering EGW00201; inquire-balance pages (50 real /
 20 virtual) with the `tr_cont` response header and echoed `ctx_area_*` keys; inquire-price; and orders:
 order-cash (limit 00 / market 01), order-rvsecncl (cancel), inquire-psbl-order and inquire-daily-ccld (pages
-100 real / 15 virtual), with fills over time, commission and sell tax, D+2 cash and mutable holdings. Every number
-is a string.
+100 real / 15 virtual), with fills over time, commission and sell tax, D+2 cash and mutable holdings; and, for
+engines, the market-cap ranking and daily index charts (quotations.py). Every number is a string.
 
 Modules: market (instruments, KRX ticks, session), account (config, holdings, orders, fills, cash),
 gateway (tr_ids, envelope, tokens, rate limit, paging), orders (order endpoints), history (inquire-daily-ccld),
@@ -113,6 +113,15 @@ from trimtab_testkit.kis.orders import (
     order_cash,
     order_rvsecncl,
 )
+from trimtab_testkit.kis.quotations import (
+    INDEX_CHART_PATH,
+    RANKING_PATH,
+    FakeListing,
+    FakeQuotations,
+    index_chart,
+    quotations_of,
+    ranking_market_cap,
+)
 
 __all__ = [
     "BAD_DATE",
@@ -161,10 +170,12 @@ __all__ = [
     "FakeHolding",
     "FakeKisConfig",
     "FakeKisState",
+    "FakeListing",
     "FakeOrder",
     "FakeOrderCall",
     "FakePosition",
     "FakePrice",
+    "FakeQuotations",
     "IssuedToken",
     "check_auth",
     "check_call",
@@ -263,18 +274,26 @@ async def inquire_price(request: Request) -> JSONResponse:
         return refused
     config = fake_of(request).config
     symbol = request.query_params.get("FID_INPUT_ISCD", "")
+    listing = quotations_of(request).listing(symbol)
     price = config.prices.get(symbol)
+    if price is None and listing is not None:  # a listed company the account never trades: ±30 % limits
+        price = FakePrice(listing.price, listing.price, listing.price * Decimal("1.3"), listing.price * Decimal("0.7"))
     if price is None:
         return envelope_error(UNKNOWN_SYMBOL, f"unknown symbol {symbol!r}", 200, config.rejection_rt_cd)
     output = price_output(price)
     if symbol in config.halted_symbols:
         output["temp_stop_yn"] = "Y"
+    if listing is not None:
+        output["mang_issu_cls_code"] = "Y" if listing.managed else "N"
+        output["mrkt_warn_cls_code"] = listing.warning
+        output["rprs_mrkt_kor_name"] = listing.market
     body = {"output": output, "rt_cd": "0", "msg_cd": "MCA00000", "msg1": "정상처리 되었습니다."}
     return JSONResponse(body)
 
 
-def make_fake_kis(config: FakeKisConfig) -> Starlette:
-    """Build the fake as an ASGI app; its state is `fake_state(app)`."""
+def make_fake_kis(config: FakeKisConfig, quotations: FakeQuotations | None = None) -> Starlette:
+    """Build the fake as an ASGI app; its state is `fake_state(app)`; `quotations` feed the engines' quotations
+    (the market-cap ranking, index charts; see quotations.py)."""
     app = Starlette(routes=[
         Route("/oauth2/tokenP", issue_token, methods=["POST"]),
         Route(BALANCE_PATH, inquire_balance, methods=["GET"]),
@@ -283,8 +302,11 @@ def make_fake_kis(config: FakeKisConfig) -> Starlette:
         Route(RVSECNCL_PATH, order_rvsecncl, methods=["POST"]),
         Route(PSBL_ORDER_PATH, inquire_psbl_order, methods=["GET"]),
         Route(DAILY_CCLD_PATH, inquire_daily_ccld, methods=["GET"]),
+        Route(RANKING_PATH, ranking_market_cap, methods=["GET"]),
+        Route(INDEX_CHART_PATH, index_chart, methods=["GET"]),
     ])
     app.state.kis = FakeKisState(config)
+    app.state.quotations = quotations or FakeQuotations()
     return app
 
 

@@ -29,6 +29,8 @@ its code is not documented). They answer like the real refusals:
 - FAKE0015 `CANCEL_QUANTITY`: a partial cancel (QTY_ALL_ORD_YN N) of 0 units or more than the remainder.
 - FAKE0016 `BAD_DATE`: inquire-daily-ccld without INQR_STRT_DT/INQR_END_DT as YYYYMMDD.
 - FAKE0017 `PAST_DAY_ORDER`: cancel of an order of an earlier day (a day order that already expired).
+- FAKE0019 `NOT_ON_VIRTUAL`: a quotation KIS offers on the real server only (the market-cap ranking: its
+  official sample has no virtual form), asked of the virtual server.
 - FAKE0018 `HALTED`: inquire-psbl-order or order-cash for a halted symbol (BROKERS.md §1.8.9 says rt_cd 7).
 
 FAKE0011 (insufficient cash) and FAKE0012 (oversell) are retired: the real APBK0952 and APBK0400 replaced them.
@@ -68,6 +70,7 @@ CANCEL_QUANTITY = "FAKE0015"
 BAD_DATE = "FAKE0016"
 PAST_DAY_ORDER = "FAKE0017"
 HALTED = "FAKE0018"
+NOT_ON_VIRTUAL = "FAKE0019"
 
 FAKE_CODES: frozenset[str] = frozenset({
     TR_ID_MISMATCH, UNKNOWN_SYMBOL, BAD_REQUEST, NOT_A_STRING, WRONG_ACCOUNT, NOT_MODELLED, BAD_QUANTITY,

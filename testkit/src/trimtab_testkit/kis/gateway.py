@@ -23,6 +23,8 @@ ORDER_CASH_PATH = "/uapi/domestic-stock/v1/trading/order-cash"
 RVSECNCL_PATH = "/uapi/domestic-stock/v1/trading/order-rvsecncl"
 PSBL_ORDER_PATH = "/uapi/domestic-stock/v1/trading/inquire-psbl-order"
 DAILY_CCLD_PATH = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld"
+RANKING_PATH = "/uapi/domestic-stock/v1/ranking/market-cap"
+INDEX_CHART_PATH = "/uapi/domestic-stock/v1/quotations/inquire-daily-indexchartprice"
 
 # Real-form tr_ids (new and legacy, BROKERS.md §1.5); buys and sells share order-cash.
 BUY_TR_IDS = frozenset({"TTTC0012U", "TTTC0802U"})
@@ -35,9 +37,11 @@ TR_IDS: dict[str, frozenset[str]] = {
     RVSECNCL_PATH: frozenset({"TTTC0013U", "TTTC0803U"}),
     PSBL_ORDER_PATH: frozenset({"TTTC8908R"}),
     DAILY_CCLD_PATH: frozenset({"TTTC0081R", "TTTC8001R"}),
+    RANKING_PATH: frozenset({"FHPST01740000"}),
+    INDEX_CHART_PATH: frozenset({"FHKUP03500100"}),
 }
-# Quotation tr_ids that are the same on both environments.
-SHARED_TR_IDS = frozenset({"FHKST01010100"})
+# Quotation tr_ids that are the same on both environments (the ranking is then refused on virtual by its handler).
+SHARED_TR_IDS = frozenset({"FHKST01010100", "FHPST01740000", "FHKUP03500100"})
 
 
 def fake_of(request: Request) -> FakeKisState:

@@ -1,0 +1,1 @@
+"""Analytics adapter: statistics computed by well-kept libraries (empyrical-reloaded)."""
