@@ -38,7 +38,7 @@ def _sleeves(database: str, tmp_path: Path) -> None:
 
 
 def _paper_state(database: str) -> dict[str, Any]:
-    ((state,),) = query_database(database, f"select state from paper_accounts where account_id = '{ACCOUNT}'")
+    ((state,),) = query_database(database, "select state from paper_accounts where account_id = 'DEMO-KR'")
     return state if isinstance(state, dict) else dict(json.loads(state))
 
 

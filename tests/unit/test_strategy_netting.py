@@ -39,15 +39,15 @@ def fill(n: int, side: Side, quantity: int, symbol: str = "X", leg: str = "S", p
 def test_core_buys_10_alpha_sells_4_one_buy_of_6_and_a_transfer_at_the_quote() -> None:
     netting = net_orders([order(CORE, Side.BUY, 10), order(ALPHA, Side.SELL, 4)], "B1", ORDER, PRICE)
     assert netting.net("B1") == {"X": (Side.BUY, Decimal(6))}
-    assert [(t.seller, t.buyer, t.quantity, t.price) for t in netting.transfers] == [(ALPHA, CORE, 4, 100)]
-    assert [(s.strategy_id, s.side, s.quantity) for s in netting.shares] == [(CORE, Side.BUY, 6)]
+    assert [(t.seller, t.buyer, int(t.quantity), int(t.price)) for t in netting.transfers] == [(ALPHA, CORE, 4, 100)]
+    assert [(s.strategy_id, s.side, int(s.quantity)) for s in netting.shares] == [(CORE, Side.BUY, 6)]
 
 
 def test_sellers_cross_in_strategy_order_and_the_last_one_goes_to_market() -> None:
     orders = [order(CORE, Side.BUY, 4), order(ALPHA, Side.SELL, 5), order(BETA, Side.SELL, 5)]
     netting = net_orders(orders, "S", ORDER, PRICE)
-    assert [(t.seller, t.quantity) for t in netting.transfers] == [(ALPHA, 4)]
-    assert [(s.strategy_id, s.quantity) for s in netting.shares] == [(ALPHA, 1), (BETA, 5)]
+    assert [(t.seller, int(t.quantity)) for t in netting.transfers] == [(ALPHA, 4)]
+    assert [(s.strategy_id, int(s.quantity)) for s in netting.shares] == [(ALPHA, 1), (BETA, 5)]
 
 
 def test_equal_and_opposite_orders_send_nothing() -> None:
@@ -59,13 +59,13 @@ def test_equal_and_opposite_orders_send_nothing() -> None:
 def test_partial_fill_goes_to_the_first_strategies_in_order_never_pro_rata() -> None:
     shares = [Share("B1", "X", ALPHA, Side.BUY, Decimal(5)), Share("B1", "X", CORE, Side.BUY, Decimal(5))]
     lines = split_fills(shares, [fill(1, Side.BUY, 3, leg="B1"), fill(2, Side.BUY, 4, leg="B1")])
-    assert [(line.strategy_id, line.quantity, line.source, line.fees) for line in lines] == [
+    assert [(line.strategy_id, int(line.quantity), line.source, int(line.fees)) for line in lines] == [
         (ALPHA, 3, "f1", 1), (ALPHA, 2, "f2", 2), (CORE, 2, "f2", 0)]  # a fill's fees go with its first line
 
 
 def test_an_over_fill_goes_to_manual() -> None:
     lines = split_fills([Share("S", "X", CORE, Side.SELL, Decimal(2))], [fill(1, Side.SELL, 3)])
-    assert [(line.strategy_id, line.quantity) for line in lines] == [(CORE, -2), (MANUAL, -1)]
+    assert [(line.strategy_id, int(line.quantity)) for line in lines] == [(CORE, -2), (MANUAL, -1)]
 
 
 def test_settle_splits_by_leg_and_symbol_and_books_transfers_only_when_asked() -> None:
@@ -75,7 +75,7 @@ def test_settle_splits_by_leg_and_symbol_and_books_transfers_only_when_asked() -
     assert run.lead("S", "X") == ALPHA
     assert run.lead("B1", "X") is None
     with_transfers = run.settle([fill(1, Side.SELL, 3)], AT, transfers=True)
-    assert [(line.strategy_id, line.quantity, line.source) for line in with_transfers] == [
+    assert [(line.strategy_id, int(line.quantity), line.source) for line in with_transfers] == [
         (ALPHA, -2, TRANSFER), (CORE, 2, TRANSFER), (ALPHA, -3, "f1")]
     assert [line.source for line in run.settle([fill(1, Side.SELL, 3)], AT, transfers=False)] == ["f1"]
 
