@@ -127,7 +127,7 @@ def _run(settings: dict[str, str], *args: str) -> tuple[int, str]:
     return process.returncode, output
 
 
-@pytest.mark.parametrize("crash_at", ["submit:2", "step:plan_buys"])
+@pytest.mark.parametrize("crash_at", ["step:created", "submit:2", "step:plan_buys"])
 def test_a_strategy_run_killed_mid_run_resumes_without_a_duplicate_order(tmp_path: Path, crash_at: str) -> None:
     database = f"sqlite:///{tmp_path / 'trimtab.db'}"
     _sleeves(database, tmp_path)

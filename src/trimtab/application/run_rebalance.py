@@ -77,7 +77,7 @@ class RebalanceRunner:
         run = RunRecord(run_id=run_id or self.make_run_id(), account_id=account_id, model_name=model.name,
                         model_version=model.version, broker=self.broker_name, status=RunStatus.RUNNING,
                         step=RunStep.CREATED, execute=execute, force=settings.force, created_at=now,
-                        updated_at=now)
+                        updated_at=now, strategies=None if self.slices is None else self.slices.initial())
         self.journal.create(run)
         self.checkpoint("step:created")
         logger.info("run %s created for account %s (execute=%s)", run.run_id, account_id, execute)

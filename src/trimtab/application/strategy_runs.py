@@ -65,6 +65,11 @@ class StrategySlicer:
         targets = {symbol for model in self.models.values() for symbol in model.target_weights()}
         return sorted(targets | held)
 
+    def initial(self) -> StrategyRun:
+        """The run's strategies and models before it plans (a run resumed from there keeps its slices)."""
+        return StrategyRun(tuple(SliceRecord(sid, self.models[sid].name, self.models[sid].version, None, ZERO, None,
+                                             "not planned yet") for sid in self.chosen))
+
     def plan(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings) -> SlicedPlan:
         """Plan every strategy on its slice and net the orders; the run keeps the slices and transfers."""
         held = _quantities(self.read_ledger())
