@@ -273,7 +273,7 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
         run = storage.runs.get(self.run_id(run_id))
         run_id = run.run_id
         account = storage.accounts.get(run.account_id)  # a run's account: known
-        model = self.resolve_model(storage.models.get(run.model_name, run.model_version))
+        model = self.run_model(run)  # its stored model (a signal's run: a stand-in)
         settings = self.plan_settings(run.account_id, force=run.force, cash_flow=getattr(run.plan, "cash_flow", None))
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), run.updated_at, progress) as connection:

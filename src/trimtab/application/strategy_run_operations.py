@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from trimtab.domain.ledger import LedgerEntry
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.planning import PlanSettings
+    from trimtab.domain.signal_sizing import SignalQuantity
 
 ALL = "all"
 
@@ -39,6 +40,8 @@ class StrategyRuns(StrategyOperations):
         def run_settings(self) -> object: ...
 
         def plan_settings(self, account_id: str, *, force: bool, cash_flow: None = None) -> PlanSettings: ...
+
+        def resolve_model(self, model: ModelPortfolio) -> ModelPortfolio: ...
 
         def _factory_for(self, account: Account, choice: BrokerChoice) -> BrokerFactory: ...
 
@@ -64,15 +67,56 @@ class StrategyRuns(StrategyOperations):
         self._summarise(record, account)
         return record
 
+    async def trade_signal(self, account_id: str, strategy_id: str, symbol: str, wanted: SignalQuantity, *,
+                           execute: bool, signal_id: str = "", progress: Progress = no_progress,
+                           choice: BrokerChoice | None = None, run_id: str | None = None) -> RunRecord:
+        """Start a run that trades one strategy's signal, sized from its slice (signal_runs.py)."""
+        from trimtab.application.signal_runs import SignalSlicer, signal_model
+        from trimtab.domain.strategy_netting import SignalRequest
+
+        _ = self.run_settings  # the settings are read, and refused if bad, before anything else
+        account = require_account(self.storage, account_id)
+        where = f"account '{account_id}'"
+        strategy = self._known(account_id, strategy_id)
+        if not symbol.strip():
+            raise InvalidInput("name the symbol the signal trades", where=where, field="symbol", value=symbol)
+        request = SignalRequest(strategy.strategy_id, symbol.strip(), wanted, signal_id)
+        model = signal_model(request.symbol)
+        slicer = SignalSlicer(self.storage.strategies.list(account_id), (strategy.strategy_id,),
+                              {strategy.strategy_id: model}, lambda: self.book_fills(account_id), signal=request)
+        settings = self.plan_settings(account_id, force=True)
+        factory = self._factory_for(account, choice or BrokerChoice())
+        async with factory.connect(account, choice or BrokerChoice(), None, progress) as connection:
+            runner = self._with_slices(self._runner(connection, progress), slicer)
+            record = await runner.start(account_id, model, settings, execute=execute, run_id=run_id)
+        self._summarise(record, account)
+        return record
+
+    def run_model(self, run: RunRecord) -> ModelPortfolio:
+        """The model a run is resumed with: its stored one, or a signal's stand-in."""
+        if run.strategies is not None and run.strategies.signal is not None:
+            from trimtab.application.signal_runs import signal_model
+
+            return signal_model(run.strategies.signal.symbol)
+        return self.resolve_model(self.storage.models.get(run.model_name, run.model_version))
+
     def sliced(self, runner: RebalanceRunner, run: RunRecord) -> RebalanceRunner:
         """The runner to resume a run with: with the run's slices when it is a run of strategies."""
-        if run.strategies is None:
+        state = run.strategies
+        if state is None:
             return runner
+        if state.signal is not None:
+            from trimtab.application.signal_runs import SignalSlicer
+
+            model = self.run_model(run)
+            return self._with_slices(runner, SignalSlicer(
+                self.storage.strategies.list(run.account_id), state.order, dict.fromkeys(state.order, model),
+                lambda: self.book_fills(run.account_id), signal=state.signal))
         models = {}
-        for record in run.strategies.strategies:
+        for record in state.strategies:
             models[record.strategy_id] = self.resolve_model(self.storage.models.get(record.model_name,
                                                                                     record.model_version))
-        return self._with_slices(runner, self._slicer(run.account_id, run.strategies.order, models))
+        return self._with_slices(runner, self._slicer(run.account_id, state.order, models))
 
     def book_fills(self, account_id: str) -> list[LedgerEntry]:
         """Book every run's fills of an account not booked yet (by strategy), and return its ledger."""
@@ -105,16 +149,23 @@ class StrategyRuns(StrategyOperations):
             return sorted(chosen, key=lambda s: s.strategy_id)
         result = {}
         for name in names:
-            strategy = known.get(parse_strategy_id(name, where=where))
-            if strategy is None:
-                raise NotFound("strategy", name, of=where, hint="`trimtab strategies list ACCOUNT` shows them")
-            if not strategy.active:
-                raise InvalidInput("is inactive", where=where, field="strategy", value=name)
+            strategy = self._known(account_id, name)
             if not strategy.target:
                 raise InvalidInput("has no target model (`strategies add ... --model MODEL`)", where=where,
                                    field="strategy", value=name)
             result[strategy.strategy_id] = strategy
         return [result[sid] for sid in sorted(result)]
+
+    def _known(self, account_id: str, name: str) -> Strategy:
+        """An active strategy of the account, by id (NotFound, or InvalidInput when inactive)."""
+        where = f"account '{account_id}'"
+        known = {s.strategy_id: s for s in self.storage.strategies.list(account_id)}
+        strategy = known.get(parse_strategy_id(name, where=where))
+        if strategy is None:
+            raise NotFound("strategy", name, of=where, hint="`trimtab strategies list ACCOUNT` shows them")
+        if not strategy.active:
+            raise InvalidInput("is inactive", where=where, field="strategy", value=name)
+        return strategy
 
     def _strategy_model(self, strategy: Strategy) -> ModelPortfolio:
         return self.resolve_model(self.storage.models.get(str(strategy.target)))

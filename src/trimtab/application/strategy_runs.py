@@ -26,7 +26,14 @@ from trimtab.domain.money_format import format_quantity
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import OrderIntent, Side
 from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
-from trimtab.domain.strategies import MarketReading, MarketType, Strategy, StrategyId, allocate_capital
+from trimtab.domain.strategies import (
+    MarketReading,
+    MarketType,
+    Strategy,
+    StrategyCapital,
+    StrategyId,
+    allocate_capital,
+)
 from trimtab.domain.strategy_netting import Netting, SliceRecord, StrategyOrder, StrategyRun, net_orders
 from trimtab.domain.strategy_slices import claim, holdings_value, oversold, reserve_cash, slice_snapshot
 
@@ -48,6 +55,22 @@ class SlicedPlan:
     plan: Plan | None = None
     skip: str = ""
     refuse: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SliceFigures:
+    """The strategies' capital, holdings' value and cash reservation at one snapshot."""
+
+    capitals: Mapping[StrategyId, StrategyCapital]
+    values: Mapping[StrategyId, Decimal]
+    reserved: Mapping[StrategyId, Decimal]
+
+    def record(self, sid: StrategyId, model: ModelPortfolio) -> SliceRecord:
+        """A strategy's slice as the run keeps it (with why it does not trade, if so)."""
+        capital = self.capitals[sid]
+        reason = _why_not(capital.capital, capital.can_trade, capital.is_stale, capital.reason)
+        return SliceRecord(sid, model.name, model.version, capital.capital, self.values[sid],
+                           None if reason else self.reserved[sid], reason)
 
 
 @dataclass
@@ -72,12 +95,10 @@ class StrategySlicer:
 
     def plan(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings) -> SlicedPlan:
         """Plan every strategy on its slice and net the orders; the run keeps the slices and transfers."""
-        held = _quantities(self.read_ledger())
-        excess = oversold(totals_of(held), snapshot)
-        if excess:
-            detail = ", ".join(f"{s} {format_quantity(q)} > {format_quantity(b)}" for s, (q, b) in excess.items())
-            return SlicedPlan(refuse=f"the ledger gives strategies more than the broker holds ({detail}); run "
-                                     "`trimtab ledger reconcile ACCOUNT` first")
+        held = strategy_quantities(self.read_ledger())
+        refusal = oversold_reason(held, snapshot)
+        if refusal:
+            return SlicedPlan(refuse=refusal)
         slices, plans = self._plans(snapshot, held, settings)
         orders = [StrategyOrder(sid, o.symbol, o.side, o.quantity) for sid, plan in plans.items()
                   for o in plan.orders]
@@ -96,7 +117,7 @@ class StrategySlicer:
         if state is None:
             return None
         trading = tuple(s.strategy_id for s in state.strategies if s.trades)
-        slices, plans = self._plans(snapshot, _quantities(self.read_ledger()),
+        slices, plans = self._plans(snapshot, strategy_quantities(self.read_ledger()),
                                     replace(settings, force=True, allow_sells=False), only=trading)
         orders = [StrategyOrder(sid, o.symbol, o.side, o.quantity) for sid, plan in plans.items()
                   for o in plan.orders if o.side is Side.BUY]
@@ -121,24 +142,27 @@ class StrategySlicer:
     def _plans(self, snapshot: AccountSnapshot, held: Mapping[StrategyId, dict[str, Decimal]],
                settings: PlanSettings, only: Sequence[StrategyId] | None = None,
                ) -> tuple[tuple[SliceRecord, ...], dict[StrategyId, Plan]]:
+        figures = self._figures(snapshot, held)
+        records, plans = [], {}
+        for sid in self.chosen if only is None else only:
+            record = figures.record(sid, self.models[sid])
+            records.append(record)
+            if not record.trades:
+                logger.info("strategy %s does not trade: %s", sid, record.reason)
+                continue
+            plans[sid] = plan_rebalance(self.models[sid], slice_snapshot(snapshot, held.get(sid, {}),
+                                                                         figures.reserved[sid]), settings)
+        return tuple(records), plans
+
+    def _figures(self, snapshot: AccountSnapshot, held: Mapping[StrategyId, dict[str, Decimal]]) -> SliceFigures:
+        """Every strategy's capital (from the snapshot's equity), holdings' value and cash reservation."""
         equity = snapshot.cash + sum((h.value for h in snapshot.holdings), ZERO)
         readings = {MarketType.SECURITIES: MarketReading(snapshot.currency, live=equity)}
         capitals = {c.strategy.strategy_id: c for c in allocate_capital(self.strategies, readings, snapshot.as_of)}
         values = {sid: holdings_value(held.get(sid, {}), snapshot) for sid in capitals}
         claims = {sid: claim(c.capital if c.can_trade and not c.is_stale else None, values[sid])
                   for sid, c in capitals.items()}
-        reserved = reserve_cash(claims, snapshot.cash, minor_unit(snapshot.currency))
-        records, plans = [], {}
-        for sid in self.chosen if only is None else only:
-            model, capital = self.models[sid], capitals[sid]
-            reason = _why_not(capital.capital, capital.can_trade, capital.is_stale, capital.reason)
-            records.append(SliceRecord(sid, model.name, model.version, capital.capital, values[sid],
-                                       None if reason else reserved[sid], reason))
-            if reason:
-                logger.info("strategy %s does not trade: %s", sid, reason)
-                continue
-            plans[sid] = plan_rebalance(model, slice_snapshot(snapshot, held.get(sid, {}), reserved[sid]), settings)
-        return tuple(records), plans
+        return SliceFigures(capitals, values, reserve_cash(claims, snapshot.cash, minor_unit(snapshot.currency)))
 
     def _combined(self, plans: Mapping[StrategyId, Plan], netting: Netting, leg: str) -> Plan:
         """One plan for the run: the net orders of the leg, every strategy's checks and skipped trades."""
@@ -160,6 +184,16 @@ class StrategySlicer:
                        skipped=tuple(s for p in plans.values() for s in p.skipped))
 
 
+def oversold_reason(held: Mapping[StrategyId, Mapping[str, Decimal]], snapshot: AccountSnapshot) -> str:
+    """Why a run may not trade when the strategies hold more of a symbol than the broker does (else empty)."""
+    excess = oversold(totals_of(held), snapshot)
+    if not excess:
+        return ""
+    detail = ", ".join(f"{s} {format_quantity(q)} > {format_quantity(b)}" for s, (q, b) in excess.items())
+    return (f"the ledger gives strategies more than the broker holds ({detail}); run "
+            "`trimtab ledger reconcile ACCOUNT` first")
+
+
 def totals_of(held: Mapping[StrategyId, Mapping[str, Decimal]]) -> dict[str, Decimal]:
     """The strategies' total quantity of each symbol."""
     result: dict[str, Decimal] = {}
@@ -169,7 +203,7 @@ def totals_of(held: Mapping[StrategyId, Mapping[str, Decimal]]) -> dict[str, Dec
     return result
 
 
-def _quantities(entries: Sequence[LedgerEntry]) -> dict[StrategyId, dict[str, Decimal]]:
+def strategy_quantities(entries: Sequence[LedgerEntry]) -> dict[StrategyId, dict[str, Decimal]]:
     """Each strategy's (not the buckets') positive ledger quantities."""
     from trimtab.domain.strategies import is_bucket
 

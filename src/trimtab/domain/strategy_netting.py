@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from trimtab.domain.numbers import ZERO
 from trimtab.domain.orders import Side
+from trimtab.domain.signal_sizing import SignalQuantity
 from trimtab.domain.strategies import MANUAL, StrategyId
 
 TRANSFER = "transfer"  # the source of a split line that no fill paid for
@@ -181,6 +182,16 @@ class SliceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SignalRequest:
+    """A signal a run trades for one strategy: the symbol and how much (sized when the run plans)."""
+
+    strategy_id: StrategyId
+    symbol: str
+    wanted: SignalQuantity
+    signal_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class StrategyRun:
     """What a run of strategies' slices decided and how its fills were split (stored with the run)."""
 
@@ -190,6 +201,7 @@ class StrategyRun:
     split: tuple[SplitLine, ...] = ()  # as of the run's last settlement
     buy_slices: tuple[SliceRecord, ...] = ()  # the slices when the buys were last planned
     orders: tuple[StrategyOrder, ...] = field(default=())  # each strategy's own planned orders (first plan)
+    signal: SignalRequest | None = None  # a signal's run: one strategy, one symbol, sized from its slice
 
     @property
     def order(self) -> tuple[StrategyId, ...]:
