@@ -7,6 +7,7 @@ import asyncio
 from decimal import Decimal
 
 from tests.unit.test_strategy_runs import _broker, _two_sleeves
+from trimtab.application.facade import Trimtab
 from trimtab.application.ports import RunStatus
 from trimtab.domain.ledger import totals
 from trimtab.domain.orders import Side
@@ -16,8 +17,8 @@ from trimtab.domain.strategies import StrategyId
 CORE = StrategyId("core")
 
 
-def _positions(trimtab: object, strategy: str) -> dict[str, Decimal]:
-    held = trimtab.ledger_positions("ACC")  # type: ignore[attr-defined]
+def _positions(trimtab: Trimtab, strategy: str) -> dict[str, Decimal]:
+    held = trimtab.ledger_positions("ACC")
     return {symbol: p.quantity for (sid, symbol), p in held.items() if sid == strategy}
 
 
@@ -30,13 +31,14 @@ def test_qty_per_opens_from_the_strategy_capital_and_a_negative_qty_per_closes_p
     (order,) = run.orders
     assert order.request.client_order_id == f"{run.run_id}.core-B1-A-0"
     # 10 % of core's 600,000 at the buy limit (10,000 + 1 tick of 5) = 5.99..., down to 5 shares
-    assert (order.request.side, order.request.quantity, order.request.limit_price) == (Side.BUY, 5, 10005)
+    assert (order.request.side, order.request.quantity, order.request.limit_price) == (Side.BUY, Decimal(5),
+                                                                                      Decimal(10005))
     assert _positions(trimtab, "core") == {"A": Decimal(5)}
     closed = asyncio.run(trimtab.trade_signal("ACC", "core", "A", SignalQuantity(percent=Decimal(-50)),
                                               execute=True))
     assert closed.status is RunStatus.COMPLETED, closed.reason
     (sell,) = closed.orders
-    assert (sell.request.client_order_id, sell.request.quantity) == (f"{closed.run_id}.core-S-A-0", 2)
+    assert (sell.request.client_order_id, sell.request.quantity) == (f"{closed.run_id}.core-S-A-0", Decimal(2))
     assert _positions(trimtab, "core") == {"A": Decimal(3)}
     assert totals(trimtab.ledger_positions("ACC")) == {"A": broker.positions["A"]}
 
