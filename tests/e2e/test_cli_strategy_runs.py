@@ -188,3 +188,23 @@ def test_two_strategies_started_together_on_one_account_never_spend_the_same_won
     assert Decimal(_paper_state(database)["cash"]) == CASH - bought
     _ledger_matches_the_broker(database)
 
+
+
+def test_a_strategy_signal_through_the_cli_opens_from_capital_and_closes_its_position(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    _sleeves(database, tmp_path)
+    opened = json.loads(run_ok(database, START, "strategies", "signal", ACCOUNT, "alpha", "005930", "--qty-per", "10",
+                               "--execute", "--json"))
+    assert opened["status"] == "completed", opened["reason"]
+    (order,) = opened["orders"]
+    # 10 % of alpha's 20,000,000 at the buy limit (36,250 + a 50 tick) = 55.09..., down to 55 shares
+    assert (order["client_order_id"], order["quantity"]) == (f"{opened['run_id']}.alpha-B1-005930-0", "55")
+    closed = json.loads(run_ok(database, START, "strategies", "signal", ACCOUNT, "alpha", "005930", "--qty-per",
+                               "-100", "--execute", "--json"))
+    assert [(o["side"], o["quantity"]) for o in closed["orders"]] == [("SELL", "55")]
+    refused = run_cli(database, START, "strategies", "signal", ACCOUNT, "alpha", "005930", "--qty", "-1")
+    assert refused.returncode == 1
+    assert "signal refused: 005930: qty = -1" in refused.stdout
+    both = run_cli(database, START, "strategies", "signal", ACCOUNT, "alpha", "005930", "--qty", "1", "--qty-per", "1")
+    assert both.returncode == 2
+    assert "qty_per" in both.stderr
