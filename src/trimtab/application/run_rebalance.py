@@ -126,13 +126,14 @@ class RebalanceRunner:
                 self._save(run)
         except TrimtabError:  # lease lost or storage gone: write nothing more, the next driver resumes
             raise
-        if self.slices is not None:  # the fills split by strategy, kept in the run, then booked to the ledger
+        if self.slices is not None:  # the fills split by strategy, kept in the run (booked below)
             self.slices.settle(run, self.runs.list_fills(run.run_id))
             self.journal.save(run)
-            self.slices.book()
         if run.status in FINAL:
             self.runs.release(run)
         self.journal.release(run)
+        if self.slices is not None:
+            self.slices.book()  # the ledger; if it fails, the next strategy run or reconciliation books it
         if self.policies is not None:
             self.policies.finish(run)
         await self.announce(run)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from trimtab.application.strategy_ledger import split_of
+from trimtab.domain.errors import TrimtabError
 from trimtab.domain.instruments import minor_unit
 from trimtab.domain.ledger import LedgerEntry, positions
 from trimtab.domain.money_format import format_quantity
@@ -134,8 +135,12 @@ class StrategySlicer:
             run.strategies = replace(run.strategies, split=split_of(run, fills))
 
     def book(self) -> None:
-        """Book every run's fills (this one's split included) into the ledger."""
-        self.read_ledger()
+        """Book every run's fills (this one's split included) into the ledger; a failure is logged, not raised:
+        the run is over, and the next strategy run or reconciliation books the same entries."""
+        try:
+            self.read_ledger()
+        except (TrimtabError, OSError) as error:
+            logger.warning("the ledger could not be booked after the run: %s", error)
 
     # -- helpers --------------------------------------------------------------------------------------------
 
