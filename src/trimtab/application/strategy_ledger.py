@@ -10,12 +10,13 @@ a crash or by reconciliation, adds nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from trimtab.domain.ledger import EntryKind, LedgerEntry, owner_of_fill
 from trimtab.domain.numbers import ONE
 from trimtab.domain.orders import Side
-from trimtab.domain.strategy_netting import TRANSFER, FillPart, SplitLine
+from trimtab.domain.strategy_netting import TRANSFER, FillPart, SplitLine, StrategyRun
 
 if TYPE_CHECKING:
     from trimtab.application.ports import RunRecord
@@ -40,6 +41,13 @@ def split_of(run: RunRecord, fills: Sequence[Fill]) -> tuple[SplitLine, ...]:
     if run.strategies is None:
         return ()
     return run.strategies.settle(fill_parts(fills), run.created_at, transfers=transfers_took_effect(run))
+
+
+def with_split(run: RunRecord, fills: Sequence[Fill]) -> StrategyRun:
+    """A strategy run's record with its split as of these fills (what `runs show` prints, whatever was saved)."""
+    if run.strategies is None:
+        raise ValueError("not a run of strategies")
+    return replace(run.strategies, split=split_of(run, fills))
 
 
 def run_entries(run: RunRecord, fills: Sequence[Fill]) -> list[LedgerEntry]:

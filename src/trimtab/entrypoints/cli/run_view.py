@@ -58,9 +58,10 @@ def render_run(run: RunRecord, fills: list[Fill], console: Console) -> None:
                   + (f" {currency}" if currency else ""))
     console.print(_weights_table(run))
     if run.strategies is not None:
+        from trimtab.application.strategy_ledger import with_split
         from trimtab.entrypoints.cli.strategy_run_view import render_strategies
 
-        render_strategies(run.strategies, currency, console)
+        render_strategies(with_split(run, fills), currency, console)
     if run.status.value in ("needs_attention", "running"):
         console.print(f"resume it with: trimtab runs resume {run.run_id}")
 
