@@ -110,3 +110,34 @@ def test_a_strategy_run_that_needs_attention_resumes_with_its_slices_and_buys_th
     b2 = [o.request.client_order_id for o in resumed.orders if "-B2-" in o.request.client_order_id]
     assert b2 == [f"{run.run_id}.core-B2-B-0"]  # only core was left short
     assert totals(trimtab.ledger_positions("ACC")) == {s: q for s, q in broker.positions.items() if q}
+
+
+def test_a_strategy_inside_its_bands_is_left_out_of_the_buys_planned_after_the_sells() -> None:
+    # alpha owns A 50, B 47 and 30,000 of cash: inside its bands (class -2 pp, B -2.5 pp), though a forced plan
+    # would buy one more B; core owns nothing and rebalances. Equity 2,000,000, 50/50.
+    broker = _broker(1030000, {"A": 50, "B": 47})
+    trimtab, _ = _facade(broker=broker)
+    _with_account(trimtab)
+    for sid in ("core", "alpha"):
+        trimtab.add_strategy("ACC", NewStrategy(sid, Decimal(50), target="M"))
+    trimtab.storage.ledger.record([
+        LedgerEntry(f"i{symbol}", "ACC", StrategyId("alpha"), symbol, Decimal(quantity), Decimal(10000),
+                    EntryKind.IMPORT, AT) for symbol, quantity in (("A", 50), ("B", 47))])
+    run = asyncio.run(trimtab.rebalance_strategies("ACC", ["all"], execute=True))
+    assert run.status is RunStatus.COMPLETED, run.reason
+    assert run.strategies is not None
+    assert {s.strategy_id for s in run.strategies.shares} == {"core"}
+    assert {line.strategy_id for line in run.strategies.split} == {"core"}
+
+
+def test_a_strategy_over_its_capital_without_orders_does_not_block_the_others() -> None:
+    broker = _broker(1030000, {"A": 50, "B": 47})
+    trimtab = _two_sleeves(broker)  # alpha's 40 % is 800,000: it holds 970,000, so it has no cash (claim 0)
+    trimtab.storage.ledger.record([
+        LedgerEntry(f"i{symbol}", "ACC", StrategyId("alpha"), symbol, Decimal(quantity), Decimal(10000),
+                    EntryKind.IMPORT, AT) for symbol, quantity in (("A", 50), ("B", 47))])
+    run = asyncio.run(trimtab.rebalance_strategies("ACC", ["all"], execute=True))
+    assert run.status is RunStatus.COMPLETED, run.reason  # alpha's failed cash-buffer check is not core's
+    assert run.strategies is not None
+    assert {s.strategy_id: s.reservation for s in run.strategies.strategies}[StrategyId("alpha")] == 0
+    assert {line.strategy_id for line in run.strategies.split} == {"core"}

@@ -117,7 +117,8 @@ class StrategySlicer:
         state = run.strategies
         if state is None:
             return None
-        trading = tuple(s.strategy_id for s in state.strategies if s.trades)
+        planned = {o.strategy_id for o in state.orders}  # a strategy inside its bands stays out of the buys
+        trading = tuple(s.strategy_id for s in state.strategies if s.trades and s.strategy_id in planned)
         slices, plans = self._plans(snapshot, strategy_quantities(self.read_ledger()),
                                     replace(settings, force=True, allow_sells=False), only=trading)
         orders = [StrategyOrder(sid, o.symbol, o.side, o.quantity) for sid, plan in plans.items()
@@ -185,7 +186,7 @@ class StrategySlicer:
         base = next(iter(plans.values()))
         return replace(base, model_name="+".join(plans), rows=(), orders=tuple(_ordered(orders)),
                        rebalance_needed=any(p.rebalance_needed for p in plans.values()),
-                       checks=tuple(c for p in plans.values() for c in p.checks),
+                       checks=tuple(c for p in plans.values() if p.orders for c in p.checks),  # of who trades
                        skipped=tuple(s for p in plans.values() for s in p.skipped))
 
 
