@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.api.conftest import Api, running_api
+from tests.api.conftest import Api, error_of, running_api
 from trimtab.application.access import Scope
 
 
@@ -86,3 +86,28 @@ def test_the_kill_switch_stops_an_executed_signal_run_before_any_order(database_
         assert answer["status"] == "failed"
         assert "kill switch" in answer["detail"]
         assert api.trimtab.runs("DEMO-KR") == []
+
+
+def test_an_order_signal_for_a_strategy_is_sized_from_its_slice_and_booked_to_it(database_url: str) -> None:
+    from decimal import Decimal
+
+    from trimtab.application.strategy_operations import NewStrategy
+
+    with running_api(database_url, signal_runs="execute") as api:
+        api.trimtab.add_strategy("DEMO-KR", NewStrategy("core", Decimal(1), target="KR-ALLWEATHER"))
+        token = _signal_token(api)
+        body = {"id": "tv-7", "token": token, "account": "DEMO-KR", "strategy": "core", "action": "order",
+                "symbol": "005930", "qty_per": "1"}
+        answer = httpx.post(f"{api.url}/signals", json=body, timeout=300).json()
+        assert answer["status"] == "done", answer
+        [run] = api.trimtab.runs("DEMO-KR")
+        assert run.status.value == "completed", run.reason
+        [order] = run.orders
+        # 1 % of core's capital (the whole equity, 37,110,650) at the buy limit 36,300: 10.2..., down to 10
+        assert (order.request.client_order_id, order.request.quantity) == (f"{run.run_id}.core-B1-005930-0",
+                                                                          Decimal(10))
+        held = {(s, symbol): p.quantity for (s, symbol), p in api.trimtab.ledger_positions("DEMO-KR").items()}
+        assert held == {("core", "005930"): Decimal(10)}
+        bad = httpx.post(f"{api.url}/signals", json={**body, "id": "tv-8", "symbol": None}, timeout=60)
+        assert bad.status_code == 422
+        assert error_of(bad)["field"] == "symbol"

@@ -45,7 +45,17 @@ def run_document(run: RunRecord, fills: list[Fill]) -> dict[str, Any]:
         "buy_plan": None if run.buy_plan is None else plan_to_document(run.buy_plan),
         "snapshot": None if run.snapshot is None else snapshot_document(run.snapshot),
         "post": None if run.post is None else snapshot_document(run.post),
-    }
+    } | _strategies(run, fills)
+
+
+def _strategies(run: RunRecord, fills: list[Fill]) -> dict[str, Any]:
+    """A run of strategies' slices adds them (slices, transfers, shares, split); an account-level run nothing."""
+    if run.strategies is None:
+        return {}
+    from trimtab.application.strategy_ledger import with_split
+    from trimtab.application.strategy_run_document import strategy_run_document
+
+    return {"strategies": strategy_run_document(with_split(run, fills))}
 
 
 def _order_document(order: TrackedOrder) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from trimtab.application.securities import SecurityOperations
 from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.application.signals import SignalPolicy
+from trimtab.application.strategy_run_operations import StrategyRuns
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -92,7 +93,8 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations, DemoOperations,
-              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyPerformance):
+              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyRuns,
+              StrategyPerformance):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -255,11 +257,11 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
         run = storage.runs.get(self.run_id(run_id))
         run_id = run.run_id
         account = storage.accounts.get(run.account_id)  # a run's account: known
-        model = self.resolve_model(storage.models.get(run.model_name, run.model_version))
+        model = self.run_model(run)  # its stored model (a signal's run: a stand-in)
         settings = self.plan_settings(run.account_id, force=run.force, cash_flow=getattr(run.plan, "cash_flow", None))
         factory = self._factory_for(account, choice or BrokerChoice())
         async with factory.connect(account, choice or BrokerChoice(), run.updated_at, progress) as connection:
-            record = await self._runner(connection, progress).resume(run_id, model, settings)
+            record = await self.sliced(self._runner(connection, progress), run).resume(run_id, model, settings)
         self._summarise(record, account)
         return record
 

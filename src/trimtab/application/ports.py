@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # only named in annotations: a command that never trades or p
     from trimtab.domain.execution import Fill, OrderReport, OrderRequest, TrackedOrder
     from trimtab.domain.planning import Plan
     from trimtab.domain.snapshot import AccountSnapshot
+    from trimtab.domain.strategy_netting import StrategyRun
 
 
 class Clock(Protocol):
@@ -137,6 +138,7 @@ class RunRecord:
     attempts: dict[str, int] = field(default_factory=dict)  # leg -> re-pricing attempt counter
     legs: dict[str, LegProgress] = field(default_factory=dict)  # leg -> phase and deadline
     lease: Lease | None = None  # the driver's lease; None when nobody drives the run
+    strategies: StrategyRun | None = None  # a run of strategies' slices: slices, netting, split (else None)
 
 
 class RunRepository(Protocol):

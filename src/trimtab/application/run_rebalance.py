@@ -31,6 +31,7 @@ from trimtab.domain.orders import OrderIntent, Side
 from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
 
 if TYPE_CHECKING:
+    from trimtab.application.strategy_runs import StrategySlicer
     from trimtab.domain.models import ModelPortfolio
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class RebalanceRunner:
     lease: LeasePolicy | None = None  # default: an owner unique to this runner, leases on the run's clock
     announce: Callable[[RunRecord], Awaitable[None]] = no_announcement  # told when a run stops
     policies: RunPolicies | None = None  # signal confirmation and split execution (None: neither)
+    slices: StrategySlicer | None = None  # a run of strategies' slices (strategy_runs.py); None: the account's
 
     def __post_init__(self) -> None:
         policy = self.lease or LeasePolicy(owner=f"runner-{uuid.uuid4().hex}", wall=self.clock)
@@ -75,7 +77,7 @@ class RebalanceRunner:
         run = RunRecord(run_id=run_id or self.make_run_id(), account_id=account_id, model_name=model.name,
                         model_version=model.version, broker=self.broker_name, status=RunStatus.RUNNING,
                         step=RunStep.CREATED, execute=execute, force=settings.force, created_at=now,
-                        updated_at=now)
+                        updated_at=now, strategies=None if self.slices is None else self.slices.initial())
         self.journal.create(run)
         self.checkpoint("step:created")
         logger.info("run %s created for account %s (execute=%s)", run.run_id, account_id, execute)
@@ -124,9 +126,14 @@ class RebalanceRunner:
                 self._save(run)
         except TrimtabError:  # lease lost or storage gone: write nothing more, the next driver resumes
             raise
+        if self.slices is not None:  # the fills split by strategy, kept in the run (booked below)
+            self.slices.settle(run, self.runs.list_fills(run.run_id))
+            self.journal.save(run)
         if run.status in FINAL:
             self.runs.release(run)
         self.journal.release(run)
+        if self.slices is not None:
+            self.slices.book()  # the ledger; if it fails, the next strategy run or reconciliation books it
         if self.policies is not None:
             self.policies.finish(run)
         await self.announce(run)
@@ -134,10 +141,17 @@ class RebalanceRunner:
 
     async def _plan(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                     _supervisor: LegSupervisor) -> None:
-        snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
+        snapshot = await self.broker.get_snapshot(run.account_id, self._symbols(model))
         run.snapshot = snapshot
         planned = None
-        if self.policies is not None:
+        if self.slices is not None:
+            sliced = self.slices.plan(run, snapshot, settings)
+            if sliced.skip or sliced.refuse:
+                advance(run, RunEvent.SKIPPED if sliced.skip else RunEvent.REFUSED, sliced.skip or sliced.refuse)
+                self._save(run)
+                return
+            planned = sliced.plan
+        elif self.policies is not None:
             prepared = self.policies.prepare(run, model, settings, snapshot)
             if prepared.skip is not None:
                 advance(run, RunEvent.SKIPPED, prepared.skip)
@@ -165,14 +179,18 @@ class RebalanceRunner:
 
     async def _plan_buys(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                          _supervisor: LegSupervisor) -> None:
-        snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
+        snapshot = await self.broker.get_snapshot(run.account_id, self._symbols(model))
         if self.policies is not None:  # a split day's buys aim at the day's model
             prepared = self.policies.day_model(run, model, settings)
             model, settings = prepared.model, prepared.settings
-        plan = plan_rebalance(model, snapshot, replace(settings, force=True, allow_sells=False))
+        leg = f"B{run.attempts.get('buy_round', 0) + 1}"
+        if self.slices is not None:
+            plan: Plan | None = self.slices.plan_buys(run, snapshot, settings, leg)
+        else:
+            plan = plan_rebalance(model, snapshot, replace(settings, force=True, allow_sells=False))
         run.attempts["buy_round"] = run.attempts.get("buy_round", 0) + 1
         run.buy_plan = plan
-        if not plan.is_safe:
+        if plan is not None and not plan.is_safe:
             self._attention(run, "the buy plan failed its checks after the sells")
             return
         advance(run, RunEvent.BUYS_PLANNED)
@@ -187,7 +205,7 @@ class RebalanceRunner:
 
     async def _finish(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                       _supervisor: LegSupervisor) -> None:
-        snapshot = await self.broker.get_snapshot(run.account_id, list(model.target_weights()))
+        snapshot = await self.broker.get_snapshot(run.account_id, self._symbols(model))
         run.post = snapshot
         leg = f"B{run.attempts.get('buy_round', 1)}"
         problems = _unbought(run, leg)
@@ -196,6 +214,10 @@ class RebalanceRunner:
             return
         advance(run, RunEvent.FINISHED)
         self._save(run)
+
+    def _symbols(self, model: ModelPortfolio) -> list[str]:
+        """What a snapshot quotes: the model's targets, or every slice's targets and holdings."""
+        return list(model.target_weights()) if self.slices is None else self.slices.symbols()
 
     def _attention(self, run: RunRecord, reason: str) -> None:
         logger.warning("run %s needs attention: %s", run.run_id, reason)

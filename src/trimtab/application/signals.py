@@ -8,7 +8,10 @@ A signal is a JSON object:
 - ``account`` or ``strategy`` (one of them): the account, or every account following the model named
   ``strategy`` (a model is the strategy trimtab follows; strategies of their own arrive with issue 13).
 - ``action``: ``rebalance`` (start a run by policy), ``check`` (plan, nothing sent: which accounts are out of
-  band), or ``assign`` (with ``model``: follow that model's latest version, then rebalance by policy).
+  band), ``assign`` (with ``model``: follow that model's latest version, then rebalance by policy), or
+  ``order``: a strategy's signal (issue 13 item 5) with ``account``, ``strategy`` (a strategy of that account),
+  ``symbol`` and ``qty_per`` or ``qty`` (and ``side``), sized from the strategy's capital, position and cash
+  reservation and traded by policy in a durable run (signal_runs.py; docs/strategies.md).
 - ``symbol``, ``price``, ``time`` and other fields a TradingView alert adds are kept with the signal, unused.
 - ``token``: the webhook's token, a token with the ``signal`` scope (TradingView cannot set headers; a bearer
   header or ``?token=`` work too). It is never recorded.
@@ -36,13 +39,14 @@ if TYPE_CHECKING:
     from trimtab.application.batch import BatchPlan, RunLine, Selection
     from trimtab.application.brokers import BrokerChoice
     from trimtab.application.facade import RunSettings
-    from trimtab.application.ports import Clock
+    from trimtab.application.ports import Clock, RunRecord
     from trimtab.application.progress import Progress
     from trimtab.application.records import Account, ModelAssignment
     from trimtab.application.repositories import Storage
+    from trimtab.domain.signal_sizing import SignalQuantity
 
 SignalPolicy = Literal["record", "dry", "execute"]
-ACTIONS = ("rebalance", "check", "assign")
+ACTIONS = ("rebalance", "check", "assign", "order")
 SECRET_FIELDS = frozenset({"token", "password", "secret"})
 MAX_ID = 100
 
@@ -86,6 +90,8 @@ class _Parsed:
     account: str | None
     strategy: str | None
     model: str | None
+    symbol: str = ""  # an order signal's
+    wanted: SignalQuantity | None = None  # an order signal's qty_per / qty / side
 
 
 class SignalOperations:
@@ -112,6 +118,10 @@ class SignalOperations:
                                  choice: BrokerChoice | None = None, progress: Progress = ...) -> list[RunLine]: ...
 
         def select(self, selection: Selection) -> list[Account]: ...
+
+        async def trade_signal(self, account_id: str, strategy_id: str, symbol: str, wanted: SignalQuantity, *,
+                               execute: bool, signal_id: str = "", progress: Progress = ...,
+                               choice: BrokerChoice | None = None, run_id: str | None = None) -> RunRecord: ...
 
     def signals(self, limit: int = 50) -> list[SignalRecord]:
         return self.storage.signals.list(limit)
@@ -144,6 +154,8 @@ class SignalOperations:
     async def _act(self, signal: _Parsed) -> tuple[str, str, tuple[str, ...]]:
         from trimtab.application.batch import Selection
 
+        if signal.action == "order":
+            return await self._order(signal)
         selection = Selection(accounts=(signal.account,) if signal.account else (), model=signal.strategy)
         if signal.action == "check":
             plans = await self.plan_batch(selection)
@@ -163,6 +175,19 @@ class SignalOperations:
                          for line in lines)
         failed = any(line.record is None for line in lines)
         return ("failed" if failed else "done"), f"{policy} runs: {said}", runs
+
+
+    async def _order(self, signal: _Parsed) -> tuple[str, str, tuple[str, ...]]:
+        """A strategy's signal: a run sized from its slice, by policy (record: nothing)."""
+        policy = self.run_settings.signal_runs
+        if policy == "record":
+            return "done", "recorded; TRIMTAB_SIGNAL_RUNS=record starts no run", ()
+        if signal.wanted is None:  # _order_signal always reads it
+            raise InvalidInput("qty_per or qty is expected", where="signal", field="qty_per", value=None)
+        run = await self.trade_signal(signal.account or "", signal.strategy or "", signal.symbol, signal.wanted,
+                                      execute=policy == "execute", signal_id=signal.signal_id)
+        said = f"{policy} run of {signal.strategy}: {run.status.value}" + (f" ({run.reason})" if run.reason else "")
+        return ("failed" if run.status.value == "failed" else "done"), said[:500], (run.run_id,)
 
 
 def _valid_id(value: object) -> bool:
@@ -186,11 +211,29 @@ def _parse(payload: object) -> _Parsed:
     for name, value in (("account", account), ("strategy", strategy), ("model", model)):
         if value is not None and not _valid_id(value):
             raise bad(name, "printable text of at most 100 characters", value)
+    if action == "order":
+        return _order_signal(payload, str(signal_id), account, strategy)
     if (account is None) == (strategy is None):
         raise bad("account", "give an account or a strategy (one of them)", account)
     if action == "assign" and model is None:
         raise bad("model", "an assign signal names the model to follow")
     return _Parsed(str(signal_id), str(action), account, strategy, model)
+
+
+def _order_signal(payload: Mapping[str, Any], signal_id: str, account: object, strategy: object) -> _Parsed:
+    """An order signal: an account, one of its strategies, a symbol and how much (qty_per or qty, side)."""
+    from trimtab.domain.signal_sizing import read_signal_quantity
+
+    for name, value in (("account", account), ("strategy", strategy)):
+        if value is None:
+            raise InvalidInput("an order signal names the account and its strategy", where="signal", field=name,
+                               value=None)
+    symbol = payload.get("symbol")
+    if not isinstance(symbol, str) or not _valid_id(symbol.strip()):
+        raise InvalidInput("an order signal names the symbol to trade", where="signal", field="symbol",
+                           value=symbol if symbol is None or isinstance(symbol, str) else type(symbol).__name__)
+    wanted = read_signal_quantity(payload)
+    return _Parsed(signal_id, "order", str(account), str(strategy), None, symbol.strip(), wanted)
 
 
 def _without_secrets(payload: object) -> dict[str, Any]:

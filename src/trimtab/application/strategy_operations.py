@@ -26,7 +26,7 @@ from trimtab.application.records import DailySummary
 from trimtab.application.state_import import ImportedState, import_state
 from trimtab.domain.errors import Busy, InvalidInput, NotFound, TrimtabError
 from trimtab.domain.instruments import DEFAULT_MARKET_BY_CURRENCY
-from trimtab.domain.ledger import EntryKind, LedgerEntry, StrategyPosition, owner_of_fill, positions
+from trimtab.domain.ledger import EntryKind, LedgerEntry, StrategyPosition, positions
 from trimtab.domain.market_time import zone_for
 from trimtab.domain.numbers import ONE, ZERO
 from trimtab.domain.orders import Side
@@ -257,15 +257,13 @@ class StrategyOperations:
         return Reconciliation(booked, report, apply)
 
     def _fill_entries(self, account_id: str) -> list[LedgerEntry]:
-        """Every fill of the account's runs as a ledger entry of the strategy its client order id names."""
+        """Every fill of the account's runs as ledger entries: of the strategy its client order id names, or by a
+        strategy run's split (strategy_ledger.py)."""
+        from trimtab.application.strategy_ledger import run_entries
+
         entries = []
         for run in self.storage.runs.list(account_id, TRADE_LOG_RUNS):
-            for fill in self.storage.runs.list_fills(run.run_id):
-                sign = ONE if fill.side is Side.BUY else -ONE
-                owner = owner_of_fill(fill.client_order_id, fill.filled_at.date())
-                entries.append(LedgerEntry(f"fill:{fill.fill_id}", account_id, owner, fill.symbol,
-                                           sign * fill.quantity, fill.price, EntryKind.FILL, fill.filled_at,
-                                           fees=fill.commission + fill.tax, note=fill.client_order_id))
+            entries.extend(run_entries(run, self.storage.runs.list_fills(run.run_id)))
         return entries
 
     def _targets(self, account_id: str) -> frozenset[str]:

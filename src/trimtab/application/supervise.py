@@ -109,8 +109,9 @@ class LegSupervisor:
 
     def _request(self, run: RunRecord, leg: str, symbol: str, attempt: int, side: Side, quantity: Decimal,
                  order_type: OrderType, price: Decimal | None) -> OrderRequest:
-        return OrderRequest(client_order_id(run.run_id, leg, symbol, attempt), run.account_id, symbol, side,
-                            quantity, order_type, price)
+        strategy = None if run.strategies is None else run.strategies.lead(leg, symbol)  # RUN.STRATEGY-...
+        return OrderRequest(format_order_id(run.run_id, leg, symbol, attempt, strategy), run.account_id, symbol,
+                            side, quantity, order_type, price)
 
     # -- WAITING ------------------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ class EntryKind(StrEnum):
     FILL = "fill"  # a fill of a trimtab order (the client order id names the strategy)
     IMPORT = "import"  # a position read from another tool's state file
     RECONCILE = "reconcile"  # a difference with the broker's holdings, booked by reconciliation
+    TRANSFER = "transfer"  # shares crossed between two strategies of one run (netting), at the run's quote
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from trimtab.adapters.persistence.run_documents import decode_plan, decode_snapshot, encode
+from trimtab.adapters.persistence.run_documents import decode_plan, decode_snapshot, decode_strategy_run, encode
 from trimtab.adapters.persistence.tables import FillRow, ModelPortfolioRow, RunRow, TradeRow
 from trimtab.adapters.persistence.types import plain_decimal, to_json_ready
 from trimtab.application.ports import Lease, LegPhase, LegProgress, RunRecord, RunStatus, RunStep
@@ -82,7 +82,7 @@ def run_values(run: RunRecord) -> dict[str, Any]:
         "broker": run.broker, "status": run.status.value, "step": run.step.value, "execute": run.execute,
         "force": run.force, "reason": run.reason, "snapshot": encode(run.snapshot), "plan": encode(run.plan),
         "buy_plan": encode(run.buy_plan), "post": encode(run.post),
-        "attempts": to_json_ready(run.attempts), "progress": progress_document(run.legs),
+        "attempts": to_json_ready(run.attempts), "progress": progress_document(run.legs) | _strategies(run),
         "created_at": run.created_at, "updated_at": run.updated_at,
     }
 
@@ -92,6 +92,11 @@ def progress_document(legs: dict[str, LegProgress]) -> dict[str, Any]:
     return {"legs": {leg: {"phase": progress.phase.value,
                            "deadline": None if progress.deadline is None else progress.deadline.isoformat()}
                      for leg, progress in legs.items()}}
+
+
+def _strategies(run: RunRecord) -> dict[str, Any]:
+    """A run of strategies keeps its slices, netting and split with its progress (a resume needs them)."""
+    return {} if run.strategies is None else {"strategies": encode(run.strategies)}
 
 
 def document_progress(document: dict[str, Any]) -> dict[str, LegProgress]:
@@ -120,6 +125,7 @@ def row_to_run(row: RunRow, trades: list[TradeRow]) -> RunRecord:
         orders=[trade_to_order(trade) for trade in trades],
         attempts={str(leg): int(count) for leg, count in row.attempts.items()},
         legs=document_progress(dict(row.progress)), lease=row_lease(row),
+        strategies=decode_strategy_run(dict(row.progress.get("strategies", {}))),
     )
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from trimtab.domain.planning import Plan
     from trimtab.domain.snapshot import AccountSnapshot
+    from trimtab.domain.strategy_netting import StrategyRun
 
 FORMAT = 2
 T = TypeVar("T")
@@ -64,3 +65,10 @@ def decode_snapshot(document: dict[str, Any]) -> AccountSnapshot | None:
     from trimtab.domain.snapshot import AccountSnapshot
 
     return _decode(document, AccountSnapshot)
+
+
+def decode_strategy_run(document: dict[str, Any]) -> StrategyRun | None:
+    """The strategies' slices, netting and split a document holds, or None (an account-level run)."""
+    from trimtab.domain.strategy_netting import StrategyRun
+
+    return _decode(document, StrategyRun)

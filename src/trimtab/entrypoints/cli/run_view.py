@@ -57,6 +57,11 @@ def render_run(run: RunRecord, fills: list[Fill], console: Console) -> None:
     console.print(f"fills: {len(fills)}, costs paid {format_money(costs, currency)}"
                   + (f" {currency}" if currency else ""))
     console.print(_weights_table(run))
+    if run.strategies is not None:
+        from trimtab.application.strategy_ledger import with_split
+        from trimtab.entrypoints.cli.strategy_run_view import render_strategies
+
+        render_strategies(with_split(run, fills), currency, console)
     if run.status.value in ("needs_attention", "running"):
         console.print(f"resume it with: trimtab runs resume {run.run_id}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from trimtab.entrypoints.cli.common import (
     run_facade,
 )
 from trimtab.entrypoints.cli.guard import EXIT_RUN_UNFINISHED, guarded
+
+if TYPE_CHECKING:
+    from trimtab.application.brokers import BrokerChoice
 
 runs_app = typer.Typer(
     help="Rebalance runs: history, details, resume.", no_args_is_help=True, rich_markup_mode=None)
@@ -41,6 +44,12 @@ def rebalance(
         "Invest a deposit already in the account's cash, buying only."))] = None,
     withdraw: Annotated[str | None, typer.Option(metavar="AMOUNT", help=(
         "Raise this much cash (net of costs) with the least drift, selling only what is needed."))] = None,
+    strategy: Annotated[list[str] | None, typer.Option("--strategy", metavar="ID", help=(
+        "Rebalance this strategy's slice of the account (its ledger holdings and cash reservation); repeat "
+        "for several in one run."))] = None,
+    strategies: Annotated[str | None, typer.Option("--strategies", metavar="A,B|all", help=(
+        "Rebalance these strategies' slices in one run, their orders netted per symbol; 'all': every active "
+        "strategy with a model."))] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Rebalance an account on its broker: plan, sell, wait for fills, re-plan and send the buys.
@@ -50,7 +59,15 @@ def rebalance(
 
     With --accounts A,B or --model MODEL, each account runs in turn as its own durable run; one that fails
     does not stop the others, a table sums them up, and the exit code is 1 if any needs attention.
+
+    With --strategy ID (or --strategies A,B / all), the run trades strategies' slices (docs/strategies.md).
     """
+    if strategy or strategies:
+        named = [*(strategy or []), *([strategies] if strategies else [])]
+        guarded(lambda: _rebalance_strategies(account, named, execute=execute, force=force, as_json=as_json,
+                                              choice=broker_choice(broker, env, base_url),
+                                              others=(accounts, model, deposit, withdraw)))
+        return
 
     def run() -> None:
         import asyncio
@@ -111,6 +128,30 @@ def rebalance(
         exit_if_unfinished(record.status.value)
 
     guarded(run)
+
+
+def _rebalance_strategies(account: str | None, named: list[str], *, execute: bool, force: bool, as_json: bool,
+                          choice: BrokerChoice, others: tuple[str | None, ...]) -> None:
+    """One run of strategies' slices of one account."""
+    import asyncio
+
+    from trimtab.domain.errors import InvalidInput
+    from trimtab.entrypoints.cli.progress import progress_line
+    from trimtab.entrypoints.cli.run_view import render_run, run_document
+
+    if account is None or any(value is not None for value in others):
+        raise InvalidInput("--strategy / --strategies rebalance one ACCOUNT's slices; give one ACCOUNT and no "
+                           "--accounts, --model, --deposit or --withdraw", where="command line", field="strategy")
+    out = console()
+    trimtab = run_facade()
+    with progress_line(out, "planning") as progress:
+        record = asyncio.run(trimtab.rebalance_strategies(account, named, execute=execute, force=force,
+                                                          choice=choice, progress=progress))
+    if as_json:
+        print_json(run_document(record, trimtab.fills(record.run_id)))
+    else:
+        render_run(record, trimtab.fills(record.run_id), out)
+    exit_if_unfinished(record.status.value)
 
 
 @runs_app.command("list", cls=Command)

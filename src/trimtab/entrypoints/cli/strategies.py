@@ -1,4 +1,4 @@
-"""Commands: strategies (add, list, remove, capital) and ledger (show, reconcile, import-state)."""
+"""Commands: strategies (add, list, remove, capital, signal) and ledger (show, reconcile, import-state)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,48 @@ def list_strategies(account: AccountArgument, as_json: JsonOption = False) -> No
                                    f"{d['leverage']:<4} {'active' if d['active'] else 'inactive':<8} model "
                                    f"{d['model'] or '-'}"),
                    empty=f"account {account} has no strategies (trimtab strategies add)")
+
+    guarded(run)
+
+
+@strategies_app.command("signal", cls=Command)
+def trade_signal(
+    account: AccountArgument,
+    strategy: StrategyArgument,
+    symbol: Annotated[str, typer.Argument(metavar="SYMBOL", help="The symbol the signal trades.")],
+    qty_per: Annotated[str | None, typer.Option("--qty-per", metavar="P", help=(
+        "Open with P % of the strategy's capital x its leverage; a negative P closes that % of its position."))] = None,
+    qty: Annotated[str | None, typer.Option("--qty", metavar="Q", help=(
+        "An absolute quantity (negative: sell)."))] = None,
+    side: Annotated[str | None, typer.Option("--side", metavar="buy|sell", help="The side, when it is not implied.")
+                    ] = None,
+    execute: Annotated[bool, typer.Option("--execute", help="Send the order (default: size and check only).")] = False,
+    broker: BrokerOption = None,
+    env: EnvOption = None,
+    base_url: BaseUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Trade a strategy's signal: sized from its capital, position and cash reservation, as a durable run."""
+
+    def run() -> None:
+        import asyncio
+
+        from trimtab.domain.signal_sizing import read_signal_quantity
+        from trimtab.entrypoints.cli.common import exit_if_unfinished, run_facade
+        from trimtab.entrypoints.cli.progress import progress_line
+        from trimtab.entrypoints.cli.run_view import render_run, run_document
+
+        fields = {key: value for key, value in (("qty_per", qty_per), ("qty", qty), ("side", side)) if value}
+        wanted = read_signal_quantity(fields, where=COMMAND_LINE)
+        out, trimtab = console(), run_facade()
+        with progress_line(out, "sizing") as progress:
+            record = asyncio.run(trimtab.trade_signal(account, strategy, symbol, wanted, execute=execute,
+                                                      choice=broker_choice(broker, env, base_url), progress=progress))
+        if as_json:
+            print_json(run_document(record, trimtab.fills(record.run_id)))
+        else:
+            render_run(record, trimtab.fills(record.run_id), out)
+        exit_if_unfinished(record.status.value)
 
     guarded(run)
 
