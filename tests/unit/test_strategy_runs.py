@@ -13,12 +13,13 @@ from tests.fakes.broker import ScriptedBroker
 from tests.fakes.builders import krx
 from tests.unit.test_facade import _facade, _with_account
 from trimtab.application.facade import Trimtab
+from trimtab.application.market_balances import MarketBalance
 from trimtab.application.ports import RunStatus
 from trimtab.application.strategy_operations import NewStrategy
 from trimtab.domain.errors import InvalidInput, NotFound
 from trimtab.domain.instruments import InstrumentType
 from trimtab.domain.ledger import EntryKind, LedgerEntry, totals
-from trimtab.domain.strategies import StrategyId
+from trimtab.domain.strategies import MarketType, StrategyId
 
 AT = dt.datetime(2026, 11, 19, 1, 0, tzinfo=dt.UTC)
 
@@ -141,3 +142,27 @@ def test_a_strategy_over_its_capital_without_orders_does_not_block_the_others() 
     assert run.strategies is not None
     assert {s.strategy_id: s.reservation for s in run.strategies.strategies}[StrategyId("alpha")] == 0
     assert {line.strategy_id for line in run.strategies.split} == {"core"}
+
+
+class _TwoWallets(ScriptedBroker):
+    """A broker reporting a spot and a futures balance (like a crypto account on both markets)."""
+
+    async def equity_by_market_type(self, account_id: str) -> dict[MarketType, MarketBalance]:
+        return {MarketType.SPOT: MarketBalance(Decimal(1_000_000), Decimal(100_000)),
+                MarketType.FUTURES: MarketBalance(Decimal(500_000), Decimal(500_000))}
+
+
+def test_each_market_types_strategies_share_its_own_equity_and_free_cash() -> None:
+    instruments = {s: krx(s, InstrumentType.ETF) for s in ("A", "B", "Z")}
+    broker = _TwoWallets(cash=Decimal(600_000), positions={"A": Decimal(90)}, instruments=instruments,
+                         prices={"A": Decimal(10000), "B": Decimal(10000), "Z": Decimal(5000)})
+    trimtab, _ = _facade(broker=broker)
+    _with_account(trimtab)
+    trimtab.add_strategy("ACC", NewStrategy("spot", Decimal(1), market_type=MarketType.SPOT, target="M"))
+    trimtab.add_strategy("ACC", NewStrategy("perp", Decimal(1), market_type=MarketType.FUTURES, target="M"))
+    run = asyncio.run(trimtab.rebalance_strategies("ACC", ["all"], execute=False))
+    assert run.strategies is not None
+    slices = {str(s.strategy_id): (str(s.capital), str(s.reservation)) for s in run.strategies.strategies}
+    # capital from each market's equity; the spot claim (1,000,000) cut to the spot wallet's free cash: the
+    # futures wallet's cash never pays a spot order, though the account's one cash figure (600,000) would allow it
+    assert slices == {"perp": ("500000", "500000"), "spot": ("1000000", "100000")}

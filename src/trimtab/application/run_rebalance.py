@@ -31,7 +31,7 @@ from trimtab.domain.orders import OrderIntent, Side
 from trimtab.domain.planning import Plan, PlanSettings, plan_rebalance
 
 if TYPE_CHECKING:
-    from trimtab.application.strategy_runs import StrategySlicer
+    from trimtab.application.strategy_runs import Balances, StrategySlicer
     from trimtab.domain.models import ModelPortfolio
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class RebalanceRunner:
         run.snapshot = snapshot
         planned = None
         if self.slices is not None:
-            sliced = self.slices.plan(run, snapshot, settings)
+            sliced = self.slices.plan(run, snapshot, settings, await self._balances(run))
             if sliced.skip or sliced.refuse:
                 advance(run, RunEvent.SKIPPED if sliced.skip else RunEvent.REFUSED, sliced.skip or sliced.refuse)
                 self._save(run)
@@ -171,6 +171,16 @@ class RebalanceRunner:
             advance(run, RunEvent.PLANNED)
         self._save(run)
 
+    async def _balances(self, run: RunRecord) -> Balances | None:
+        """Each market type's live equity and free cash, from a broker that reports them (else None: the
+        snapshot is the one balance)."""
+        from trimtab.application.market_balances import MarketBalanceSource
+
+        if not isinstance(self.broker, MarketBalanceSource):
+            return None
+        balances = await self.broker.equity_by_market_type(run.account_id)
+        return {kind: (balance.equity, balance.free_cash) for kind, balance in balances.items()}
+
     async def _sell(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                     supervisor: LegSupervisor) -> None:
         await supervisor.run_leg(run, "S", _intents(run.plan, Side.SELL))
@@ -185,7 +195,7 @@ class RebalanceRunner:
             model, settings = prepared.model, prepared.settings
         leg = f"B{run.attempts.get('buy_round', 0) + 1}"
         if self.slices is not None:
-            plan: Plan | None = self.slices.plan_buys(run, snapshot, settings, leg)
+            plan: Plan | None = self.slices.plan_buys(run, snapshot, settings, leg, await self._balances(run))
         else:
             plan = plan_rebalance(model, snapshot, replace(settings, force=True, allow_sells=False))
         run.attempts["buy_round"] = run.attempts.get("buy_round", 0) + 1

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from trimtab.application.strategy_runs import (
     SELL_LEG,
+    Balances,
     SlicedPlan,
     SliceFigures,
     StrategySlicer,
@@ -55,14 +56,15 @@ class SignalSlicer(StrategySlicer):
     def initial(self) -> StrategyRun:
         return replace(super().initial(), signal=self.signal)
 
-    def plan(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings) -> SlicedPlan:
+    def plan(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings,
+             balances: Balances | None = None) -> SlicedPlan:
         """Size the signal from the strategy's slice: one order, or the refusal naming its field."""
         signal = self.signal
         if signal is None:
-            return super().plan(run, snapshot, settings)
+            return super().plan(run, snapshot, settings, balances)
         sid = signal.strategy_id
         held = strategy_quantities(self.read_ledger())
-        figures = self._figures(snapshot, held)
+        figures = self._figures(snapshot, held, balances)
         record = replace(figures.record(sid, self.models[sid]), reservation=figures.reserved[sid])
         run.strategies = StrategyRun((record,), signal=signal)
         refusal = oversold_reason(held, snapshot)
@@ -79,10 +81,11 @@ class SignalSlicer(StrategySlicer):
         return SlicedPlan(replace(base, model_name=f"signal {signal.signal_id}".strip(), rows=(), orders=(intent,),
                                   rebalance_needed=True, checks=(), skipped=()))
 
-    def plan_buys(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings, leg: str) -> Plan | None:
+    def plan_buys(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings, leg: str,
+                  balances: Balances | None = None) -> Plan | None:
         """The signal's buy, less what earlier rounds bought of it (nothing for a sell)."""
         if self.signal is None:
-            return super().plan_buys(run, snapshot, settings, leg)
+            return super().plan_buys(run, snapshot, settings, leg, balances)
         state, plan = run.strategies, run.plan
         buys = [] if plan is None else [o for o in plan.orders if o.side is Side.BUY]
         if state is None or plan is None or not buys:

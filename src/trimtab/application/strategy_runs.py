@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SELL_LEG = "S"
+Balances = Mapping[MarketType, tuple[Decimal, Decimal]]  # per market type: live equity, free cash
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +95,17 @@ class StrategySlicer:
         return StrategyRun(tuple(SliceRecord(sid, self.models[sid].name, self.models[sid].version, None, ZERO, None,
                                              "not planned yet") for sid in self.chosen))
 
-    def plan(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings) -> SlicedPlan:
-        """Plan every strategy on its slice and net the orders; the run keeps the slices and transfers."""
+    def plan(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings,
+             balances: Balances | None = None) -> SlicedPlan:
+        """Plan every strategy on its slice and net the orders; the run keeps the slices and transfers.
+
+        `balances`: the live equity and free cash of each market type, from a broker that reports them (a crypto
+        account's spot and futures wallets); without them the snapshot is the `securities` balance."""
         held = strategy_quantities(self.read_ledger())
         refusal = oversold_reason(held, snapshot)
         if refusal:
             return SlicedPlan(refuse=refusal)
-        slices, plans = self._plans(snapshot, held, settings)
+        slices, plans = self._plans(snapshot, held, settings, balances=balances)
         orders = [StrategyOrder(sid, o.symbol, o.side, o.quantity) for sid, plan in plans.items()
                   for o in plan.orders]
         prices = {symbol: _price(snapshot, symbol) for symbol in {o.symbol for o in orders}}
@@ -112,7 +117,8 @@ class StrategySlicer:
                                                                          for s in slices))
         return SlicedPlan(self._combined(plans, netting, SELL_LEG))  # the net buys shown; re-planned after sells
 
-    def plan_buys(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings, leg: str) -> Plan | None:
+    def plan_buys(self, run: RunRecord, snapshot: AccountSnapshot, settings: PlanSettings, leg: str,
+                  balances: Balances | None = None) -> Plan | None:
         """Plan each trading strategy's buys from its slice as it now is; sum them per symbol (leg `leg`)."""
         state = run.strategies
         if state is None:
@@ -120,7 +126,8 @@ class StrategySlicer:
         planned = {o.strategy_id for o in state.orders}  # a strategy inside its bands stays out of the buys
         trading = tuple(s.strategy_id for s in state.strategies if s.trades and s.strategy_id in planned)
         slices, plans = self._plans(snapshot, strategy_quantities(self.read_ledger()),
-                                    replace(settings, force=True, allow_sells=False), only=trading)
+                                    replace(settings, force=True, allow_sells=False), only=trading,
+                                    balances=balances)
         orders = [StrategyOrder(sid, o.symbol, o.side, o.quantity) for sid, plan in plans.items()
                   for o in plan.orders if o.side is Side.BUY]
         netting = net_orders(orders, leg, self.chosen, {})
@@ -146,9 +153,9 @@ class StrategySlicer:
     # -- helpers --------------------------------------------------------------------------------------------
 
     def _plans(self, snapshot: AccountSnapshot, held: Mapping[StrategyId, dict[str, Decimal]],
-               settings: PlanSettings, only: Sequence[StrategyId] | None = None,
+               settings: PlanSettings, only: Sequence[StrategyId] | None = None, balances: Balances | None = None,
                ) -> tuple[tuple[SliceRecord, ...], dict[StrategyId, Plan]]:
-        figures = self._figures(snapshot, held)
+        figures = self._figures(snapshot, held, balances)
         records, plans = [], {}
         for sid in self.chosen if only is None else only:
             record = figures.record(sid, self.models[sid])
@@ -160,15 +167,23 @@ class StrategySlicer:
                                                                          figures.reserved[sid]), settings)
         return tuple(records), plans
 
-    def _figures(self, snapshot: AccountSnapshot, held: Mapping[StrategyId, dict[str, Decimal]]) -> SliceFigures:
-        """Every strategy's capital (from the snapshot's equity), holdings' value and cash reservation."""
-        equity = snapshot.cash + sum((h.value for h in snapshot.holdings), ZERO)
-        readings = {MarketType.SECURITIES: MarketReading(snapshot.currency, live=equity)}
+    def _figures(self, snapshot: AccountSnapshot, held: Mapping[StrategyId, dict[str, Decimal]],
+                 balances: Balances | None) -> SliceFigures:
+        """Every strategy's capital (from its market type's live equity), holdings' value and cash reservation
+        (cut to its market type's free cash: one wallet's cash never pays another market's orders)."""
+        if not balances:
+            equity = snapshot.cash + sum((h.value for h in snapshot.holdings), ZERO)
+            balances = {MarketType.SECURITIES: (equity, snapshot.cash)}
+        readings = {kind: MarketReading(snapshot.currency, live=equity) for kind, (equity, _) in balances.items()}
         capitals = {c.strategy.strategy_id: c for c in allocate_capital(self.strategies, readings, snapshot.as_of)}
         values = {sid: holdings_value(held.get(sid, {}), snapshot) for sid in capitals}
         claims = {sid: claim(c.capital if c.can_trade and not c.is_stale else None, values[sid])
                   for sid, c in capitals.items()}
-        return SliceFigures(capitals, values, reserve_cash(claims, snapshot.cash, minor_unit(snapshot.currency)))
+        reserved: dict[StrategyId, Decimal] = {}
+        for kind, (_, cash) in balances.items():
+            mine = {sid: amount for sid, amount in claims.items() if capitals[sid].strategy.market_type is kind}
+            reserved |= reserve_cash(mine, cash, minor_unit(snapshot.currency))
+        return SliceFigures(capitals, values, reserved)
 
     def _combined(self, plans: Mapping[StrategyId, Plan], netting: Netting, leg: str) -> Plan:
         """One plan for the run: the net orders of the leg, every strategy's checks and skipped trades."""
