@@ -29,16 +29,24 @@ def render_runs(runs: list[RunRecord], console: Console) -> None:
     for column in ("run", "account", "model", "status", "step", "execute", "orders", "updated", "reason"):
         table.add_column(column)
     for run in runs:
-        table.add_row(run.run_id, run.account_id, f"{run.model_name} v{run.model_version}", run.status.value,
+        table.add_row(run.run_id, run.account_id, _target(run, named=False), run.status.value,
                       run.step.value, "yes" if run.execute else "no", str(len(run.orders)),
                       _run_time(run, run.updated_at), run.reason)
     console.print(table)
 
 
+def _target(run: RunRecord, *, named: bool = True) -> str:
+    """What the run steers to: the model, or each strategy's model in a run of strategies' slices."""
+    if run.strategies is None:
+        return f"{'model ' if named else ''}{run.model_name} v{run.model_version}"
+    return ("strategies " if named else "") + ", ".join(f"{s.strategy_id} ({s.model_name} v{s.model_version})"
+                                                        for s in run.strategies.strategies)
+
+
 def render_run(run: RunRecord, fills: list[Fill], console: Console) -> None:
     """Print a run: status, orders with fills and costs, weights before and after."""
-    console.print(f"run [bold]{run.run_id}[/] account {run.account_id} model {run.model_name} "
-                  f"v{run.model_version} on {run.broker}: [bold]{run.status.value}[/] (step {run.step.value})")
+    console.print(f"run [bold]{run.run_id}[/] account {run.account_id} {_target(run)} "
+                  f"on {run.broker}: [bold]{run.status.value}[/] (step {run.step.value})")
     if run.reason:
         console.print(f"  {run.reason}")
     console.print(f"  started {_run_time(run, run.created_at)}, last saved {_run_time(run, run.updated_at)}")
