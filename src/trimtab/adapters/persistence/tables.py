@@ -377,3 +377,7 @@ class LedgerEntryRow(Base):
     kind: Mapped[str]
     occurred_at: Mapped[dt.datetime]
     note: Mapped[str]
+
+
+# The sweep's tables live in their own module (this one is near its size cap); importing it registers them.
+import trimtab.adapters.persistence.tables_sweep  # noqa: E402, F401
