@@ -34,6 +34,7 @@ from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.application.signals import SignalPolicy
 from trimtab.application.strategy_operations import StrategyOperations
+from trimtab.application.sweep import SweepOperations
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -91,7 +92,8 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations,
-              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyOperations):
+              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyOperations,
+              SweepOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -162,8 +164,6 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
             storage.paper.open_account(demo_account.account_id, demo_account.currency, demo_account.cash,
                                        demo_account.positions)
         return created
-
-    # -- accounts -----------------------------------------------------------------------------------------------
 
     def accounts(self) -> list[AccountOverview]:
         """Every account with its model and active run."""

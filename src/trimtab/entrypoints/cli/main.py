@@ -67,6 +67,8 @@ COMMANDS: dict[str, CommandEntry] = {
                                                                "remove, their capital."),
     "ledger": CommandEntry("strategies", "ledger_app", "The per-strategy ledger: positions, reconciliation with the "
                                                        "broker, imports."),
+    "sweep": CommandEntry("sweep", "sweep", "Sweep every account's drift from the database in chunks; with --plan, "
+                                            "plan the breached ones."),
     "engines": CommandEntry("engines", "engines_app", "Engines as target sources: a model portfolio computed from "
                                                       "market data."),
 }
