@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 SIX_PLACES = Decimal("0.000001")
 NO_POSITIONS = "no positions stored"
+PLAN_BATCH = 2_000  # accounts planned in one call of the batch planner: its full plans are held until summed up
 ModelKey = tuple[str, str | None]
 
 
@@ -184,12 +185,14 @@ def _judge_exactly(chunk: FleetChunk, candidates: Sequence[_Candidate], context:
             results[position] = _skipped(chunk, candidate.index, "cannot be judged", str(error))
     context.seconds["drift"] += time.perf_counter() - started
     started = time.perf_counter()
-    for (position, request), outcome in zip(requests, plan_many([request for _, request in requests]), strict=True):
-        if outcome.plan is None:
-            results[position] = SweepResult(outcome.account_id, request.model.name, "skipped",
-                                            f"cannot be planned: {outcome.error}")
-        else:
-            results[position] = _plan_result(outcome.plan, request.snapshot)
+    for start in range(0, len(requests), PLAN_BATCH):  # a batch's plans are kept whole until summed up
+        batch = requests[start:start + PLAN_BATCH]
+        for (position, request), outcome in zip(batch, plan_many([request for _, request in batch]), strict=True):
+            if outcome.plan is None:
+                results[position] = SweepResult(outcome.account_id, request.model.name, "skipped",
+                                                f"cannot be planned: {outcome.error}")
+            else:
+                results[position] = _plan_result(outcome.plan, request.snapshot)
     context.seconds["plan"] += time.perf_counter() - started
     return [result for result in results if result is not None]
 
