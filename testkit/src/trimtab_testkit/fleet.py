@@ -136,8 +136,13 @@ def fleet_account(seed: int, index: int, accounts: int, drift_share: float,
                   quotes: dict[str, Quote]) -> AccountSnapshot | None:
     """One account of a generated fleet rebuilt exactly, as the sweep should see it (None: no positions)."""
     start = index - index % BLOCK
-    block = fleet_block(seed, start, min(BLOCK, accounts - start), drift_share, quotes)
-    row = index - start
+    return block_account(fleet_block(seed, start, min(BLOCK, accounts - start), drift_share, quotes), index - start,
+                         quotes)
+
+
+def block_account(block: FleetBlock, row: int, quotes: dict[str, Quote]) -> AccountSnapshot | None:
+    """One account of a block as the sweep should see it (None: no positions stored)."""
+    index = block.start + row
     if not block.has_positions[row]:
         return None
     model = int(block.models[row])

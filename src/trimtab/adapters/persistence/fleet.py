@@ -21,7 +21,6 @@ from trimtab.adapters.persistence.statements import IDS_PER_QUERY
 from trimtab.adapters.persistence.tables import AccountAssignmentRow, AccountRow, RebalancingConfigRow
 from trimtab.adapters.persistence.tables_sweep import (
     AccountBalanceRow,
-    AccountHoldingRow,
     LastQuoteRow,
     SweepResultRow,
     SweepRunRow,
@@ -73,24 +72,23 @@ class SqlFleetStore:
                 accounts = connection.execute(page).all()
                 if not accounts:
                     return
-                holdings = self._holdings(connection, accounts[0][0], accounts[-1][0])
+                holdings = self._holdings(connection, accounts[0][0], accounts[-1][0], models)
             after = accounts[-1][0]
             yield chunk_of(accounts, holdings)
 
-    def _holdings(self, connection: Connection, first: str, last: str) -> list[tuple[Any, ...]]:
-        """Holdings of the accounts from `first` to `last` (ids in order), through the driver's own cursor."""
-        if self._postgres:
-            query = ("SELECT account_id, symbol, quantity::float8 FROM account_holdings "
-                     "WHERE account_id >= %s AND account_id <= %s")
-        else:
-            query = ("SELECT account_id, symbol, CAST(quantity AS REAL) FROM account_holdings "
-                     "WHERE account_id >= ? AND account_id <= ?")
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(query, (first, last))
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+    def _holdings(self, connection: Connection, first: str, last: str,
+                  models: Sequence[str] | None) -> list[tuple[Any, ...]]:
+        """Holdings of the accounts from `first` to `last` (ids in order), of the models' accounts only."""
+        mark = "%s" if self._postgres else "?"
+        quantity = "h.quantity::float8" if self._postgres else "CAST(h.quantity AS REAL)"
+        query = f"SELECT h.account_id, h.symbol, {quantity} FROM account_holdings h "  # noqa: S608
+        parameters: tuple[Any, ...] = (first, last)
+        if models is not None:
+            query += (f"JOIN account_assignments s ON s.account_id = h.account_id "
+                      f"AND s.model_name IN ({', '.join([mark] * len(models))}) ")
+            parameters = (*models, first, last)
+        query += f"WHERE h.account_id >= {mark} AND h.account_id <= {mark}"
+        return self._fetch(connection, query, parameters)
 
     def accounts(self, account_ids: Sequence[str]) -> dict[str, StoredAccount]:
         wanted = list(dict.fromkeys(account_ids))
@@ -100,12 +98,32 @@ class SqlFleetStore:
                 ids = wanted[start:start + IDS_PER_QUERY]
                 balances = connection.execute(select(AccountBalanceRow).where(AccountBalanceRow.account_id.in_(ids)))
                 holdings: dict[str, list[Any]] = {}
-                for row in connection.execute(select(AccountHoldingRow).where(AccountHoldingRow.account_id.in_(ids))
-                                              .order_by(AccountHoldingRow.account_id, AccountHoldingRow.symbol)):
-                    holdings.setdefault(row.account_id, []).append(row)
+                for row in self._exact_holdings(connection, ids):
+                    holdings.setdefault(row[0], []).append(row)
                 for balance in balances:
                     found[balance.account_id] = stored_account(balance, holdings.get(balance.account_id, []))
         return found
+
+    def _exact_holdings(self, connection: Connection, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Holdings of these accounts with exact quantities as text, in account and symbol order."""
+        if self._postgres:
+            query = ("SELECT account_id, symbol, trim_scale(quantity)::text, trim_scale(orderable_quantity)::text "
+                     "FROM account_holdings WHERE account_id = ANY(%s) ORDER BY account_id, symbol")
+            parameters: tuple[Any, ...] = (list(ids),)
+        else:
+            query = ("SELECT account_id, symbol, quantity, orderable_quantity FROM account_holdings "  # noqa: S608
+                     f"WHERE account_id IN ({', '.join('?' * len(ids))}) ORDER BY account_id, symbol")
+            parameters = tuple(ids)
+        return self._fetch(connection, query, parameters)
+
+    def _fetch(self, connection: Connection, query: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Rows of a query through the driver's own cursor: plain tuples, no per-value processing."""
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(query, parameters)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     def start(self, run: SweepRunRecord) -> None:
         with self._engine.begin() as connection:

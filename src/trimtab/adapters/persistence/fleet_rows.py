@@ -22,9 +22,12 @@ from trimtab.domain.snapshot import CostSettings, Quote
 def chunk_of(accounts: Sequence[Any], holdings: Sequence[tuple[Any, ...]]) -> FleetChunk:
     """A chunk from its account rows (id, currency, model, pinned version, cash, settings) and holding tuples."""
     position = {row[0]: index for index, row in enumerate(accounts)}
-    kept = [(position[account_id], symbol, quantity) for account_id, symbol, quantity in holdings
-            if account_id in position]
-    rows, symbols, quantities = (list(column) for column in zip(*kept, strict=True)) if kept else ([], [], [])
+    rows = list(map(position.get, [holding[0] for holding in holdings]))
+    symbols = [holding[1] for holding in holdings]
+    quantities = [holding[2] for holding in holdings]
+    if None in rows:  # holdings of accounts outside the chunk's selection
+        kept = [index for index, row in enumerate(rows) if row is not None]
+        rows, symbols, quantities = ([column[index] for index in kept] for column in (rows, symbols, quantities))
     return FleetChunk(
         account_ids=[row[0] for row in accounts], currencies=[row[1] for row in accounts],
         models=[(row[2], None if row[3] is None else str(row[3])) for row in accounts],
@@ -46,10 +49,16 @@ def quote_of(row: Any) -> Quote:
     return Quote(instrument, row.price, row.base_price)
 
 
-def stored_account(balance: Any, holdings: Sequence[Any]) -> StoredAccount:
-    """An account's balance row and holding rows as exact values."""
+def stored_account(balance: Any, holdings: Sequence[tuple[str, str, str, str]]) -> StoredAccount:
+    """An account's balance row and its holdings (account, symbol, quantity and orderable quantity as text)."""
     return StoredAccount(balance.cash, balance.as_of, CostSettings(balance.commission_rate, balance.commission_minimum),
-                         tuple((row.symbol, row.quantity, row.orderable_quantity) for row in holdings))
+                         tuple((symbol, _exact(quantity), _exact(orderable)) for _, symbol, quantity, orderable
+                               in holdings))
+
+
+def _exact(text: str) -> Decimal:
+    """Stored decimal text (PostgreSQL's already without trailing zeros: trim_scale) as a Decimal."""
+    return Decimal(text)
 
 
 def decimal_text(value: Decimal | None) -> str | None:
