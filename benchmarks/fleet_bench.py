@@ -41,7 +41,7 @@ def main() -> None:
     info = dict(part.split("=", 1) for part in arguments.server.split())
     url = f"postgresql+psycopg://{info.get('user', 'postgres')}@{info.get('host', '127.0.0.1')}:" \
           f"{info.get('port', '5432')}/{DATABASE}"
-    print(f"load average before: {_load()}")  # noqa: T201
+    print(f"load average before: {_load()}")
     if not arguments.reuse:
         _generate(arguments, url)
     try:
@@ -49,7 +49,7 @@ def main() -> None:
     finally:
         if not arguments.keep:
             _admin(arguments.server, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(DATABASE)))
-    print(f"load average after: {_load()}")  # noqa: T201
+    print(f"load average after: {_load()}")
 
 
 def _generate(arguments: argparse.Namespace, url: str) -> None:
@@ -65,7 +65,7 @@ def _generate(arguments: argparse.Namespace, url: str) -> None:
     with psycopg.connect(f"{arguments.server} dbname={DATABASE}", autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
         size = connection.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
-    print(f"fleet written: {arguments.accounts:,} accounts in {written:.1f} s (COPY), "  # noqa: T201
+    print(f"fleet written: {arguments.accounts:,} accounts in {written:.1f} s (COPY), "
           f"VACUUM ANALYZE {time.perf_counter() - started:.1f} s, database {size[0] if size else '?'}")
 
 
@@ -84,13 +84,13 @@ def _sweep(arguments: argparse.Namespace, url: str) -> None:
     seconds = {stage: float(value) for stage, value in summary["seconds"].items()}
     total = sum(seconds.values()) or 1.0
     counts = summary["counts"]
-    print(f"sweep: {summary['read']:,} accounts in {wall:.1f} s wall (process start to exit), "  # noqa: T201
+    print(f"sweep: {summary['read']:,} accounts in {wall:.1f} s wall (process start to exit), "
           f"{summary['read'] / wall:,.0f} accounts/s; CPU {usage.ru_utime + usage.ru_stime:.1f} s; "
           f"peak memory {usage.ru_maxrss / 1024:,.0f} MiB")
-    print(f"  breached {summary['breached']:,} (planned {counts['planned']:,}, unsafe {counts['unsafe']:,}, "  # noqa: T201
+    print(f"  breached {summary['breached']:,} (planned {counts['planned']:,}, unsafe {counts['unsafe']:,}, "
           f"{summary['orders']:,} orders), in band {counts['in_band']:,}, skipped {counts['skipped']:,} "
           f"{summary['skipped']}")
-    print("  stages: " + ", ".join(f"{stage} {value:.1f} s ({value / total:.0%})"  # noqa: T201
+    print("  stages: " + ", ".join(f"{stage} {value:.1f} s ({value / total:.0%})"
                                    for stage, value in seconds.items()))
 
 

@@ -203,8 +203,8 @@ class _Database:
 
 def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.access import SqlIdempotencyRepository, SqlTokenRepository
-    from trimtab.adapters.persistence.fleet import SqlFleetStore
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
+    from trimtab.adapters.persistence.fleet import SqlFleetStore
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
     from trimtab.adapters.persistence.policies import SqlPolicyRepository

@@ -84,8 +84,20 @@ def judge_chunk(chunk: FleetChunk, context: SweepContext, store: FleetStore) -> 
     started = time.perf_counter()
     results: list[SweepResult | None] = [None] * len(chunk.account_ids)
     values, unpriced = _values(chunk, context)
-    groups: dict[tuple[Any, ...], list[int]] = {}
     configs: dict[int, RebalancingConfig] = {}
+    groups = _groups(chunk, context, unpriced, results, configs)
+    cash = np.array([0.0 if value is None else value for value in chunk.cash], dtype=np.float64)
+    candidates = _screened(chunk, context, groups, values, cash, configs, results)
+    context.seconds["drift"] += time.perf_counter() - started
+    for candidate, result in zip(candidates, _judge_exactly(chunk, candidates, context, store), strict=True):
+        results[candidate.index] = result
+    return [result for result in results if result is not None]
+
+
+def _groups(chunk: FleetChunk, context: SweepContext, unpriced: dict[int, str], results: list[SweepResult | None],
+            configs: dict[int, RebalancingConfig]) -> dict[tuple[Any, ...], list[int]]:
+    """The accounts that can be screened, grouped by model, currency and bands; the others' results set."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
     for index, account_id in enumerate(chunk.account_ids):
         model = context.model(chunk.models[index])
         if isinstance(model, InvalidInput):
@@ -99,7 +111,13 @@ def judge_chunk(chunk: FleetChunk, context: SweepContext, store: FleetStore) -> 
             key = (chunk.models[index], chunk.currencies[index], config.class_band, config.ticker_band,
                    config.relative_band, config.cash_buffer)
             groups.setdefault(key, []).append(index)
-    cash = np.array([0.0 if value is None else value for value in chunk.cash], dtype=np.float64)
+    return groups
+
+
+def _screened(chunk: FleetChunk, context: SweepContext, groups: dict[tuple[Any, ...], list[int]],
+              values: np.ndarray[Any, Any], cash: np.ndarray[Any, Any], configs: dict[int, RebalancingConfig],
+              results: list[SweepResult | None]) -> list[_Candidate]:
+    """Screen each group: in-band accounts get their result, the others come back for a closer look."""
     candidates: list[_Candidate] = []
     for key, members in groups.items():
         spec = _spec(key, context)
@@ -118,10 +136,7 @@ def judge_chunk(chunk: FleetChunk, context: SweepContext, store: FleetStore) -> 
             else:
                 results[member] = SweepResult(chunk.account_ids[member], model.name, "in_band",
                                               largest_drift=Decimal(f"{drift:.6f}"))
-    context.seconds["drift"] += time.perf_counter() - started
-    for candidate, result in zip(candidates, _judge_exactly(chunk, candidates, context, store), strict=True):
-        results[candidate.index] = result
-    return [result for result in results if result is not None]
+    return candidates
 
 
 def _values(chunk: FleetChunk, context: SweepContext) -> tuple[np.ndarray[Any, Any], dict[int, str]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from trimtab.domain.allocation_account import AccountProblem, Lots
 from trimtab.domain.costs import TaxRule, sell_tax_rate

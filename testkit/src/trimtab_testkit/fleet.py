@@ -48,9 +48,10 @@ def fleet_models() -> list[ModelPortfolio]:
     for index, name in enumerate(MODEL_NAMES):
         symbols = symbols_of(index)
         if index in (1, 4):
+            class_weights = (Decimal("0.4"), Decimal("0.3"), Decimal("0.2"), Decimal("0.1"))
             classes = tuple(AssetClass(f"C{c}", weight, tuple(ModelHolding(symbol, Decimal("0.2"))
                                                                for symbol in symbols[c * 5:(c + 1) * 5]))
-                            for c, weight in enumerate((Decimal("0.4"), Decimal("0.3"), Decimal("0.2"), Decimal("0.1"))))
+                            for c, weight in enumerate(class_weights))
             models.append(two_level_model(name, classes))
         else:
             weights = [Decimal("0.08")] * 5 + [Decimal("0.04")] * 15 if index == 2 else [Decimal("0.05")] * K

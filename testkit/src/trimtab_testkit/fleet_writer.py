@@ -9,8 +9,16 @@ import numpy as np
 from sqlalchemy import Engine
 
 from trimtab.domain.snapshot import Quote
-from trimtab_testkit.fleet import AS_OF, CURRENCIES, MODEL_NAMES, READ_AT, RELATIVE_BAND, FleetBlock, outside_symbol
-from trimtab_testkit.fleet import symbols_of
+from trimtab_testkit.fleet import (
+    AS_OF,
+    CURRENCIES,
+    MODEL_NAMES,
+    READ_AT,
+    RELATIVE_BAND,
+    FleetBlock,
+    outside_symbol,
+    symbols_of,
+)
 
 COLUMNS = {
     "accounts": ("id", "name", "currency", "broker", "created_at"),
@@ -31,11 +39,12 @@ class FleetWriter:
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         self._read_at = READ_AT.strftime("%Y-%m-%d %H:%M:%S") + ("+00" if self._postgres else ".000000")
+        self._driver: Any = None
 
     def __enter__(self) -> FleetWriter:
         self._context = self._engine.begin()
         connection = self._context.__enter__()
-        self._driver: Any = connection.connection.driver_connection
+        self._driver = connection.connection.driver_connection
         if self._postgres:
             self._driver.execute("SET LOCAL session_replication_role = replica")  # no per-row key triggers
             self._driver.execute("ALTER TABLE account_holdings DROP CONSTRAINT pk_account_holdings")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,17 @@ from trimtab.domain.drift import measure_drift, value_account
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.planning import PlanSettings, plan_rebalance
 from trimtab.domain.snapshot import AccountSnapshot
-from trimtab_testkit.fleet import BLOCK, MODEL_NAMES, RELATIVE_BAND, FleetBlock, block_account, fleet_block
-from trimtab_testkit.fleet import fleet_models, fleet_quotes, write_fleet
+from trimtab_testkit.fleet import (
+    BLOCK,
+    MODEL_NAMES,
+    RELATIVE_BAND,
+    FleetBlock,
+    block_account,
+    fleet_block,
+    fleet_models,
+    fleet_quotes,
+    write_fleet,
+)
 
 SEED = 7
 DRIFT = 0.1
@@ -79,13 +88,16 @@ def _check_plans(trimtab: Trimtab, run_id: str, accounts: int, sample: int) -> N
     for result in random.Random(1).sample(planned, min(sample, len(planned))):
         index = int(result.account_id[1:])
         name, snapshot, settings, breached = _expected(index, accounts)
-        assert snapshot is not None and breached and result.model_name == name
+        assert snapshot is not None
+        assert breached
+        assert result.model_name == name
         plan = plan_rebalance(MODELS[name], snapshot, settings)
         assert result.plan is not None
         assert [[symbol, side, Decimal(quantity), Decimal(limit)] for symbol, side, quantity, limit
                 in result.plan["orders"]] == [[order.symbol, order.side.value, order.quantity, order.limit_price]
                                               for order in plan.orders]
-        assert result.orders == len(plan.orders) and result.equity == plan.equity
+        assert result.orders == len(plan.orders)
+        assert result.equity == plan.equity
         assert (None if result.plan["gap_bp"] is None else Decimal(result.plan["gap_bp"])) == plan.gap_bp
 
 
@@ -95,7 +107,8 @@ def test_sweep_of_100000_accounts_on_postgresql_counts_each_account_and_plans_as
     for trimtab in _fleet(postgres_url, accounts):
         messages: list[str] = []
         summary = trimtab.sweep(progress=messages.append)
-        assert summary.read == accounts and summary.counts["planned"] == 0
+        assert summary.read == accounts
+        assert summary.counts["planned"] == 0
         assert messages[-1].startswith("sweeping [########################] 100% 100,000/100,000 accounts")
         sample = random.Random(2).sample(range(accounts), 300)
         stored = {result.account_id: result for result in trimtab.sweep_results(summary.run_id)
@@ -118,7 +131,8 @@ def test_sweep_on_sqlite_in_small_chunks_equals_one_chunk(tmp_path: Path) -> Non
         small = trimtab.sweep(plan=True, chunk=257)
         whole = trimtab.sweep(plan=True)
         assert small.read == whole.read == accounts
-        assert small.counts == whole.counts and small.orders == whole.orders
+        assert small.counts == whole.counts
+        assert small.orders == whole.orders
         first, second = (trimtab.sweep_results(run) for run in (small.run_id, whole.run_id))
         assert [_row(result) for result in first] == [_row(result) for result in second]
         _check_plans(trimtab, small.run_id, accounts, 10)
@@ -132,7 +146,8 @@ def test_sweep_of_an_unknown_model_names_it_and_the_known_ones(tmp_path: Path) -
     for trimtab in _fleet(f"sqlite:///{tmp_path / 't.db'}", 10):
         with pytest.raises(InvalidInput) as raised:
             trimtab.sweep(models=["FLEET-US-CORE", "NOPE"])
-        assert raised.value.field == "models" and raised.value.value == "NOPE"
+        assert raised.value.field == "models"
+        assert raised.value.value == "NOPE"
         assert "FLEET-KR-BAL" in str(raised.value)
         with pytest.raises(InvalidInput, match="chunk"):
             trimtab.sweep(chunk=0)
@@ -151,6 +166,8 @@ def test_sweep_reads_what_plan_all_left_in_the_market_data_cache(tmp_path: Path)
         for line in batch.lines:
             assert line.plan is not None
             result = results[line.account_id]
-            assert result.status == "planned" and result.orders == len(line.plan.orders)
-            assert result.equity == line.plan.equity and result.largest_drift is not None
+            assert result.status == "planned"
+            assert result.orders == len(line.plan.orders)
+            assert result.equity == line.plan.equity
+            assert result.largest_drift is not None
             assert result.largest_drift > Decimal(0)

@@ -22,12 +22,13 @@ from trimtab.domain.snapshot import CostSettings, Quote
 def chunk_of(accounts: Sequence[Any], holdings: Sequence[tuple[Any, ...]]) -> FleetChunk:
     """A chunk from its account rows (id, currency, model, pinned version, cash, settings) and holding tuples."""
     position = {row[0]: index for index, row in enumerate(accounts)}
-    rows = list(map(position.get, [holding[0] for holding in holdings]))
+    found = list(map(position.get, [holding[0] for holding in holdings]))
     symbols = [holding[1] for holding in holdings]
     quantities = [holding[2] for holding in holdings]
-    if None in rows:  # holdings of accounts outside the chunk's selection
-        kept = [index for index, row in enumerate(rows) if row is not None]
-        rows, symbols, quantities = ([column[index] for index in kept] for column in (rows, symbols, quantities))
+    if None in found:  # holdings of accounts outside the chunk's selection
+        kept = [index for index, row in enumerate(found) if row is not None]
+        found, symbols, quantities = ([column[index] for index in kept] for column in (found, symbols, quantities))
+    rows: list[int] = found  # type: ignore[assignment]  # every None was dropped above
     return FleetChunk(
         account_ids=[row[0] for row in accounts], currencies=[row[1] for row in accounts],
         models=[(row[2], None if row[3] is None else str(row[3])) for row in accounts],
