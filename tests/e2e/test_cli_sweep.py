@@ -18,8 +18,9 @@ def test_sweep_after_plan_all_prints_counts_and_stores_each_account(tmp_path: Pa
     assert "2 accounts read" in shown
     assert "breached 2 (planned 2, unsafe 0; " in shown
     summary = json.loads(run_ok(database, START, "sweep", "--json", "--models", "GTAA"))
-    assert summary["read"] == 1 and summary["counts"]["breached"] == 1
-    rows = query_database(database, "SELECT account_id, status FROM sweep_results WHERE run_id = "
+    assert summary["read"] == 1
+    assert summary["counts"]["breached"] == 1
+    rows = query_database(database, "SELECT account_id, status FROM sweep_results WHERE run_id = "  # noqa: S608
                                     f"'{summary['run_id']}'")
     assert rows == [("DEMO-US", "breached")]
 

@@ -11,7 +11,7 @@ from trimtab.domain.drift_screen import screen, screen_spec
 from trimtab.domain.instruments import Instrument, InstrumentType, Market
 from trimtab.domain.models import ModelHolding, ModelPortfolio, flat_model
 from trimtab.domain.snapshot import AccountSnapshot, Holding, Quote
-from trimtab_testkit.fleet import MODEL_NAMES, AS_OF, block_account, fleet_block, fleet_models, fleet_quotes
+from trimtab_testkit.fleet import AS_OF, MODEL_NAMES, block_account, fleet_block, fleet_models, fleet_quotes
 
 CASH_BUFFER = Decimal("0.01")
 
@@ -47,7 +47,8 @@ def test_screen_keeps_every_breached_fleet_account_and_measures_the_largest_drif
                 assert abs(float(largest) - found.largest_drift[row]) < 1e-12
                 checked += 1
                 breached += is_breached
-    assert checked > 10_000 and 0 < breached < checked
+    assert checked > 10_000
+    assert 0 < breached < checked
     assert found.candidate.sum() < len(snapshots)  # the screen rules most accounts out
 
 

@@ -9,13 +9,14 @@ before reading the next, so memory stays that of one chunk. Prices are the last 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trimtab.application.progress import Progress, no_progress
 from trimtab.domain.errors import InvalidInput
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK = 50_000
 MAX_CHUNK = 1_000_000
+MAX_WORKERS = 64
 STATUSES = ("in_band", "breached", "planned", "unsafe", "skipped")
 
 
@@ -45,6 +47,8 @@ class SweepSummary:
     orders: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0
+    quotes: int = 0  # symbols with a stored last quote
+    quotes_read: tuple[str, str] | None = None  # when the oldest and the newest of them were read (ISO)
 
     @property
     def breached(self) -> int:
@@ -70,7 +74,8 @@ class SweepSummary:
                 "counts": {status: self.counts[status] for status in STATUSES}, "orders": self.orders,
                 "skipped": dict(sorted(self.skipped.items())),
                 "seconds": {stage: f"{value:.3f}" for stage, value in self.seconds.items()},
-                "elapsed": f"{self.elapsed:.3f}", "accounts_per_second": f"{self.accounts_per_second:.0f}"}
+                "elapsed": f"{self.elapsed:.3f}", "accounts_per_second": f"{self.accounts_per_second:.0f}",
+                "quotes": self.quotes, "quotes_read": list(self.quotes_read) if self.quotes_read else None}
 
 
 class SweepOperations:
@@ -85,13 +90,17 @@ class SweepOperations:
         def resolve_model(self, model: ModelPortfolio) -> ModelPortfolio: ...
 
     def sweep(self, *, models: Sequence[str] | None = None, plan: bool = False, chunk: int = DEFAULT_CHUNK,
-              progress: Progress = no_progress) -> SweepSummary:
-        """Screen every account following a model (or `models`) for drift; with `plan`, plan the breached."""
+              workers: int = 1, progress: Progress = no_progress) -> SweepSummary:
+        """Screen every account following a model (or `models`) for drift; with `plan`, plan the breached
+        (in `workers` processes at once)."""
         from trimtab.application.sweep_ports import SweepRunRecord
 
         if not 1 <= chunk <= MAX_CHUNK:
             raise InvalidInput(f"a chunk is 1 to {MAX_CHUNK:,} accounts", where="command line", field="chunk",
                                value=chunk)
+        if not 1 <= workers <= MAX_WORKERS:
+            raise InvalidInput(f"choose 1 to {MAX_WORKERS} worker processes", where="command line",
+                               field="workers", value=workers)
         wanted = self._sweep_models(models)
         store = self._fleet_store()
         total = store.count(wanted)
@@ -99,7 +108,8 @@ class SweepOperations:
         store.start(run)
         summary = SweepSummary(run.run_id, plan)
         try:
-            self._sweep_chunks(store, run, summary, wanted, chunk, total, progress)
+            with _planners(workers if plan else 1) as planners:
+                self._sweep_chunks(store, run, summary, (wanted, chunk, total), planners, progress)
         except BaseException:
             store.finish(replace(run, status="failed", finished_at=self.clock.now(), summary=summary.document()))
             raise
@@ -115,12 +125,18 @@ class SweepOperations:
         return self._fleet_store().results(run_id, status, limit)
 
     def _sweep_chunks(self, store: FleetStore, run: SweepRunRecord, summary: SweepSummary,
-                      wanted: list[str] | None, size: int, total: int, progress: Progress) -> None:
+                      scope: tuple[list[str] | None, int, int], planners: tuple[int, Callable[..., Any]],
+                      progress: Progress) -> None:
         from trimtab.application.sweep_judge import SweepContext, judge_chunk
 
+        wanted, size, total = scope
         began = time.perf_counter()
-        context = SweepContext(self._load_model, {symbol: quote for symbol, (quote, _) in store.last_quotes().items()},
-                               run.plan)
+        quotes = store.last_quotes()
+        context = SweepContext(self._load_model, {symbol: quote for symbol, (quote, _) in quotes.items()}, run.plan)
+        instants = sorted(read_at for _, read_at in quotes.values())
+        summary.quotes = len(quotes)
+        summary.quotes_read = (instants[0].isoformat(), instants[-1].isoformat()) if instants else None
+        context.workers, context.map = planners
         summary.seconds = context.seconds
         reader = store.chunks(wanted, size)
         progress(_bar(0, total, summary))
@@ -161,6 +177,20 @@ class SweepOperations:
         if fleet is None:
             raise InvalidInput("this storage keeps no positions to sweep", where="database", field="fleet")
         return fleet
+
+
+@contextlib.contextmanager
+def _planners(workers: int) -> Iterator[tuple[int, Callable[..., Any]]]:
+    """How many processes plan, and the map that runs batches on them (one process: the built-in map)."""
+    if workers == 1:
+        yield 1, map
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawned, not forked: a fork would copy the database connections and any thread's locks
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield workers, pool.map
 
 
 def _bar(done: int, total: int, summary: SweepSummary, width: int = 24) -> str:

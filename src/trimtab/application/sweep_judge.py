@@ -10,7 +10,7 @@ own `plan_rebalance`). An account that cannot be judged is skipped with its reas
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,8 @@ class SweepContext:
     models: dict[ModelKey, ModelPortfolio | InvalidInput] = field(default_factory=dict)
     specs: dict[tuple[Any, ...], ScreenSpec | str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "drift", "plan", "write"), 0.0))
+    workers: int = 1  # processes planning at once
+    map: Callable[..., Iterable[list[SweepResult]]] = map  # runs plan_batch over the batches (a pool's map)
 
     def __post_init__(self) -> None:
         for symbol, quote in self.quotes.items():
@@ -200,16 +202,27 @@ def _judge_exactly(chunk: FleetChunk, candidates: Sequence[_Candidate], context:
             results[position] = _skipped(chunk, candidate.index, "cannot be judged", str(error))
     context.seconds["drift"] += time.perf_counter() - started
     started = time.perf_counter()
-    for start in range(0, len(requests), PLAN_BATCH):  # a batch's plans are kept whole until summed up
-        batch = requests[start:start + PLAN_BATCH]
-        for (position, request), outcome in zip(batch, plan_many([request for _, request in batch]), strict=True):
-            if outcome.plan is None:
-                results[position] = SweepResult(outcome.account_id, request.model.name, "skipped",
-                                                f"cannot be planned: {outcome.error}")
-            else:
-                results[position] = _plan_result(outcome.plan, request.snapshot)
+    # batches of at most PLAN_BATCH (a batch's full plans are held until summed up), one share per worker
+    size = min(PLAN_BATCH, max(1, -(-len(requests) // context.workers)))
+    batches = [requests[start:start + size] for start in range(0, len(requests), size)]
+    planned = context.map(plan_batch, [[request for _, request in batch] for batch in batches])
+    for batch, batch_results in zip(batches, planned, strict=True):
+        for (position, _), result in zip(batch, batch_results, strict=True):
+            results[position] = result
     context.seconds["plan"] += time.perf_counter() - started
     return [result for result in results if result is not None]
+
+
+def plan_batch(requests: list[PlanRequest]) -> list[SweepResult]:
+    """Plan accounts in one call of the batch planner and sum each plan up (worker processes run it too)."""
+    results = []
+    for request, outcome in zip(requests, plan_many(requests), strict=True):
+        if outcome.plan is None:
+            results.append(SweepResult(outcome.account_id, request.model.name, "skipped",
+                                       f"cannot be planned: {outcome.error}"))
+        else:
+            results.append(_plan_result(outcome.plan, request.snapshot))
+    return results
 
 
 def _snapshot(account_id: str, currency: str, stored: StoredAccount | None, model: ModelPortfolio,

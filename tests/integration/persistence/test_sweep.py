@@ -125,11 +125,11 @@ def test_sweep_of_100000_accounts_on_postgresql_counts_each_account_and_plans_as
         _check_plans(trimtab, planned.run_id, accounts, 25)
 
 
-def test_sweep_on_sqlite_in_small_chunks_equals_one_chunk(tmp_path: Path) -> None:
+def test_sweep_on_sqlite_in_small_chunks_equals_one_chunk_planned_by_two_workers(tmp_path: Path) -> None:
     accounts = 3_000
     for trimtab in _fleet(f"sqlite:///{tmp_path / 't.db'}", accounts):
         small = trimtab.sweep(plan=True, chunk=257)
-        whole = trimtab.sweep(plan=True)
+        whole = trimtab.sweep(plan=True, workers=2)
         assert small.read == whole.read == accounts
         assert small.counts == whole.counts
         assert small.orders == whole.orders

@@ -22,6 +22,8 @@ def sweep(
         "Plan the accounts outside their bands (the batch planner; nothing is sent)."))] = False,
     chunk: Annotated[int, typer.Option("--chunk", metavar="N", help=(
         "Accounts read, judged and written at a time: memory grows with it, not with the fleet."))] = 50_000,
+    workers: Annotated[int, typer.Option("--workers", metavar="N", help=(
+        "With --plan: processes planning at once (one per core; reading and writing stay in this one)."))] = 1,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Sweep every account's drift from the database in chunks; with --plan, plan the breached ones."""
@@ -33,7 +35,7 @@ def sweep(
         trimtab = facade()
         out = console()
         with progress_line(out, "sweeping the accounts") as progress:
-            summary = trimtab.sweep(models=names, plan=plan, chunk=chunk, progress=progress)
+            summary = trimtab.sweep(models=names, plan=plan, chunk=chunk, workers=workers, progress=progress)
         if json_output:
             import json
 
@@ -53,6 +55,9 @@ def render(summary: SweepSummary, out: Console) -> None:
               + (f" (planned {counts['planned']:,}, unsafe {counts['unsafe']:,}; {summary.orders:,} orders)"
                  if summary.plan else "")
               + f", skipped {counts['skipped']:,}")
+    if summary.quotes_read is not None:
+        oldest, newest = summary.quotes_read
+        out.print(f"  prices: the last stored quote of {summary.quotes:,} symbols, read {oldest} to {newest}")
     for reason, count in sorted(summary.skipped.items()):
         out.print(f"  skipped, {reason}: {count:,}")
     total = sum(summary.seconds.values()) or 1.0
