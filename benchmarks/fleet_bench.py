@@ -1,6 +1,6 @@
 """The sweep end to end on a synthetic fleet in PostgreSQL: accounts/s, peak memory, time per stage.
 
-    python benchmarks/fleet_bench.py [--accounts 1000000] [--chunk 50000] [--keep]
+    python benchmarks/fleet_bench.py [--accounts 1000000] [--chunk 50000] [--workers 2] [--keep]
 
 Creates a database of its own (`fleet_bench` on the server of --server, dropped at the end unless --keep),
 writes the fleet of the test kit (five models of 20 symbols; `--drift-share` of the accounts pushed out of their
@@ -12,6 +12,7 @@ plan, write) as the sweep measured them. The load average is printed before and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--chunk", type=int, default=50_000)
     parser.add_argument("--drift-share", type=float, default=0.1)
+    parser.add_argument("--workers", type=int, default=2, help="processes planning at once (sweep --workers)")
     parser.add_argument("--server", default="host=127.0.0.1 port=5432 user=postgres", help="libpq conninfo")
     parser.add_argument("--no-plan", action="store_true", help="screen only: breached accounts are not planned")
     parser.add_argument("--keep", action="store_true", help="keep the database (sweep it again with --reuse)")
@@ -70,28 +72,45 @@ def _generate(arguments: argparse.Namespace, url: str) -> None:
 
 
 def _sweep(arguments: argparse.Namespace, url: str) -> None:
-    command = [sys.executable, "-m", "trimtab.entrypoints.cli", "sweep", "--json", "--chunk", str(arguments.chunk)]
+    command = [sys.executable, "-m", "trimtab.entrypoints.cli", "sweep", "--json", "--chunk", str(arguments.chunk),
+               "--workers", str(arguments.workers)]
     if not arguments.no_plan:
         command.append("--plan")
     environment = {**os.environ, "TRIMTAB_DATABASE_URL": url}
     started = time.perf_counter()
-    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)  # noqa: S603
+    child = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # noqa: S603
+                             text=True)
+    peak = _watch(child)
+    stdout, stderr = child.communicate()
     wall = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"the sweep failed ({done.returncode}): {done.stderr.strip()}")
-    summary = json.loads(done.stdout)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the sweep and its planners
+    if child.returncode != 0:
+        raise SystemExit(f"the sweep failed ({child.returncode}): {stderr.strip()}")
+    summary = json.loads(stdout)
     seconds = {stage: float(value) for stage, value in summary["seconds"].items()}
     total = sum(seconds.values()) or 1.0
     counts = summary["counts"]
     print(f"sweep: {summary['read']:,} accounts in {wall:.1f} s wall (process start to exit), "
           f"{summary['read'] / wall:,.0f} accounts/s; CPU {usage.ru_utime + usage.ru_stime:.1f} s; "
-          f"peak memory {usage.ru_maxrss / 1024:,.0f} MiB")
+          f"peak memory {peak / 2**20:,.0f} MiB (the sweep and its planners together; the largest process alone "
+          f"{usage.ru_maxrss / 1024:,.0f} MiB)")
     print(f"  breached {summary['breached']:,} (planned {counts['planned']:,}, unsafe {counts['unsafe']:,}, "
           f"{summary['orders']:,} orders), in band {counts['in_band']:,}, skipped {counts['skipped']:,} "
           f"{summary['skipped']}")
     print("  stages: " + ", ".join(f"{stage} {value:.1f} s ({value / total:.0%})"
                                    for stage, value in seconds.items()))
+
+
+def _watch(child: subprocess.Popen[str]) -> int:
+    """The largest resident memory of the process and its children together, sampled every 0.2 s until it ends."""
+    import psutil
+
+    process, peak = psutil.Process(child.pid), 0
+    while child.poll() is None:
+        with contextlib.suppress(psutil.Error):  # a planner ended between the listing and the reading
+            peak = max(peak, sum(member.memory_info().rss for member in [process, *process.children(recursive=True)]))
+        time.sleep(0.2)
+    return peak
 
 
 def _admin(server: str, statement: sql.Composed) -> None:
