@@ -250,17 +250,17 @@ def _drift_result(candidate: _Candidate, snapshot: AccountSnapshot) -> SweepResu
 
 
 def _plan_result(plan: Plan, snapshot: AccountSnapshot) -> SweepResult:
+    """A plan summed up: unsafe (a check failed), planned (a band is breached) or in band (the screen's margin)."""
     line = BatchLine(plan.account_id, plan.model_name, plan.currency, plan, snapshot)
-    breaches = len(plan.drift.breached())
-    status = {"rebalance": "planned", "unsafe": "unsafe"}.get(line.status, "in_band" if not breaches else "planned")
+    status = "unsafe" if not plan.is_safe else "planned" if plan.rebalance_needed else "in_band"
     document = None
     if status != "in_band":
         document = {"orders": [[order.symbol, order.side.value, order.quantity, order.limit_price]
                                for order in plan.orders],
                     "objective_bp": plan.objective_bp, "gap_bp": plan.gap_bp}
-    return SweepResult(plan.account_id, plan.model_name, status, line.reason if breaches or status == "unsafe" else "",
-                       breaches, largest_drift(plan).quantize(SIX_PLACES), plan.equity, len(plan.orders),
-                       line.turnover.quantize(SIX_PLACES), document)
+    return SweepResult(plan.account_id, plan.model_name, status, "" if status == "in_band" else line.reason,
+                       len(plan.drift.breached()), largest_drift(plan).quantize(SIX_PLACES), plan.equity,
+                       len(plan.orders), line.turnover.quantize(SIX_PLACES), document)
 
 
 def _first(breaches: list[str]) -> str:
