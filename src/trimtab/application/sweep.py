@@ -127,7 +127,7 @@ class SweepOperations:
     def _sweep_chunks(self, store: FleetStore, run: SweepRunRecord, summary: SweepSummary,
                       scope: tuple[list[str] | None, int, int], planners: tuple[int, Callable[..., Any]],
                       progress: Progress) -> None:
-        from trimtab.application.sweep_judge import SweepContext, judge_chunk
+        from trimtab.application.sweep_judge import JudgedChunk, SweepContext, judge_chunk
 
         wanted, size, total = scope
         began = time.perf_counter()
@@ -136,23 +136,31 @@ class SweepOperations:
         instants = sorted(read_at for _, read_at in quotes.values())
         summary.quotes = len(quotes)
         summary.quotes_read = (instants[0].isoformat(), instants[-1].isoformat()) if instants else None
-        context.workers, context.map = planners
+        context.workers, context.submit = planners
         summary.seconds = context.seconds
         reader = store.chunks(wanted, size)
         progress(_bar(0, total, summary))
-        while True:
+        previous: JudgedChunk | None = None
+        while True:  # chunk n is read and judged while the planners plan chunk n - 1
             started = time.perf_counter()
             chunk = next(reader, None)
             context.seconds["read"] += time.perf_counter() - started
-            if chunk is None:
+            judged = None if chunk is None else judge_chunk(chunk, context, store)
+            if previous is not None:
+                collected = previous.collect(context)
+                self._sweep_write(store, run.run_id, collected, context.seconds)
+                summary.add(collected)
+                progress(_bar(summary.read, total, summary))
+            if judged is None:
                 break
-            results = judge_chunk(chunk, context, store)
-            started = time.perf_counter()
-            store.write(run.run_id, results)
-            context.seconds["write"] += time.perf_counter() - started
-            summary.add(results)
-            progress(_bar(summary.read, total, summary))
+            previous = judged
         summary.elapsed = time.perf_counter() - began
+
+    @staticmethod
+    def _sweep_write(store: FleetStore, run_id: str, results: list[SweepResult], seconds: dict[str, float]) -> None:
+        started = time.perf_counter()
+        store.write(run_id, results)
+        seconds["write"] += time.perf_counter() - started
 
     def _load_model(self, key: tuple[str, str | None]) -> ModelPortfolio:
         return self.resolve_model(self.storage.models.get(*key))
@@ -181,16 +189,18 @@ class SweepOperations:
 
 @contextlib.contextmanager
 def _planners(workers: int) -> Iterator[tuple[int, Callable[..., Any]]]:
-    """How many processes plan, and the map that runs batches on them (one process: the built-in map)."""
+    """How many processes plan, and how a batch is handed to them (one process: planned at once, here)."""
     if workers == 1:
-        yield 1, map
+        from trimtab.application.sweep_judge import plan_here
+
+        yield 1, plan_here
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # spawned, not forked: a fork would copy the database connections and any thread's locks
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield workers, pool.map
+        yield workers, pool.submit
 
 
 def _bar(done: int, total: int, summary: SweepSummary, width: int = 24) -> str:

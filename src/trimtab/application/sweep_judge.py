@@ -10,10 +10,10 @@ own `plan_rebalance`). An account that cannot be judged is skipped with its reas
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -50,7 +50,7 @@ class SweepContext:
     specs: dict[tuple[Any, ...], ScreenSpec | str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "drift", "plan", "write"), 0.0))
     workers: int = 1  # processes planning at once
-    map: Callable[..., Iterable[list[SweepResult]]] = map  # runs plan_batch over the batches (a pool's map)
+    submit: Callable[..., Planned] = field(default=lambda plan, requests: plan_here(plan, requests))  # or a pool's
 
     def __post_init__(self) -> None:
         for symbol, quote in self.quotes.items():
@@ -74,6 +74,25 @@ class SweepContext:
         return self.models[key]
 
 
+class Planned(Protocol):
+    """Plans on their way: a future of a process pool, or plans already made."""
+
+    def result(self) -> list[SweepResult]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    results: list[SweepResult]
+
+    def result(self) -> list[SweepResult]:
+        return self.results
+
+
+def plan_here(plan: Callable[[list[PlanRequest]], list[SweepResult]], requests: list[PlanRequest]) -> Planned:
+    """Plan a batch at once, in this process (one worker)."""
+    return _Done(plan(requests))
+
+
 @dataclass(slots=True)
 class _Candidate:
     index: int
@@ -81,8 +100,25 @@ class _Candidate:
     settings: PlanSettings
 
 
-def judge_chunk(chunk: FleetChunk, context: SweepContext, store: FleetStore) -> list[SweepResult]:
-    """Every account of the chunk's result, in the chunk's order."""
+@dataclass(slots=True)
+class JudgedChunk:
+    """A chunk's results, some still being planned (by worker processes while the next chunk is read)."""
+
+    results: list[SweepResult | None]
+    pending: list[tuple[list[int], Planned]]
+
+    def collect(self, context: SweepContext) -> list[SweepResult]:
+        """Every result, in the chunk's order, once its plans are made (the wait counts as planning)."""
+        started = time.perf_counter()
+        for indexes, planned in self.pending:
+            for index, result in zip(indexes, planned.result(), strict=True):
+                self.results[index] = result
+        context.seconds["plan"] += time.perf_counter() - started
+        return [result for result in self.results if result is not None]
+
+
+def judge_chunk(chunk: FleetChunk, context: SweepContext, store: FleetStore) -> JudgedChunk:
+    """Every account of the chunk judged; the breached ones' plans submitted (collect() waits for them)."""
     started = time.perf_counter()
     results: list[SweepResult | None] = [None] * len(chunk.account_ids)
     values, unpriced = _values(chunk, context)
@@ -91,9 +127,7 @@ def judge_chunk(chunk: FleetChunk, context: SweepContext, store: FleetStore) -> 
     cash = np.array([0.0 if value is None else value for value in chunk.cash], dtype=np.float64)
     candidates = _screened(chunk, context, groups, values, cash, configs, results)
     context.seconds["drift"] += time.perf_counter() - started
-    for candidate, result in zip(candidates, _judge_exactly(chunk, candidates, context, store), strict=True):
-        results[candidate.index] = result
-    return [result for result in results if result is not None]
+    return JudgedChunk(results, _judge_exactly(chunk, candidates, context, store, results))
 
 
 def _groups(chunk: FleetChunk, context: SweepContext, unpriced: dict[int, str], results: list[SweepResult | None],
@@ -178,39 +212,37 @@ def _spec(key: tuple[Any, ...], context: SweepContext) -> ScreenSpec | str:
     return context.specs[key]
 
 
-def _judge_exactly(chunk: FleetChunk, candidates: Sequence[_Candidate], context: SweepContext,
-                   store: FleetStore) -> list[SweepResult]:
-    """The candidates judged on their exact snapshots; with `plan`, the breached ones planned in one batch."""
+def _judge_exactly(chunk: FleetChunk, candidates: Sequence[_Candidate], context: SweepContext, store: FleetStore,
+                   results: list[SweepResult | None]) -> list[tuple[list[int], Planned]]:
+    """The candidates judged on their exact snapshots; with `plan`, the breached ones' plans submitted."""
     if not candidates:
         return []
     started = time.perf_counter()
     stored = store.accounts([chunk.account_ids[candidate.index] for candidate in candidates])
     context.seconds["read"] += time.perf_counter() - started
     started = time.perf_counter()
-    results: list[SweepResult | None] = [None] * len(candidates)
     requests: list[tuple[int, PlanRequest]] = []
-    for position, candidate in enumerate(candidates):
+    for candidate in candidates:
         account_id = chunk.account_ids[candidate.index]
         try:
             snapshot = _snapshot(account_id, chunk.currencies[candidate.index], stored.get(account_id),
                                  candidate.model, context.quotes)
             if context.plan:
-                requests.append((position, PlanRequest(candidate.model, snapshot, candidate.settings)))
+                requests.append((candidate.index, PlanRequest(candidate.model, snapshot, candidate.settings)))
             else:
-                results[position] = _drift_result(candidate, snapshot)
+                results[candidate.index] = _drift_result(candidate, snapshot)
         except InvalidInput as error:
-            results[position] = _skipped(chunk, candidate.index, "cannot be judged", str(error))
+            results[candidate.index] = _skipped(chunk, candidate.index, "cannot be judged", str(error))
     context.seconds["drift"] += time.perf_counter() - started
     started = time.perf_counter()
-    # batches of at most PLAN_BATCH (a batch's full plans are held until summed up), one share per worker
-    size = min(PLAN_BATCH, max(1, -(-len(requests) // context.workers)))
-    batches = [requests[start:start + size] for start in range(0, len(requests), size)]
-    planned = context.map(plan_batch, [[request for _, request in batch] for batch in batches])
-    for batch, batch_results in zip(batches, planned, strict=True):
-        for (position, _), result in zip(batch, batch_results, strict=True):
-            results[position] = result
+    # batches of at most PLAN_BATCH (a batch's full plans are held until summed up), four per worker
+    size = PLAN_BATCH if context.workers == 1 else min(PLAN_BATCH, max(1, -(-len(requests) // (4 * context.workers))))
+    pending = []
+    for start in range(0, len(requests), size):
+        batch = requests[start:start + size]
+        pending.append(([index for index, _ in batch], context.submit(plan_batch, [request for _, request in batch])))
     context.seconds["plan"] += time.perf_counter() - started
-    return [result for result in results if result is not None]
+    return pending
 
 
 def plan_batch(requests: list[PlanRequest]) -> list[SweepResult]:
