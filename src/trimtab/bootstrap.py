@@ -208,6 +208,7 @@ class _Database:
 def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.access import SqlIdempotencyRepository, SqlTokenRepository
     from trimtab.adapters.persistence.accounts import SqlAccountRepository
+    from trimtab.adapters.persistence.fleet import SqlFleetStore
     from trimtab.adapters.persistence.market_data import SqlMarketDataCache
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
     from trimtab.adapters.persistence.performance import SqlPerformanceRepository
@@ -230,7 +231,8 @@ def _storage_of(engine: Engine) -> Storage:
                    policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
                    idempotency=SqlIdempotencyRepository(engine), strategies=SqlStrategyRepository(engine),
-                   ledger=SqlLedgerRepository(engine), performance=SqlPerformanceRepository(engine))
+                   ledger=SqlLedgerRepository(engine), performance=SqlPerformanceRepository(engine),
+                   fleet=SqlFleetStore(engine))
 
 
 class _PaperAccounts:

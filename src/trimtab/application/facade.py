@@ -36,6 +36,7 @@ from trimtab.application.service import ServiceOperations
 from trimtab.application.settings_rules import RULES, validate_config
 from trimtab.application.signals import SignalPolicy
 from trimtab.application.strategy_run_operations import StrategyRuns
+from trimtab.application.sweep import SweepOperations
 from trimtab.domain.errors import Busy, InvalidInput
 
 if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they are used
@@ -94,7 +95,7 @@ class RunSettings:
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations, DemoOperations,
               MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyRuns,
-              StrategyPerformance):
+              StrategyPerformance, SweepOperations):
     """Every operation of trimtab, over ports chosen by the composition root.
 
     The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
@@ -147,7 +148,6 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
             self._run_settings = self.open_run_settings()
         return self._run_settings
 
-    # -- accounts -----------------------------------------------------------------------------------------------
 
     def accounts(self) -> list[AccountOverview]:
         """Every account with its model and active run."""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
     from trimtab.application.schedules import ScheduleRepository
     from trimtab.application.signals import SignalRepository
     from trimtab.application.strategy_ports import LedgerRepository, StrategyRepository
+    from trimtab.application.sweep_ports import FleetStore
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.price_age import StoredSnapshot
     from trimtab.domain.securities import Security
@@ -195,3 +196,4 @@ class Storage:
     strategies: StrategyRepository  # the sleeves of each account
     ledger: LedgerRepository  # each account's per-strategy ledger
     performance: PerformanceRepository  # daily equity snapshots per strategy and account
+    fleet: FleetStore | None = None  # positions and last quotes in bulk, sweeps and their results

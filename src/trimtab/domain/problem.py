@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from trimtab.domain.allocation_account import AccountProblem, Lots
 from trimtab.domain.costs import TaxRule, sell_tax_rate
@@ -70,13 +71,21 @@ def build_lines(
 def _line(quote: Quote, quantity: Decimal, orderable: Decimal, target: Decimal, ticks: int, on: dt.date,
           tax_rules: tuple[TaxRule, ...]) -> Line:
     instrument = quote.instrument
-    limits = daily_limits(instrument, quote.base_price) if quote.base_price is not None else None
-    return Line(
-        instrument=instrument, price=quote.price, quantity=quantity, orderable=orderable, target_weight=target,
-        buy_price=limit_price(instrument, quote.price, ticks, limits),
-        sell_price=limit_price(instrument, quote.price, -ticks, limits),
-        limits=limits, tax_rate=sell_tax_rate(instrument, on, tax_rules),
-    )
+    # keyed on the prices' text too: equal Decimals of other exponents ("5.0", "5") may shift to other texts
+    limits, buy, sell, tax = _prices(instrument, quote.price, str(quote.price), quote.base_price,
+                                     str(quote.base_price), ticks, on, tax_rules)
+    return Line(instrument=instrument, price=quote.price, quantity=quantity, orderable=orderable, target_weight=target,
+                buy_price=buy, sell_price=sell, limits=limits, tax_rate=tax)
+
+
+@lru_cache(maxsize=4096)
+def _prices(instrument: Instrument, price: Decimal, _price_text: str, base_price: Decimal | None, _base_text: str,
+            ticks: int, on: dt.date, tax_rules: tuple[TaxRule, ...],
+            ) -> tuple[PriceLimits | None, Decimal, Decimal, Decimal]:
+    """A quote's daily limits, buy and sell limit prices and sell tax (many accounts share a quote: cached)."""
+    limits = daily_limits(instrument, base_price) if base_price is not None else None
+    return (limits, limit_price(instrument, price, ticks, limits), limit_price(instrument, price, -ticks, limits),
+            sell_tax_rate(instrument, on, tax_rules))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,7 @@ class Scale:
         return int(rate * self.rate_denominator)
 
 
+@lru_cache(maxsize=65536)  # equal Decimals have one normal form: a cached answer holds for all of them
 def _decimals(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0

@@ -105,3 +105,21 @@ def test_each_snapshot_row_has_its_own_quotes_after_earlier_batches_and_prunes(e
     latest = cache.latest("TEST-2")
     assert latest is not None
     assert latest.snapshot.quotes["IAU"].price == SNAPSHOT.quotes["IAU"].price + 103
+
+
+def test_the_newest_positions_and_quotes_are_kept_for_the_sweep(engine: Engine) -> None:
+    from trimtab.adapters.persistence.fleet import SqlFleetStore
+
+    newer = dataclasses.replace(SNAPSHOT, cash=Decimal("7.25"))
+    SqlMarketDataCache(engine).store([StoredSnapshot(newer, "ibkr", NOW + dt.timedelta(hours=1)),
+                                      StoredSnapshot(SNAPSHOT, "ibkr", NOW)])
+    SqlMarketDataCache(engine).store([StoredSnapshot(newer, "ibkr", NOW + dt.timedelta(hours=2))])
+    stored = SqlFleetStore(engine).accounts(["TEST-1", "OTHER"])
+    assert list(stored) == ["TEST-1"]
+    assert stored["TEST-1"].cash == Decimal("7.25")
+    assert stored["TEST-1"].holdings == (("SMH", Decimal("3.5"), Decimal("3.5")),
+                                         ("SPMO", Decimal("10"), Decimal("10")))
+    assert str(stored["TEST-1"].holdings[0][1]) == "3.5"  # exact text, no trailing zeros of NUMERIC(38, 12)
+    quotes = SqlFleetStore(engine).last_quotes()
+    assert sorted(quotes) == ["IAU", "SMH", "SPMO"]
+    assert quotes["SMH"] == (SNAPSHOT.quotes["SMH"], NOW + dt.timedelta(hours=2))

@@ -9,6 +9,7 @@ from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.portfolios import require_model, version_number
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.tables import AccountAssignmentRow, AccountRow, RebalancingConfigRow
+from trimtab.adapters.persistence.tables_sweep import AccountBalanceRow, AccountHoldingRow
 from trimtab.application.ports import Clock
 from trimtab.application.records import Account, ModelAssignment
 from trimtab.domain.errors import InvalidInput
@@ -56,11 +57,13 @@ class SqlAccountRepository:
             return [_to_account(row) for row in session.scalars(select(AccountRow).order_by(AccountRow.id))]
 
     def remove(self, account_id: str) -> None:
-        """Forget an account with its assignment and settings; raise InvalidInput when it is unknown."""
+        """Forget an account with its assignment, settings and stored positions; InvalidInput when it is unknown."""
         with self._sessions.begin() as session:
             _require_account(session, account_id)
             session.execute(delete(AccountAssignmentRow).where(AccountAssignmentRow.account_id == account_id))
             session.execute(delete(RebalancingConfigRow).where(RebalancingConfigRow.account_id == account_id))
+            for positions in (AccountHoldingRow, AccountBalanceRow):  # what a sweep would read of it
+                session.execute(delete(positions).where(positions.account_id == account_id))
             session.execute(delete(AccountRow).where(AccountRow.id == account_id))
 
     def unassign(self, account_id: str) -> None:

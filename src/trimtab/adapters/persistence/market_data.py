@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from trimtab.adapters.persistence.fleet_rows import record_positions
 from trimtab.adapters.persistence.run_documents import decode_snapshot, encode
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.tables import MarketSnapshotRow, QuoteRow
@@ -43,6 +44,7 @@ class SqlMarketDataCache:
             if quotes:
                 session.execute(insert(QuoteRow), quotes)
             _prune(session, {item.snapshot.account_id for item in stored})
+            record_positions(session, stored)  # what a sweep reads: each account's newest positions, quotes
 
     def latest(self, account_id: str) -> StoredSnapshot | None:
         with self._sessions() as session:

@@ -70,6 +70,8 @@ COMMANDS: dict[str, CommandEntry] = {
     "performance": CommandEntry("performance", "performance_app", "Performance per strategy and account: "
                                                                   "daily equity snapshots, ROI, drawdown, "
                                                                   "volatility, Sharpe."),
+    "sweep": CommandEntry("sweep", "sweep", "Sweep every account's drift from the database in chunks; with --plan, "
+                                            "plan the breached ones."),
     "engines": CommandEntry("engines", "engines_app", "Engines as target sources: a model portfolio computed from "
                                                       "market data."),
 }
