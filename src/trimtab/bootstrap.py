@@ -53,6 +53,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     """
     from trimtab.adapters.demo import DEMO_ACCOUNTS
     from trimtab.application.facade import Trimtab
+    from trimtab.bootstrap_queue import run_queue_opener
 
     loaded = _Settings(settings)
     database = _Database(loaded)
@@ -65,7 +66,8 @@ def build(settings: Settings | None = None) -> Trimtab:
                    exact_allocator=exact_allocator, demo_accounts=DEMO_ACCOUNTS, open_reports=_reports,
                    open_price_policy=lambda: price_policy(loaded.get()),
                    open_schedule_rules=lambda: schedule_rules(loaded.get()),
-                   open_queries=lambda: build_account_queries(database=database), open_engine_data=_engine_data)
+                   open_queries=lambda: build_account_queries(database=database), open_engine_data=_engine_data,
+                   open_run_queue=run_queue_opener(loaded.get))
 
 
 def build_account_queries(settings: Settings | None = None, database: _Database | None = None) -> AccountQueries:
@@ -208,6 +210,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
     from trimtab.adapters.persistence.policies import SqlPolicyRepository
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
+    from trimtab.adapters.persistence.queued_runs import SqlQueuedRunRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
     from trimtab.adapters.persistence.runs import SqlRunRepository
     from trimtab.adapters.persistence.schedules import SqlScheduleRepository
@@ -225,7 +228,7 @@ def _storage_of(engine: Engine) -> Storage:
                    policies=SqlPolicyRepository(engine), signals=SqlSignalRepository(engine),
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
                    idempotency=SqlIdempotencyRepository(engine), strategies=SqlStrategyRepository(engine),
-                   ledger=SqlLedgerRepository(engine))
+                   ledger=SqlLedgerRepository(engine), queued_runs=SqlQueuedRunRepository(engine))
 
 
 class _PaperAccounts:
@@ -308,7 +311,7 @@ def _kis_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock
                            app_secret=s.kis_app_secret, account=s.kis_account,
                            credentials_file=s.kis_credentials_file, token_cache=s.kis_token_cache,
                            requests_per_second=s.kis_requests_per_second, legacy_tr_ids=s.kis_legacy_tr_ids,
-                           commission_rate=s.kis_commission_rate)
+                           commission_rate=s.kis_commission_rate, shared_limit_url=s.redis_url)
     return KisBrokerFactory(settings, book, clock, clock.sleep)
 
 

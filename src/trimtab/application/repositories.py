@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
         ModelVersionInfo,
         RebalancingConfig,
     )
+    from trimtab.application.run_queue import QueuedRunRepository
     from trimtab.application.run_requests import IdempotencyRepository
     from trimtab.application.schedules import ScheduleRepository
     from trimtab.application.signals import SignalRepository
@@ -191,3 +192,4 @@ class Storage:
     idempotency: IdempotencyRepository  # the HTTP API's idempotency keys of requests that start runs
     strategies: StrategyRepository  # the sleeves of each account
     ledger: LedgerRepository  # each account's per-strategy ledger
+    queued_runs: QueuedRunRepository  # runs named when they were put on the task queue

@@ -27,7 +27,7 @@ from trimtab.domain.execution import Fill
 from trimtab.domain.models import ModelPortfolio, validate_model
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
-from trimtab_testkit.memory_access import MemoryIdempotency, MemoryTokens
+from trimtab_testkit.memory_access import MemoryIdempotency, MemoryQueuedRuns, MemoryTokens
 from trimtab_testkit.memory_service import MemoryPolicies, MemorySchedules, MemorySignals
 from trimtab_testkit.memory_strategies import MemoryLedger, MemoryStrategies
 
@@ -330,4 +330,4 @@ def memory_storage() -> Storage:
                    market_data=MemoryMarketData(), schedules=MemorySchedules(), policies=MemoryPolicies(),
                    signals=MemorySignals(),
                    location="memory", tokens=MemoryTokens(), idempotency=MemoryIdempotency(),
-                   strategies=MemoryStrategies(), ledger=MemoryLedger())
+                   strategies=MemoryStrategies(), ledger=MemoryLedger(), queued_runs=MemoryQueuedRuns())

@@ -377,3 +377,15 @@ class LedgerEntryRow(Base):
     kind: Mapped[str]
     occurred_at: Mapped[dt.datetime]
     note: Mapped[str]
+
+
+class QueuedRunRow(Base):
+    """A run named when it was put on the task queue; `outcome` says why it never started (else empty)."""
+
+    __tablename__ = "queued_runs"
+
+    run_id: Mapped[str] = mapped_column(primary_key=True)
+    account_id: Mapped[str]
+    execute: Mapped[bool]
+    enqueued_at: Mapped[dt.datetime]
+    outcome: Mapped[str | None]

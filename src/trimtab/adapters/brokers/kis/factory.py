@@ -37,6 +37,7 @@ class KisSettings:
     requests_per_second: int | None = None
     legacy_tr_ids: bool = False
     commission_rate: Decimal = Decimal("0.000140527")
+    shared_limit_url: SecretStr | None = None  # Redis holding the request limit every process shares
 
 
 class KisBrokerFactory:
@@ -69,10 +70,15 @@ class KisBrokerFactory:
         cache = settings.token_cache or Path.home() / ".cache" / "trimtab" / "kis_tokens.json"
         client = KisClient(base_url=base_url, environment=environment, app_key=credentials.app_key,
                            app_secret=credentials.app_secret, token_cache_path=cache,
-                           requests_per_second=settings.requests_per_second, progress=progress)
+                           requests_per_second=settings.requests_per_second, progress=progress,
+                           shared_limit_url=_secret(settings.shared_limit_url))
         config = KisBrokerConfig(account.account_id, costs=CostSettings(settings.commission_rate),
                                  legacy_tr_ids=settings.legacy_tr_ids)
         return KisBroker(client, credentials, self._book(), config, self._clock)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()
 
 
 def _environment(value: str) -> Environment:
