@@ -4,7 +4,9 @@ A broker counts requests per app key (KIS: 20 a second real, 2 virtual; BROKERS.
 keeping its own limit would send N times too many. With TRIMTAB_REDIS_URL set, every request first passes one
 sliding-window log per (broker, environment, app key) held in a Redis sorted set: pyrate-limiter's Lua script
 counts the window and appends the request in one atomic step, so no two processes can both take the last slot.
-A request over the limit waits for the moment the window frees a slot (never dropped). The key names the app
+A request over the limit waits for the moment the window frees a slot (never dropped). The window is a tenth
+longer than the broker's (1.1 s for "N a second"): a request is counted when it leaves, the broker counts it
+when it arrives, and the network's jitter must not push N + 1 into one of the broker's seconds. The key names the app
 key only by a SHA-256 digest: the key itself never reaches Redis. Request times are each process's wall clock
 (milliseconds), so machines sharing a limit keep their clocks in step (NTP).
 """
@@ -38,15 +40,17 @@ def limit_key(broker: str, environment: str, app_key: str) -> str:
 
 
 class SharedThrottle:
-    """Admit at most `rate` requests in any window of `window_ms` across every process using this Redis key."""
+    """Admit at most `rate` requests in any window of `window_ms` (plus `margin_ms`) across every process using
+    this Redis key."""
 
-    def __init__(self, url: str, key: str, rate: int, window_ms: int = int(Duration.SECOND)) -> None:
+    def __init__(self, url: str, key: str, rate: int, window_ms: int = int(Duration.SECOND),
+                 margin_ms: int | None = None) -> None:
         if rate < 1:
             raise ValueError("rate must be at least 1")
         self.rate = rate
         self.key = key
         self._url = url
-        self._window_ms = window_ms
+        self._window_ms = window_ms + (window_ms // 10 if margin_ms is None else margin_ms)
         self._redis: Any = None
         self._bucket: RedisBucket | None = None
 
@@ -71,9 +75,9 @@ class SharedThrottle:
             bucket = await self._open()
             while True:
                 now = round(clock() * _MILLISECONDS)
-                decision = await cast(Awaitable[Decision], bucket.put_decision(RateItem("request", now)))
+                decision = await cast("Awaitable[Decision]", bucket.put_decision(RateItem("request", now)))
                 if decision.allowed:
-                    await cast(Awaitable[int], bucket.leak(now))  # drop stamps older than the window
+                    await cast("Awaitable[int]", bucket.leak(now))  # drop stamps older than the window
                     return
                 await sleep(max(decision.retry_after_ms or 1, 1) / _MILLISECONDS)
         except RedisError as error:

@@ -87,7 +87,8 @@ class CeleryRunQueue:
 
     def submit(self, run_ids: Sequence[str]) -> None:
         try:
-            with self._app.producer_or_acquire() as producer:
+            with self._app.connection_for_write() as connection:
+                producer = self._app.amqp.Producer(connection)
                 for run_id in run_ids:
                     self._app.send_task(TASK_NAME, args=[run_id], task_id=run_id, queue=self.settings.queue,
                                         producer=producer)

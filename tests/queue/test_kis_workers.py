@@ -1,0 +1,64 @@
+"""Three `trimtab worker` processes reading one KIS app key at once keep KIS's virtual limit (2 requests a
+second) together, through the limit they share in Redis: measured where the requests arrive, at the local KIS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.cli_process import query_database
+from tests.queue.conftest import RABBITMQ_URL, REDIS_URL, wait_until
+from trimtab import bootstrap
+from trimtab.adapters.shared_limit import limit_key
+from trimtab.config import Settings
+from trimtab_testkit.fleet import Workers, serve_counted_kis
+
+FINAL = ("completed", "needs_attention", "failed", "skipped", "dry_run")
+
+
+def _prepare(database: str, queue_name: str, accounts: list[str]) -> list[str]:
+    trimtab = bootstrap.build(Settings(database_url=database, queue_url=RABBITMQ_URL, queue_name=queue_name))
+    trimtab.init(demo=True)
+    for account in accounts:
+        trimtab.add_account(account, name=account, currency="KRW", broker="kis")
+        trimtab.assign(account, "KR-ALLWEATHER")
+    run_ids = [queued.run_id for queued in trimtab.enqueue_runs(accounts, execute=False)]
+    bootstrap.storage_engine(trimtab).dispose()
+    return run_ids
+
+
+def _forget_limit(app_key: str) -> None:
+    from redis import Redis
+
+    with Redis.from_url(REDIS_URL) as redis:
+        redis.delete(limit_key("kis", "virtual", app_key))
+
+
+def test_three_workers_on_one_kis_app_key_keep_two_requests_a_second_together(
+    tmp_path: Path, queue_name: str, workers: Workers,
+) -> None:
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    run_ids = _prepare(database, queue_name, ["KIS-A", "KIS-B", "KIS-C"])
+    with serve_counted_kis() as kis:  # virtual: 2 a second, EGW00201 over it
+        _forget_limit(kis.config.app_key)
+        workers.settings.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_REDIS_URL": REDIS_URL,
+                                 **kis.settings(tmp_path / "tokens.json")})
+        workers.start(3)
+
+        def finished() -> bool:
+            rows = query_database(database, "select status from rebalancing_runs")
+            return len(rows) == 3 and all(status in FINAL for (status,) in rows)
+
+        try:
+            wait_until(finished, 80, "three KIS dry runs", workers.logs)
+        finally:
+            _forget_limit(kis.config.app_key)
+
+    rows = query_database(database, "select run_id, status, created_at, updated_at from rebalancing_runs")
+    assert sorted((run_id, status) for run_id, status, _, _ in rows) == sorted((r, "dry_run") for r in run_ids)
+    assert max(created for _, _, created, _ in rows) < min(updated for _, _, _, updated in rows), (
+        "the three runs were driven at the same time")
+    assert len(kis.arrivals.times) >= 15, "enough requests to measure a rate"
+    assert kis.state.rate_limited == 0, "KIS never had to refuse a request as over its limit"
+    assert kis.arrivals.most_in_one_second() <= 2
+    assert kis.arrivals.rate() <= 2.0
+    assert all("created for account" in worker.output() for worker in workers.started)
