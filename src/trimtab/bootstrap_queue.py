@@ -41,9 +41,10 @@ def run_queue_opener(settings: Callable[[], Settings]) -> Callable[[], RunQueue]
     """What the facade calls to reach the task queue (nothing is imported or connected until then)."""
 
     def open_queue() -> RunQueue:
+        configured = queue_settings(settings())  # refused first: no queue set, or no Celery installed
         from trimtab.adapters.queue.celery_app import CeleryRunQueue
 
-        return CeleryRunQueue(queue_settings(settings()))
+        return CeleryRunQueue(configured)
 
     return open_queue
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from tests.e2e.cli_process import query_database
 from tests.queue.conftest import RABBITMQ_URL, REDIS_URL, wait_until
 from trimtab import bootstrap
@@ -16,7 +18,7 @@ FINAL = ("completed", "needs_attention", "failed", "skipped", "dry_run")
 
 
 def _prepare(database: str, queue_name: str, accounts: list[str]) -> list[str]:
-    trimtab = bootstrap.build(Settings(database_url=database, queue_url=RABBITMQ_URL, queue_name=queue_name))
+    trimtab = bootstrap.build(Settings(database_url=database, queue_url=SecretStr(RABBITMQ_URL), queue_name=queue_name))
     trimtab.init(demo=True)
     for account in accounts:
         trimtab.add_account(account, name=account, currency="KRW", broker="kis")

@@ -3,6 +3,7 @@ is killed mid-run (its task is delivered again and another worker resumes the ru
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from tests.conftest import postgres_schema_url
 from tests.e2e.cli_process import query_database, run_cli
@@ -28,10 +30,14 @@ def database() -> Iterator[str]:
     yield from postgres_schema_url()
 
 
+def _settings(database: str, queue_name: str) -> Settings:
+    return Settings(database_url=database, paper_start=dt.datetime.fromisoformat(START),
+                    queue_url=SecretStr(RABBITMQ_URL), queue_name=queue_name)
+
+
 def _prepare(database: str, queue_name: str, count: int) -> list[str]:
     """`count` paper accounts drifted like the demo's, following KR-ALLWEATHER."""
-    trimtab = bootstrap.build(Settings(database_url=database, paper_start=START, queue_url=RABBITMQ_URL,
-                                       queue_name=queue_name))
+    trimtab = bootstrap.build(_settings(database, queue_name))
     trimtab.init(demo=True)
     demo = DEMO_ACCOUNTS[0]
     accounts = [f"P{number:02d}" for number in range(count)]
@@ -83,8 +89,7 @@ def test_three_workers_drive_thirty_paper_runs_each_exactly_once(database: str, 
                                                                  workers: Workers) -> None:
     accounts = _prepare(database, queue_name, 30)
     workers.settings.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START})
-    trimtab = bootstrap.build(Settings(database_url=database, paper_start=START, queue_url=RABBITMQ_URL,
-                                       queue_name=queue_name))
+    trimtab = bootstrap.build(_settings(database, queue_name))
     queued = trimtab.enqueue_runs(accounts, execute=True)
     bootstrap.storage_engine(trimtab).dispose()
     started = workers.start(3)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from pyrate_limiter import Duration, RateItem
 from pyrate_limiter import Rate as PyrateRate
 
-from trimtab.domain.errors import BrokerUnavailable
+from trimtab.domain.errors import BrokerUnavailable, InvalidInput
 
 if TYPE_CHECKING:
     from pyrate_limiter import RedisBucket
@@ -60,7 +60,12 @@ class SharedThrottle:
     async def _open(self) -> RedisBucket:
         if self._bucket is None:
             from pyrate_limiter import RedisBucket
-            from redis.asyncio import Redis
+
+            try:
+                from redis.asyncio import Redis
+            except ImportError:
+                raise InvalidInput("a shared request limit needs the redis package; install the queue extra: "
+                                   "pip install 'trimtab[queue]'", where="setting TRIMTAB_REDIS_URL") from None
 
             self._redis = Redis.from_url(self._url, socket_timeout=5, socket_connect_timeout=5)
             created: Any = RedisBucket.init([PyrateRate(self.rate, self._window_ms)], self._redis, self.key)
