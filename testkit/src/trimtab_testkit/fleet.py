@@ -3,6 +3,7 @@ each API request arrives (to measure the rate every worker together keeps)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -28,15 +29,19 @@ SPEED = 20.0
 
 
 class Arrivals:
-    """ASGI wrapper noting the real time each API call (not a token request) arrives."""
+    """ASGI wrapper noting the real time each API call (not a token request) arrives; with `latency`, each
+    call is answered that many seconds later (a network's round trip, for benchmarks)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, latency: float = 0.0) -> None:
         self.app = app
+        self.latency = latency
         self.times: list[float] = []
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/uapi/"):
             self.times.append(time.time())
+            if self.latency:
+                await asyncio.sleep(self.latency)
         await self.app(scope, receive, send)
 
     def most_in_one_second(self) -> int:
@@ -72,7 +77,8 @@ class CountedKis:
 
 
 @contextlib.contextmanager
-def serve_counted_kis(requests_per_second: int | None = None, environment: str = "virtual") -> Iterator[CountedKis]:
+def serve_counted_kis(requests_per_second: int | None = None, environment: str = "virtual",
+                      latency: float = 0.0) -> Iterator[CountedKis]:
     """The demo KIS account (a Friday session at 20 × real time) on a free port of 127.0.0.1, in a thread."""
     clock = ScaledClock(FRIDAY_10_KST, time.time(), SPEED)
     config = load_account_file(DEMO_ACCOUNT_FILE, clock.epoch)
@@ -80,7 +86,7 @@ def serve_counted_kis(requests_per_second: int | None = None, environment: str =
     config.requests_per_second = requests_per_second
     config.gateway_clock = time.time  # the per-second limit counts real seconds
     app = make_fake_kis(config)
-    arrivals = Arrivals(app)
+    arrivals = Arrivals(app, latency)
     with serve_in_thread(arrivals) as url:
         yield CountedKis(url, config, fake_state(app), arrivals, clock)
 
