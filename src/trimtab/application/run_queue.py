@@ -119,6 +119,7 @@ class QueueOperations:
 
     async def drive_queued_run(self, run_id: str, progress: Progress = no_progress) -> DeliveryOutcome:
         """Start a queued run under its id, or resume it when a delivery before this one started it."""
+        from trimtab.application.lookup import find_run
         from trimtab.application.ports import RunInProgress
         from trimtab.application.run_rebalance import FINAL
 
@@ -126,7 +127,7 @@ class QueueOperations:
         queued = storage.queued_runs.get(run_id)
         if queued is None:
             raise NotFound("queued run", run_id, hint="its task names no run enqueued in this database")
-        existing = _find_run(storage, run_id)
+        existing = find_run(storage, run_id)
         if existing is not None and existing.status in FINAL:
             return DeliveryOutcome(Delivery.FINISHED, run_id, existing)
         try:
@@ -142,7 +143,7 @@ class QueueOperations:
         except Busy as busy:  # its lease is held, or was taken over, by another live process
             return DeliveryOutcome(Delivery.HELD, run_id, reason=str(busy))
         except DomainError as error:
-            if existing is None and _find_run(storage, run_id) is not None:  # created by another delivery
+            if existing is None and find_run(storage, run_id) is not None:  # created by another delivery
                 return DeliveryOutcome(Delivery.HELD, run_id, reason=str(error))
             raise
         except InvalidInput as error:  # the account, or its model, is gone
@@ -154,13 +155,3 @@ class QueueOperations:
         self.storage.queued_runs.set_outcome(run_id, reason)
         return DeliveryOutcome(Delivery.REFUSED, run_id, reason=reason)
 
-
-def _find_run(storage: Storage, run_id: str) -> RunRecord | None:
-    try:
-        return storage.runs.get(run_id)
-    except NotFound:
-        return None
-    except InvalidInput as error:  # repositories name an unknown run as an InvalidInput on run_id
-        if error.field == "run_id":
-            return None
-        raise
