@@ -1,5 +1,6 @@
 """Real `trimtab worker` processes on RabbitMQ drive paper runs on PostgreSQL: each run once, even when a worker
-is killed mid-run (its task is delivered again and another worker resumes the run under the same id)."""
+is killed mid-run (its task is delivered again and another worker resumes the run under the same id), or while
+another live process drives the run (the delivery is put back, and tried again until that process stops)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from tests.conftest import postgres_schema_url
 from tests.e2e.cli_process import query_database, run_cli
 from tests.queue.conftest import RABBITMQ_URL, sends_per_order, wait_until
 from trimtab import bootstrap
+from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.demo import DEMO_ACCOUNTS
+from trimtab.adapters.processes import current_owner
+from trimtab.adapters.simclock import FastForwardClock
+from trimtab.application.ports import RunRecord, RunStatus, RunStep
+from trimtab.application.run_journal import LeasePolicy, RunJournal
 from trimtab.config import Settings
 from trimtab_testkit.fleet import Workers
 
@@ -141,3 +147,32 @@ def test_worker_killed_mid_run_has_its_run_resumed_by_another_without_sending_tw
     sends = sends_per_order(workers.logs())
     assert max(sends.values()) <= 2, "an order whose send was cut short is looked up first, sent again only once"
     assert sorted(sends) == sorted(_trades(database)[account])
+
+
+def test_a_run_driven_by_a_live_process_is_delivered_again_later_and_then_resumed(
+    database: str, queue_name: str, workers: Workers,
+) -> None:
+    (account,) = _prepare(database, queue_name, 1)
+    trimtab = bootstrap.build(_settings(database, queue_name))
+    (queued,) = trimtab.enqueue_runs([account], execute=True)
+    # this test process starts the run under its queued id and holds its lease, as a live driver would
+    at = dt.datetime.fromisoformat(START)  # the run's clock: the paper market's
+    journal = RunJournal(trimtab.storage.runs, FastForwardClock(at), LeasePolicy(current_owner(), SystemClock()))
+    run = RunRecord(run_id=queued.run_id, account_id=account, model_name="KR-ALLWEATHER", model_version="1",
+                    broker="paper", status=RunStatus.RUNNING, step=RunStep.CREATED, execute=True, force=False,
+                    created_at=at, updated_at=at)
+    journal.create(run)
+    # a held run is delivered again every quarter lease, at least 5 s later
+    workers.settings.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START,
+                             "TRIMTAB_RUN_LEASE_SECONDS": "20"})
+    workers.start(1)
+    wait_until(lambda: "is driven elsewhere" in workers.logs(), 30, "the delivery put back", workers.logs)
+    assert _runs(database) == {queued.run_id: (account, "running")}
+    journal.release(run)  # the driver stops
+    bootstrap.storage_engine(trimtab).dispose()
+
+    wait_until(lambda: _finished(database, 1), 30, "the run resumed by the worker", workers.logs)
+
+    assert _runs(database) == {queued.run_id: (account, "completed")}, workers.logs()
+    assert workers.logs().count(f"queued run {queued.run_id}: driven") == 1
+    _assert_each_order_once_at_the_broker(database, [account])
