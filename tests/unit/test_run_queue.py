@@ -14,6 +14,7 @@ from trimtab.application.facade import Trimtab
 from trimtab.application.ports import RunStatus
 from trimtab.application.run_journal import LeasePolicy
 from trimtab.application.run_queue import Delivery
+from trimtab.application.safety import TradingSafety
 from trimtab.domain.errors import InvalidInput
 from trimtab_testkit.memory import MemoryRuns, memory_storage
 from trimtab_testkit.memory_access import MemoryQueuedRuns
@@ -132,3 +133,14 @@ def test_enqueue_without_a_queue_or_with_an_unknown_account_stores_and_sends_not
     assert isinstance(queued, MemoryQueuedRuns)
     assert queued.runs == {}
     assert queue.sent == []
+
+
+def test_a_queued_run_refused_by_the_kill_switch_is_dropped_with_the_reason() -> None:
+    trimtab, _ = _queued_facade(safety=TradingSafety(kill_switch=True))
+    (queued,) = trimtab.enqueue_runs(["ACC"], execute=True)
+
+    refused = asyncio.run(trimtab.drive_queued_run(queued.run_id))
+
+    assert refused.delivery is Delivery.REFUSED
+    assert "kill switch" in refused.reason
+    assert trimtab.runs("ACC") == []

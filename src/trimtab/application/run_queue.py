@@ -65,7 +65,7 @@ class Delivery(StrEnum):
     DRIVEN = "driven"  # started or resumed, and driven as far as it goes
     FINISHED = "finished"  # already finished: nothing done
     HELD = "held"  # another live process drives it: deliver again later
-    REFUSED = "refused"  # it cannot start (its account has another active run, or is gone): dropped
+    REFUSED = "refused"  # it cannot go on (its account is busy or gone, the kill switch): dropped, reason kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +145,7 @@ class QueueOperations:
         except DomainError as error:
             if existing is None and find_run(storage, run_id) is not None:  # created by another delivery
                 return DeliveryOutcome(Delivery.HELD, run_id, reason=str(error))
-            raise
+            return self._refuse(run_id, str(error))  # the kill switch, say: `runs resume` it once cleared
         except InvalidInput as error:  # the account, or its model, is gone
             return self._refuse(run_id, str(error))
         return DeliveryOutcome(Delivery.DRIVEN, run_id, record)
