@@ -73,7 +73,7 @@ def workers(queue_name: str, tmp_path: Path) -> Iterator[Workers]:
     try:
         yield started
     finally:
-        started.stop()
+        started.kill()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str, logs: Callable[[], str]) -> None:

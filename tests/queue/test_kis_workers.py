@@ -64,3 +64,46 @@ def test_three_workers_on_one_kis_app_key_keep_two_requests_a_second_together(
     assert kis.arrivals.most_in_one_second() <= 2
     assert kis.arrivals.rate() <= 2.0
     assert all("created for account" in worker.output() for worker in workers.started)
+
+
+def test_a_worker_killed_mid_kis_run_has_it_finished_by_another_and_kis_gets_each_order_once(
+    tmp_path: Path, queue_name: str, workers: Workers,
+) -> None:
+    """KIS keeps no client order id: an order sent twice would be two orders there."""
+    database = f"sqlite:///{tmp_path / 'trimtab.db'}"
+    trimtab = bootstrap.build(Settings(database_url=database, queue_url=SecretStr(RABBITMQ_URL),
+                                       queue_name=queue_name))
+    trimtab.init(demo=True)
+    trimtab.add_account("KIS-DEMO", name="KIS-DEMO", currency="KRW", broker="kis")
+    trimtab.assign("KIS-DEMO", "KR-ALLWEATHER")
+    with serve_counted_kis(requests_per_second=20) as kis:
+        _forget_limit(kis.config.app_key)
+        workers.settings.update({
+            "TRIMTAB_DATABASE_URL": database, "TRIMTAB_REDIS_URL": REDIS_URL, "TRIMTAB_KIS_REQUESTS_PER_SECOND": "20",
+            # simulated seconds (20 × real): a poll every 10 s, fills awaited up to 600 s
+            "TRIMTAB_POLL_INTERVAL_SECONDS": "10", "TRIMTAB_FILL_TIMEOUT_SECONDS": "600",
+            **kis.settings(tmp_path / "tokens.json")})
+        (doomed,) = workers.start(1)
+        (queued,) = trimtab.enqueue_runs(["KIS-DEMO"], execute=True)
+        bootstrap.storage_engine(trimtab).dispose()
+
+        def kis_has_orders() -> bool:
+            return len(kis.state.orders) >= 2
+
+        try:
+            wait_until(kis_has_orders, 60, "the run sending orders to KIS", workers.logs)
+            doomed.kill()
+            assert query_database(database, "select status from rebalancing_runs") == [("running",)]
+            survivors = workers.start(2)
+            wait_until(lambda: query_database(database, "select status from rebalancing_runs")[0][0] in FINAL,
+                       60, "the run finished on another worker", workers.logs)
+        finally:
+            _forget_limit(kis.config.app_key)
+
+    assert query_database(database, "select run_id, status from rebalancing_runs") == [(queued.run_id, "completed")]
+    numbers = [row[0] for row in query_database(database, "select broker_order_id from broker_orders "
+                                                         "where broker_order_id is not null")]
+    assert sorted(numbers) == sorted(order.odno for order in kis.state.orders)
+    assert len(set(numbers)) == len(numbers)
+    assert all(order.remaining == 0 for order in kis.state.orders)
+    assert sum("took the run over" in worker.output() for worker in survivors) == 1

@@ -103,7 +103,8 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool processes at once (a machine lost mid-run)."""
-        os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
@@ -143,6 +144,13 @@ class Workers:
         return "\n".join(worker.output() for worker in self.started)
 
     def stop(self) -> None:
+        """Stop every worker warmly (each finishes the runs it drives)."""
         for worker in self.started:
             worker.stop()
+
+    def kill(self) -> None:
+        """SIGKILL every worker still running (a test's end: nothing of theirs is needed any more)."""
+        for worker in self.started:
+            if worker.process.poll() is None:
+                worker.kill()
 
