@@ -144,3 +144,17 @@ def test_a_queued_run_refused_by_the_kill_switch_is_dropped_with_the_reason() ->
     assert refused.delivery is Delivery.REFUSED
     assert "kill switch" in refused.reason
     assert trimtab.runs("ACC") == []
+
+
+def test_many_accounts_are_checked_at_once_and_an_unknown_one_is_still_named() -> None:
+    trimtab, queue = _queued_facade()
+    accounts = [f"A{number:02d}" for number in range(30)]
+    for account in accounts:
+        trimtab.add_account(account, name="", currency="KRW", broker="scripted")
+
+    with pytest.raises(InvalidInput, match="unknown account 'A3O'"):
+        trimtab.enqueue_runs([*accounts, "A3O"], execute=False)
+    queued = trimtab.enqueue_runs(accounts, execute=False)
+
+    assert [run.account_id for run in queued] == accounts
+    assert queue.sent == [run.run_id for run in queued]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 MAX_ACCOUNTS = 100_000  # one call; a sweep enqueues in chunks
+FEW_ACCOUNTS = 20  # more than this are checked against one listing of the accounts, not one query each
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +109,13 @@ class QueueOperations:
                                value=len(account_ids))
         queue = self.open_run_queue()  # refused (no extra, bad URL) before anything is stored
         storage = self.storage
-        for account_id in dict.fromkeys(account_ids):
-            require_account(storage, account_id)
+        wanted = list(dict.fromkeys(account_ids))
+        known = {account.account_id for account in storage.accounts.list()} if len(wanted) > FEW_ACCOUNTS else set()
+        for account_id in wanted:
+            if account_id not in known:
+                require_account(storage, account_id)  # unknown: NotFound with the close matches
         now = self.clock.now()
-        runs = [QueuedRun(new_run_id(), account_id, execute, now) for account_id in dict.fromkeys(account_ids)]
+        runs = [QueuedRun(new_run_id(), account_id, execute, now) for account_id in wanted]
         storage.queued_runs.add_many(runs)
         queue.submit([run.run_id for run in runs])
         logger.info("enqueued %d runs (execute=%s)", len(runs), execute)
