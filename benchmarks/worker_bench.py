@@ -77,15 +77,6 @@ def _forget_limit(app_key: str, environment: str) -> None:
         redis.delete(limit_key("kis", environment, app_key))
 
 
-def _wait_ready(workers: Workers, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(" ready." in worker.output() for worker in workers.started):
-            return
-        time.sleep(0.1)
-    raise RuntimeError("workers did not start:\n" + workers.logs()[-3000:])
-
-
 def measure(count: int, runs: int, environment: str, latency: float, folder: Path) -> Result:
     """Time `runs` dry runs on `count` workers; count the requests at the local KIS."""
     database = f"sqlite:///{folder / 'trimtab.db'}"
@@ -103,7 +94,7 @@ def measure(count: int, runs: int, environment: str, latency: float, folder: Pat
                                    **kis.settings(folder / "tokens.json")}, root=ROOT)
         try:
             workers.start(count)
-            _wait_ready(workers)
+            workers.wait_ready()
             began = time.monotonic()
             trimtab.enqueue_runs(accounts, execute=False)
             while _finished(database) != (runs, runs):

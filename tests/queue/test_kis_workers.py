@@ -11,21 +11,21 @@ from tests.e2e.cli_process import query_database
 from tests.queue.conftest import RABBITMQ_URL, REDIS_URL, wait_until
 from trimtab import bootstrap
 from trimtab.adapters.shared_limit import limit_key
+from trimtab.application.facade import Trimtab
 from trimtab.config import Settings
 from trimtab_testkit.fleet import Workers, serve_counted_kis
 
 FINAL = ("completed", "needs_attention", "failed", "skipped", "dry_run")
 
 
-def _prepare(database: str, queue_name: str, accounts: list[str]) -> list[str]:
+def _facade(database: str, queue_name: str, accounts: list[str]) -> Trimtab:
+    """A facade on a database with these KIS accounts on the demo model."""
     trimtab = bootstrap.build(Settings(database_url=database, queue_url=SecretStr(RABBITMQ_URL), queue_name=queue_name))
     trimtab.init(demo=True)
     for account in accounts:
         trimtab.add_account(account, name=account, currency="KRW", broker="kis")
         trimtab.assign(account, "KR-ALLWEATHER")
-    run_ids = [queued.run_id for queued in trimtab.enqueue_runs(accounts, execute=False)]
-    bootstrap.storage_engine(trimtab).dispose()
-    return run_ids
+    return trimtab
 
 
 def _forget_limit(app_key: str) -> None:
@@ -39,12 +39,15 @@ def test_three_workers_on_one_kis_app_key_keep_two_requests_a_second_together(
     tmp_path: Path, queue_name: str, workers: Workers,
 ) -> None:
     database = f"sqlite:///{tmp_path / 'trimtab.db'}"
-    run_ids = _prepare(database, queue_name, ["KIS-A", "KIS-B", "KIS-C"])
+    trimtab = _facade(database, queue_name, ["KIS-A", "KIS-B", "KIS-C"])
     with serve_counted_kis() as kis:  # virtual: 2 a second, EGW00201 over it
         _forget_limit(kis.config.app_key)
         workers.settings.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_REDIS_URL": REDIS_URL,
                                  **kis.settings(tmp_path / "tokens.json")})
         workers.start(3)
+        workers.wait_ready()  # all three consume before the runs arrive
+        run_ids = [queued.run_id for queued in trimtab.enqueue_runs(["KIS-A", "KIS-B", "KIS-C"], execute=False)]
+        bootstrap.storage_engine(trimtab).dispose()
 
         def finished() -> bool:
             rows = query_database(database, "select status from rebalancing_runs")
@@ -71,11 +74,7 @@ def test_a_worker_killed_mid_kis_run_has_it_finished_by_another_and_kis_gets_eac
 ) -> None:
     """KIS keeps no client order id: an order sent twice would be two orders there."""
     database = f"sqlite:///{tmp_path / 'trimtab.db'}"
-    trimtab = bootstrap.build(Settings(database_url=database, queue_url=SecretStr(RABBITMQ_URL),
-                                       queue_name=queue_name))
-    trimtab.init(demo=True)
-    trimtab.add_account("KIS-DEMO", name="KIS-DEMO", currency="KRW", broker="kis")
-    trimtab.assign("KIS-DEMO", "KR-ALLWEATHER")
+    trimtab = _facade(database, queue_name, ["KIS-DEMO"])
     with serve_counted_kis(requests_per_second=20) as kis:
         _forget_limit(kis.config.app_key)
         workers.settings.update({

@@ -95,10 +95,11 @@ def test_three_workers_drive_thirty_paper_runs_each_exactly_once(database: str, 
                                                                  workers: Workers) -> None:
     accounts = _prepare(database, queue_name, 30)
     workers.settings.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START})
+    started = workers.start(3)
+    workers.wait_ready()  # all three consume before the runs arrive
     trimtab = bootstrap.build(_settings(database, queue_name))
     queued = trimtab.enqueue_runs(accounts, execute=True)
     bootstrap.storage_engine(trimtab).dispose()
-    started = workers.start(3)
 
     wait_until(lambda: _finished(database, 30), 90, "30 runs finished", workers.logs)
 

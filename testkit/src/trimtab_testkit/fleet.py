@@ -143,6 +143,17 @@ class Workers:
     def logs(self) -> str:
         return "\n".join(worker.output() for worker in self.started)
 
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Wait until every started worker consumes its queue (Celery's "ready." line)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(" ready." in worker.output() for worker in self.started):
+                return
+            if any(worker.process.poll() is not None for worker in self.started):
+                break
+            time.sleep(0.1)
+        raise RuntimeError("the workers did not start:\n" + self.logs()[-3000:])
+
     def stop(self) -> None:
         """Stop every worker warmly (each finishes the runs it drives)."""
         for worker in self.started:
