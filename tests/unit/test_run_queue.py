@@ -11,12 +11,11 @@ import pytest
 
 from tests.unit.test_facade import START, FixedWall, _broker, _facade, _with_account
 from trimtab.application.facade import Trimtab
-from trimtab.application.ports import RunStatus
-from trimtab.application.run_journal import LeasePolicy
+from trimtab.application.ports import RunRecord, RunStatus, RunStep
+from trimtab.application.run_journal import LeasePolicy, RunJournal
 from trimtab.application.run_queue import Delivery
 from trimtab.application.safety import TradingSafety
 from trimtab.domain.errors import InvalidInput
-from trimtab_testkit.memory import MemoryRuns, memory_storage
 from trimtab_testkit.memory_access import MemoryQueuedRuns
 
 
@@ -42,6 +41,16 @@ def _queued_facade(**kwargs: object) -> tuple[Trimtab, RecordingQueue]:
     with_queue._storage = trimtab.storage
     _with_account(with_queue)
     return with_queue, queue
+
+
+def _running(trimtab: Trimtab, run_id: str, owner: str) -> tuple[RunJournal, RunRecord]:
+    """A run of account ACC created under `run_id` by process `owner`, which holds its lease."""
+    journal = RunJournal(trimtab.storage.runs, FixedWall(), LeasePolicy(owner, FixedWall()))
+    run = RunRecord(run_id=run_id, account_id="ACC", model_name="M", model_version="1", broker="scripted",
+                    status=RunStatus.RUNNING, step=RunStep.CREATED, execute=True, force=False, created_at=START,
+                    updated_at=START)
+    journal.create(run)
+    return journal, run
 
 
 def test_enqueue_names_one_run_per_account_and_stores_it_before_its_task_is_sent() -> None:
@@ -74,14 +83,10 @@ def test_a_task_delivered_twice_drives_its_run_once() -> None:
 
 
 def test_a_delivery_after_a_crash_resumes_the_run_under_the_same_id() -> None:
-    storage = memory_storage()
-    broker = _broker(behaviour={"B": "reject"})  # the buys fail: the run stops needing attention
-    trimtab, _ = _queued_facade(storage=storage, broker=broker)
+    trimtab, _ = _queued_facade()
     (queued,) = trimtab.enqueue_runs(["ACC"], execute=True)
-    stopped = asyncio.run(trimtab.drive_queued_run(queued.run_id))
-    assert stopped.record is not None
-    assert stopped.record.status is RunStatus.NEEDS_ATTENTION
-    broker.behaviour = {}
+    journal, crashed = _running(trimtab, queued.run_id, owner="process-9")  # the first delivery's process died
+    journal.release(crashed)  # (and its lease lapsed)
 
     resumed = asyncio.run(trimtab.drive_queued_run(queued.run_id))
 
@@ -91,20 +96,29 @@ def test_a_delivery_after_a_crash_resumes_the_run_under_the_same_id() -> None:
     assert [run.run_id for run in trimtab.runs("ACC")] == [queued.run_id]
 
 
-def test_a_run_driven_by_another_live_process_is_held_for_a_later_delivery() -> None:
-    storage = memory_storage()
-    trimtab, _ = _queued_facade(storage=storage, broker=_broker(behaviour={"B": "reject"}))
+def test_a_run_stopped_needing_attention_is_left_to_people() -> None:
+    trimtab, _ = _queued_facade(broker=_broker(behaviour={"B": "reject"}))
     (queued,) = trimtab.enqueue_runs(["ACC"], execute=True)
-    asyncio.run(trimtab.drive_queued_run(queued.run_id))
-    runs = storage.runs
-    assert isinstance(runs, MemoryRuns)
-    runs.runs[queued.run_id].lease = runs.acquire(queued.run_id, LeasePolicy("process-9", FixedWall()).new_lease(),
-                                                  START).lease
+    stopped = asyncio.run(trimtab.drive_queued_run(queued.run_id))
+    assert stopped.record is not None
+    assert stopped.record.status is RunStatus.NEEDS_ATTENTION
+
+    again = asyncio.run(trimtab.drive_queued_run(queued.run_id))
+
+    assert again.delivery is Delivery.FINISHED
+    assert trimtab.run(queued.run_id).status is RunStatus.NEEDS_ATTENTION
+
+
+def test_a_run_driven_by_another_live_process_is_held_for_a_later_delivery() -> None:
+    trimtab, _ = _queued_facade()
+    (queued,) = trimtab.enqueue_runs(["ACC"], execute=True)
+    _running(trimtab, queued.run_id, owner="process-9")  # created by a first delivery still driving it
 
     held = asyncio.run(trimtab.drive_queued_run(queued.run_id))
 
     assert held.delivery is Delivery.HELD
     assert "process-9" in held.reason
+    assert trimtab.run(queued.run_id).lease is not None
 
 
 def test_a_queued_run_whose_account_has_another_active_run_is_refused_and_says_why() -> None:

@@ -3,7 +3,8 @@
 `enqueue_runs` names each run before anything is sent: its id is stored with the account and whether it
 executes, then one task carrying only that id goes on the queue. Delivery is at least once (a worker killed
 mid-run has its task delivered again), so `drive_queued_run` is idempotent: the first delivery starts the run
-under that id, a later one resumes it (a finished run is left as it is). The run's lease makes the effect
+under that id, a later one resumes it while it is still running (a run that ended, or stopped needing
+attention, is left as it is: resuming that is for people to decide). The run's lease makes the effect
 exactly once: a delivery that finds the run driven by a live process is told to come back later. What the
 queue and the limits are: docs/scale.md.
 """
@@ -64,7 +65,7 @@ class Delivery(StrEnum):
     """What a delivery of a queued run came to."""
 
     DRIVEN = "driven"  # started or resumed, and driven as far as it goes
-    FINISHED = "finished"  # already finished: nothing done
+    FINISHED = "finished"  # already ended, or stopped needing attention: nothing done
     HELD = "held"  # another live process drives it: deliver again later
     REFUSED = "refused"  # it cannot go on (its account is busy or gone, the kill switch): dropped, reason kept
 
@@ -124,16 +125,15 @@ class QueueOperations:
     async def drive_queued_run(self, run_id: str, progress: Progress = no_progress) -> DeliveryOutcome:
         """Start a queued run under its id, or resume it when a delivery before this one started it."""
         from trimtab.application.lookup import find_run
-        from trimtab.application.ports import RunInProgress
-        from trimtab.application.run_rebalance import FINAL
+        from trimtab.application.ports import RunInProgress, RunStatus
 
         storage = self.storage
         queued = storage.queued_runs.get(run_id)
         if queued is None:
             raise NotFound("queued run", run_id, hint="its task names no run enqueued in this database")
         existing = find_run(storage, run_id)
-        if existing is not None and existing.status in FINAL:
-            return DeliveryOutcome(Delivery.FINISHED, run_id, existing)
+        if existing is not None and existing.status is not RunStatus.RUNNING:  # ended, or stopped for people:
+            return DeliveryOutcome(Delivery.FINISHED, run_id, existing)  # `runs resume` is theirs to say
         try:
             if existing is None:
                 record = await self.rebalance(queued.account_id, execute=queued.execute, force=False,
