@@ -81,7 +81,8 @@ def measure(count: int, runs: int, environment: str, latency: float, folder: Pat
     """Time `runs` dry runs on `count` workers; count the requests at the local KIS."""
     database = f"sqlite:///{folder / 'trimtab.db'}"
     accounts = [f"KIS-{number:03d}" for number in range(runs)]
-    with _queue() as queue_name, serve_counted_kis(environment=environment, latency=latency) as kis:
+    with _queue() as queue_name, serve_counted_kis(environment=environment, latency=latency,
+                                                       app_key=f"PSBENCH{secrets.token_hex(15)}"[:36]) as kis:
         settings = Settings(database_url=database, queue_url=SecretStr(RABBITMQ_URL), queue_name=queue_name)
         trimtab = bootstrap.build(settings)
         trimtab.init(demo=True)

@@ -3,6 +3,7 @@ second) together, through the limit they share in Redis: measured where the requ
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -28,6 +29,11 @@ def _facade(database: str, queue_name: str, accounts: list[str]) -> Trimtab:
     return trimtab
 
 
+def _own_app_key() -> str:
+    """An app key of this test only: its limit in Redis is nobody else's (36 characters, like a real one)."""
+    return f"PSTEST{secrets.token_hex(15)}"
+
+
 def _forget_limit(app_key: str) -> None:
     from redis import Redis
 
@@ -40,7 +46,7 @@ def test_three_workers_on_one_kis_app_key_keep_two_requests_a_second_together(
 ) -> None:
     database = f"sqlite:///{tmp_path / 'trimtab.db'}"
     trimtab = _facade(database, queue_name, ["KIS-A", "KIS-B", "KIS-C"])
-    with serve_counted_kis() as kis:  # virtual: 2 a second, EGW00201 over it
+    with serve_counted_kis(app_key=_own_app_key()) as kis:  # virtual: 2 a second, EGW00201 over it
         _forget_limit(kis.config.app_key)
         workers.settings.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_REDIS_URL": REDIS_URL,
                                  **kis.settings(tmp_path / "tokens.json")})
@@ -75,7 +81,7 @@ def test_a_worker_killed_mid_kis_run_has_it_finished_by_another_and_kis_gets_eac
     """KIS keeps no client order id: an order sent twice would be two orders there."""
     database = f"sqlite:///{tmp_path / 'trimtab.db'}"
     trimtab = _facade(database, queue_name, ["KIS-DEMO"])
-    with serve_counted_kis(requests_per_second=20) as kis:
+    with serve_counted_kis(requests_per_second=20, app_key=_own_app_key()) as kis:
         _forget_limit(kis.config.app_key)
         workers.settings.update({
             "TRIMTAB_DATABASE_URL": database, "TRIMTAB_REDIS_URL": REDIS_URL, "TRIMTAB_KIS_REQUESTS_PER_SECOND": "20",

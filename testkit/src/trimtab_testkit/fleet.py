@@ -78,10 +78,12 @@ class CountedKis:
 
 @contextlib.contextmanager
 def serve_counted_kis(requests_per_second: int | None = None, environment: str = "virtual",
-                      latency: float = 0.0) -> Iterator[CountedKis]:
-    """The demo KIS account (a Friday session at 20 × real time) on a free port of 127.0.0.1, in a thread."""
+                      latency: float = 0.0, app_key: str | None = None) -> Iterator[CountedKis]:
+    """The demo KIS account (a Friday session at 20 × real time) on a free port of 127.0.0.1, in a thread;
+    `app_key` replaces the demo's (a limit shared in Redis is per app key: a test's own key is its own limit)."""
     clock = ScaledClock(FRIDAY_10_KST, time.time(), SPEED)
     config = load_account_file(DEMO_ACCOUNT_FILE, clock.epoch)
+    config.app_key = app_key or config.app_key
     config.environment = "real" if environment == "real" else "virtual"
     config.requests_per_second = requests_per_second
     config.gateway_clock = time.time  # the per-second limit counts real seconds
