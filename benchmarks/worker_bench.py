@@ -5,8 +5,8 @@
 For each N: a fresh SQLite database with `--runs` KIS accounts on the demo model, a fresh local KIS (its calls
 answered `--latency` seconds late, like a network's round trip), N workers (one process each) on a queue of
 their own, then one dry run per account enqueued; timed from the enqueue to the last run's end. The requests
-a second are counted where they arrive, at the local KIS: they rise with N until the broker's limit (20 a
-second real, 2 virtual) caps them, and KIS never has to refuse one. Needs RabbitMQ (127.0.0.1:5672) and Redis
+a second over that time (counted where they arrive, at the local KIS) rise with N until the broker's limit
+(20 a second real, 2 virtual) caps them, and KIS never has to refuse one. Needs RabbitMQ (127.0.0.1:5672) and Redis
 (127.0.0.1:6379), and the queue extra.
 """
 
@@ -105,8 +105,9 @@ def measure(count: int, runs: int, environment: str, latency: float, folder: Pat
             workers.stop()
             bootstrap.storage_engine(trimtab).dispose()
             _forget_limit(kis.config.app_key, environment)
-        return Result(count, runs, seconds, len(kis.arrivals.times), kis.arrivals.rate(),
-                      kis.arrivals.most_in_one_second(), kis.state.rate_limited)
+        requests = len(kis.arrivals.times)
+        return Result(count, runs, seconds, requests, requests / seconds, kis.arrivals.most_in_one_second(),
+                      kis.state.rate_limited)
 
 
 def main() -> None:

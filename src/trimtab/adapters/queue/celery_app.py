@@ -22,11 +22,11 @@ from celery import Celery
 from kombu import Queue
 from kombu.exceptions import OperationalError
 
+from trimtab.application.run_queue import Delivery
 from trimtab.domain.errors import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 TASK_NAME = "trimtab.drive_run"
-HELD, RETRY = "held", "retry"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ def make_app(settings: QueueSettings, drive: Drive | None = None) -> Celery:
             logger.warning("queued run %s: %s; delivered again in %.0f s", run_id, error,
                            settings.storage_retry_seconds)
             raise task.retry(countdown=settings.storage_retry_seconds) from None
-        if delivery == HELD:  # another live process drives it: come back, it may have died by then
+        if delivery == Delivery.HELD:  # another live process drives it: come back, it may have died by then
             logger.info("queued run %s is driven elsewhere; delivered again in %.0f s", run_id,
                         settings.held_retry_seconds)
             raise task.retry(countdown=settings.held_retry_seconds)
