@@ -76,7 +76,7 @@ def test_separate_limits_do_not_slow_each_other(app_key: str) -> None:
         with Redis.from_url(REDIS_URL) as redis:
             redis.delete(limit_key("kis", "virtual", other))
     assert len(admitted) == 10
-    assert time.time() - began < 0.9, "each key has its own five a second"
+    assert time.time() - began < 1.05, "each key has its own five a second (one shared limit: 1.1 s at least)"
 
 
 def test_the_app_key_never_reaches_redis(app_key: str) -> None:
