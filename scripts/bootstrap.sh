@@ -9,7 +9,8 @@ if [ ! -x "$tools/bin/uv" ] || ! "$tools/bin/uv" --version 2>/dev/null | grep -q
   "$tools/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
 export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
-"$tools/bin/uv" sync --frozen --quiet --compile-bytecode --python "$(command -v python3)"
+# --all-extras: the tests also cover the optional parts (the task queue: Celery, redis; docs/scale.md)
+"$tools/bin/uv" sync --frozen --all-extras --quiet --compile-bytecode --python "$(command -v python3)"
 # Containers often set PYTHONDONTWRITEBYTECODE=1: Python then never caches what it compiles, and every command
 # would recompile sqlalchemy, pydantic, trimtab itself and its test kit (seconds per command). Compile them once here.
 .venv/bin/python -m compileall -q -j 0 src testkit/src > /dev/null

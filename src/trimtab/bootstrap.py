@@ -54,6 +54,7 @@ def build(settings: Settings | None = None) -> Trimtab:
     from trimtab.adapters.analytics.performance_meter import EmpyricalMeter
     from trimtab.adapters.demo import DEMO_ACCOUNTS, DEMO_CRYPTO_ACCOUNTS
     from trimtab.application.facade import Trimtab
+    from trimtab.bootstrap_queue import run_queue_opener
 
     loaded = _Settings(settings)
     database = _Database(loaded)
@@ -68,7 +69,8 @@ def build(settings: Settings | None = None) -> Trimtab:
                    open_price_policy=lambda: price_policy(loaded.get()),
                    open_schedule_rules=lambda: schedule_rules(loaded.get()),
                    open_queries=lambda: build_account_queries(database=database),
-                   open_engine_data=lambda: _engine_data(loaded), open_performance_meter=EmpyricalMeter)
+                   open_engine_data=lambda: _engine_data(loaded), open_performance_meter=EmpyricalMeter,
+                   open_run_queue=run_queue_opener(loaded.get))
 
 
 def build_account_queries(settings: Settings | None = None, database: _Database | None = None) -> AccountQueries:
@@ -130,10 +132,9 @@ def _reports() -> ReportFiles:
 
 
 def _engine_data(loaded: _Settings) -> EngineData:
-    from trimtab.adapters.brokers.kis.factory import KisSettings
     from trimtab.adapters.marketdata.engine_sources import EngineSources
 
-    return EngineSources(lambda: KisSettings.of(loaded.get()))
+    return EngineSources(loaded.get)
 
 
 def _files() -> ModelFiles:
@@ -214,6 +215,7 @@ def _storage_of(engine: Engine) -> Storage:
     from trimtab.adapters.persistence.performance import SqlPerformanceRepository
     from trimtab.adapters.persistence.policies import SqlPolicyRepository
     from trimtab.adapters.persistence.portfolios import SqlModelRepository
+    from trimtab.adapters.persistence.queued_runs import SqlQueuedRunRepository
     from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
     from trimtab.adapters.persistence.runs import SqlRunRepository
     from trimtab.adapters.persistence.schedules import SqlScheduleRepository
@@ -232,7 +234,7 @@ def _storage_of(engine: Engine) -> Storage:
                    location=engine.url.render_as_string(hide_password=True), tokens=SqlTokenRepository(engine),
                    idempotency=SqlIdempotencyRepository(engine), strategies=SqlStrategyRepository(engine),
                    ledger=SqlLedgerRepository(engine), performance=SqlPerformanceRepository(engine),
-                   fleet=SqlFleetStore(engine))
+                   queued_runs=SqlQueuedRunRepository(engine), fleet=SqlFleetStore(engine))
 
 
 class _PaperAccounts:

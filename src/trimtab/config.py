@@ -40,7 +40,7 @@ CLEAR_TRUE = frozenset({"1", "true", "yes", "on"})
 CLEAR_FALSE = frozenset({"0", "false", "no", "off", ""})
 SECRET_FIELDS = frozenset({"kis_app_key", "kis_app_secret", "kis_account", "crypto_api_key", "crypto_api_secret",
                            "smtp_password", "slack_webhook_url",
-                           "telegram_bot_token"})
+                           "telegram_bot_token", "queue_url", "redis_url"})
 KILL_SWITCH, LIVE_TRADING = "disable_live_trading", "live_trading_enabled"
 
 
@@ -110,6 +110,13 @@ class Settings(BaseSettings):
     simulated_clock: SimulatedClockSetting | None = Field(
         default=None, description='JSON {"start": ISO, "anchor": epoch s, "speed": x}: trimtab\'s clock for a '
         "broker run, shared with a local broker (tests and demos)")
+
+    # Runs on a task queue (docs/scale.md; the `queue` extra): RabbitMQ carries runs, Redis holds the rate limits.
+    queue_url: SecretStr | None = Field(default=None, description="Celery broker, e.g. amqp://guest:guest@host//")
+    queue_name: str = Field(default="trimtab-runs", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$",
+                            description="the queue the runs are sent to and workers read")
+    redis_url: SecretStr | None = Field(default=None, description="Redis holding each broker's request limit, "
+                                        "shared by every process (e.g. redis://host:6379/0)")
 
     # KIS (Korea Investment & Securities). Secrets are SecretStr: never printed, logged or stored.
     kis_env: Literal["virtual", "real"] = Field(default="virtual", description="KIS environment (모의 or 실전)")

@@ -19,7 +19,7 @@ from trimtab.entrypoints.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 # What trimtab's commands load, that help must not (typer itself loads pydantic to build a command's help).
-HEAVY = ("numpy", "scipy", "sqlalchemy", "alembic", "yaml", "httpx", "highspy", "rich")
+HEAVY = ("numpy", "scipy", "sqlalchemy", "alembic", "yaml", "httpx", "highspy", "rich", "celery", "kombu", "redis")
 LOADED = """\
 import contextlib, io, sys
 sys.argv = ["trimtab", *sys.argv[1:]]

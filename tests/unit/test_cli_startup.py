@@ -21,7 +21,8 @@ FACADE_OPERATIONS = {"trimtab.application.facade", "trimtab.application.batch", 
                      "trimtab.application.model_import", "trimtab.application.run_rebalance"}
 HEAVY = ("numpy", "pandas", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "exchange_calendars",
          "yaml", "cattrs", "rich", "openpyxl", "ib_async", "ccxt", "aiohttp", "trimtab.application", "trimtab.adapters",
-         "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api", "jinja2")
+         "trimtab.domain.planning", "fastapi", "starlette", "uvicorn", "trimtab.entrypoints.api", "jinja2",
+         "celery", "kombu", "redis")  # the last three: the queue extra, loaded by `worker` and `runs enqueue` only
 
 
 def modules_after(arguments: list[str], database: Path) -> set[str]:

@@ -30,6 +30,7 @@ from trimtab.application.progress import no_progress
 from trimtab.application.queries import StorageQueries
 from trimtab.application.records import AccountOverview as AccountOverview
 from trimtab.application.records import DailySummary
+from trimtab.application.run_queue import QueueOperations
 from trimtab.application.schedules import ScheduleOperations
 from trimtab.application.securities import SecurityOperations
 from trimtab.application.service import ServiceOperations
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
     from trimtab.application.records import Account, DemoAccount, ModelAssignment, ModelVersionInfo, RebalancingConfig
     from trimtab.application.repositories import AccountQueries, ModelFiles, Storage
     from trimtab.application.run_journal import LeasePolicy
+    from trimtab.application.run_queue import RunQueue
     from trimtab.application.run_rebalance import RebalanceRunner
     from trimtab.application.safety import TradingSafety
     from trimtab.application.schedules import ScheduleRules
@@ -94,13 +96,10 @@ class RunSettings:
 
 @dataclass
 class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperations, PreviewOperations, DemoOperations,
-              MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations, StrategyRuns,
-              StrategyPerformance, SweepOperations):
-    """Every operation of trimtab, over ports chosen by the composition root.
-
-    The database, the file readers and the run settings are opened on first use (`open_*`): a command pays
-    only for what it touches.
-    """
+              QueueOperations, MarketDataOperations, NotificationOperations, ScheduleOperations, ServiceOperations,
+              StrategyRuns, StrategyPerformance, SweepOperations):
+    """Every operation of trimtab, over ports chosen by the composition root; the database, file readers, run
+    settings and task queue are opened on first use (`open_*`): a command pays only for what it touches."""
 
     open_storage: Callable[[], Storage]
     open_files: Callable[[], ModelFiles]
@@ -115,6 +114,7 @@ class Trimtab(DeskOperations, SecurityOperations, EngineOperations, BatchOperati
     open_schedule_rules: Callable[[], ScheduleRules] | None = None  # cron, calendars, the scheduler's clock
     open_queries: Callable[[], AccountQueries] | None = None  # listings in one read (default: over the storage)
     open_engine_data: Callable[[], EngineData] | None = None  # market data files for engines
+    open_run_queue: Callable[[], RunQueue] | None = None  # the task queue runs are enqueued on (docs/scale.md)
     _storage: Storage | None = field(default=None, init=False, repr=False)
     _files: ModelFiles | None = field(default=None, init=False, repr=False)
     _run_settings: RunSettings | None = field(default=None, init=False, repr=False)

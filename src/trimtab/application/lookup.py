@@ -100,3 +100,15 @@ def _exact(storage: Storage, run_id: str) -> list[str]:
     except InvalidInput:
         return []
     return [record.run_id]
+
+
+def find_run(storage: Storage, run_id: str) -> RunRecord | None:
+    """The run with exactly this id, or None (repositories name an unknown run an InvalidInput on run_id)."""
+    try:
+        return storage.runs.get(run_id)
+    except NotFound:
+        return None
+    except InvalidInput as error:
+        if error.field == "run_id":
+            return None
+        raise

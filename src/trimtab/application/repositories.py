@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
         ModelVersionInfo,
         RebalancingConfig,
     )
+    from trimtab.application.run_queue import QueuedRunRepository
     from trimtab.application.run_requests import IdempotencyRepository
     from trimtab.application.schedules import ScheduleRepository
     from trimtab.application.signals import SignalRepository
@@ -196,4 +197,5 @@ class Storage:
     strategies: StrategyRepository  # the sleeves of each account
     ledger: LedgerRepository  # each account's per-strategy ledger
     performance: PerformanceRepository  # daily equity snapshots per strategy and account
+    queued_runs: QueuedRunRepository  # runs named when they were put on the task queue
     fleet: FleetStore | None = None  # positions and last quotes in bulk, sweeps and their results

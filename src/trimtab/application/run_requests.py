@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from trimtab.application.progress import Progress, no_progress
-from trimtab.domain.errors import Busy, DomainError, InvalidInput, NotFound
+from trimtab.domain.errors import Busy, DomainError, InvalidInput
 
 if TYPE_CHECKING:
     from trimtab.application.brokers import BrokerChoice
@@ -158,11 +158,6 @@ class RunRequestOperations:
         raise Busy("a request with this Idempotency-Key is still in progress; try again later")
 
     def _find_run(self, run_id: str) -> RunRecord | None:
-        try:
-            return self.storage.runs.get(run_id)
-        except NotFound:
-            return None
-        except InvalidInput as error:  # repositories name an unknown run as an InvalidInput on run_id
-            if error.field == "run_id":
-                return None
-            raise
+        from trimtab.application.lookup import find_run
+
+        return find_run(self.storage, run_id)

@@ -27,7 +27,7 @@ from trimtab.domain.execution import Fill
 from trimtab.domain.models import ModelPortfolio, validate_model
 from trimtab.domain.price_age import StoredSnapshot
 from trimtab.domain.securities import Security
-from trimtab_testkit.memory_access import MemoryIdempotency, MemoryTokens
+from trimtab_testkit.memory_access import MemoryIdempotency, MemoryQueuedRuns, MemoryTokens
 from trimtab_testkit.memory_performance import MemoryPerformance
 from trimtab_testkit.memory_service import MemoryPolicies, MemorySchedules, MemorySignals
 from trimtab_testkit.memory_strategies import MemoryLedger, MemoryStrategies
@@ -335,4 +335,5 @@ def memory_storage() -> Storage:
                    market_data=MemoryMarketData(), schedules=MemorySchedules(), policies=MemoryPolicies(),
                    signals=MemorySignals(),
                    location="memory", tokens=MemoryTokens(), idempotency=MemoryIdempotency(),
-                   strategies=MemoryStrategies(), ledger=MemoryLedger(), performance=MemoryPerformance())
+                   strategies=MemoryStrategies(), ledger=MemoryLedger(), performance=MemoryPerformance(),
+                   queued_runs=MemoryQueuedRuns())

@@ -1,12 +1,14 @@
-"""In-memory API tokens and idempotency keys (the SQL repositories' doubles)."""
+"""In-memory API tokens, idempotency keys and queued runs (the SQL repositories' doubles)."""
 
 from __future__ import annotations
 
 import builtins
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from trimtab.application.access import TokenInfo
+from trimtab.application.run_queue import QueuedRun
 from trimtab.application.run_requests import KeyRecord
 
 
@@ -50,3 +52,24 @@ class MemoryIdempotency:
     def release(self, key: str, run_id: str) -> None:
         if key in self.keys and self.keys[key].run_id == run_id:
             del self.keys[key]
+
+
+@dataclass
+class MemoryQueuedRuns:
+    """Runs named when they were put on the task queue, with why each never started (when it did not)."""
+
+    runs: dict[str, QueuedRun] = field(default_factory=dict)
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+    def add_many(self, runs: Sequence[QueuedRun]) -> None:
+        for run in runs:
+            if run.run_id in self.runs:
+                raise ValueError(f"queued run {run.run_id} exists")
+        self.runs.update((run.run_id, run) for run in runs)
+
+    def get(self, run_id: str) -> QueuedRun | None:
+        return self.runs.get(run_id)
+
+    def set_outcome(self, run_id: str, outcome: str) -> None:
+        if run_id in self.runs:
+            self.outcomes[run_id] = outcome

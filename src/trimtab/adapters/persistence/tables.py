@@ -392,5 +392,7 @@ class PerformanceSnapshotRow(Base):
     funding: Mapped[Decimal | None]
     source: Mapped[str]
     taken_at: Mapped[dt.datetime]
-# The sweep's tables live in their own module (this one is near its size cap); importing it registers them.
+
+
+# The sweep's and the queue's tables live in their own module (this one is near its cap); importing registers them.
 import trimtab.adapters.persistence.tables_sweep  # noqa: E402, F401

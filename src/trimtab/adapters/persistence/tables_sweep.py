@@ -4,7 +4,8 @@
 read them (or as a desk loads them in bulk), one row per account and per holding, so that a sweep streams a
 million accounts in chunks without decoding a document per account. `last_quotes` keeps the newest price
 of each symbol with what the planner needs of its instrument. `sweep_runs` and `sweep_results` record each
-sweep and what it found for every account (drift, breach, the planned orders).
+sweep and what it found for every account (drift, breach, the planned orders). `queued_runs` (the task queue,
+docs/scale.md) names each run when it is enqueued.
 """
 
 from __future__ import annotations
@@ -91,3 +92,15 @@ class SweepResultRow(Base):
     orders: Mapped[int] = mapped_column(Integer)
     turnover: Mapped[Decimal | None]
     plan: Mapped[dict[str, Any] | None]  # the planned orders (symbol, side, quantity, limit) and distance
+
+
+class QueuedRunRow(Base):
+    """A run named when it was put on the task queue; `outcome` says why it never started (else empty)."""
+
+    __tablename__ = "queued_runs"
+
+    run_id: Mapped[str] = mapped_column(primary_key=True)
+    account_id: Mapped[str]
+    execute: Mapped[bool]
+    enqueued_at: Mapped[dt.datetime]
+    outcome: Mapped[str | None]

@@ -48,7 +48,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "accounts": CommandEntry("accounts", "accounts_app", "Broker accounts: list them, add or remove one."),
     "models": CommandEntry("models", "models_app", "Model portfolios in the database."),
     "bands": CommandEntry("bands", "bands_app", "Drift bands and planning settings per account."),
-    "runs": CommandEntry("runs", "runs_app", "Rebalance runs: history, details, resume."),
+    "runs": CommandEntry("runs", "runs_app", "Rebalance runs: history, details, resume, enqueue."),
+    "worker": CommandEntry("worker", "worker", "Start a worker: drive the runs put on the task queue "
+                                               "(TRIMTAB_QUEUE_URL) until stopped."),
     "securities": CommandEntry("securities", "securities_app", "The security master: ISIN to symbol, contract id, "
                                                                "exchange, currency, tick."),
     "ibkr": CommandEntry("ibkr", "ibkr_app", "Interactive Brokers: check the TWS / IB Gateway connection."),

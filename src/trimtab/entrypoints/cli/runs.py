@@ -1,4 +1,4 @@
-"""Commands: rebalance, runs (list, show, resume)."""
+"""Commands: rebalance, runs (list, show, resume, enqueue)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from trimtab.application.brokers import BrokerChoice
 
 runs_app = typer.Typer(
-    help="Rebalance runs: history, details, resume.", no_args_is_help=True, rich_markup_mode=None)
+    help="Rebalance runs: history, details, resume, enqueue.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def rebalance(
@@ -217,5 +217,32 @@ def resume_run(run_id: RunArgument, broker: BrokerOption = None, env: EnvOption 
             record = asyncio.run(trimtab.resume(run_id, choice=choice, progress=progress))
         render_run(record, trimtab.fills(record.run_id), out)
         exit_if_unfinished(record.status.value)
+
+    guarded(run)
+
+
+@runs_app.command("enqueue", cls=Command)
+def enqueue_runs(
+    accounts: Annotated[list[str], typer.Argument(metavar="ACCOUNT...", help="trimtab's ids of the accounts.")],
+    execute: Annotated[bool, typer.Option("--execute", help="Send orders (default: plan and check only).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Put one run per account on the task queue, for `trimtab worker` processes to drive.
+
+    Each run's id is chosen and stored now, before its task is sent: a task delivered twice drives the same
+    run, resumed where it stopped. Needs TRIMTAB_QUEUE_URL (docs/scale.md).
+    """
+
+    def run() -> None:
+        queued = facade().enqueue_runs(accounts, execute)
+        if as_json:
+            print_json([{"run_id": item.run_id, "account_id": item.account_id, "execute": item.execute}
+                        for item in queued])
+            return
+        out = console()
+        for item in queued:
+            out.print(f"{item.run_id}  {item.account_id}", markup=False, highlight=False)
+        out.print(f"{len(queued)} run(s) enqueued{' (orders will be sent)' if execute else ' (dry runs)'}",
+                  markup=False, highlight=False)
 
     guarded(run)

@@ -32,7 +32,7 @@ from trimtab.adapters.brokers.kis.codes import (
     Meaning,
     meaning_of,
 )
-from trimtab.adapters.brokers.kis.throttle import Sleep, Throttle, throttle_for
+from trimtab.adapters.brokers.kis.throttle import RequestThrottle, Sleep, throttle_for
 from trimtab.adapters.brokers.kis.token_cache import CachedToken, TokenCache, cache_key
 from trimtab.application.progress import Progress, no_progress
 from trimtab.domain.errors import AuthenticationFailed, BrokerUnavailable, OrderRejected
@@ -138,10 +138,11 @@ class KisClient:
     def __init__(
         self, *, base_url: str, environment: Environment, app_key: SecretStr, app_secret: SecretStr,
         token_cache_path: Path, transport: httpx.AsyncBaseTransport | None = None,
-        requests_per_second: int | None = None, throttle: Throttle | None = None,
+        requests_per_second: int | None = None, throttle: RequestThrottle | None = None,
         clock: Callable[[], float] = time.time, sleep: Sleep = asyncio.sleep, max_attempts: int = 5,
         backoff_seconds: float = 0.1, max_backoff_seconds: float = 5.0, max_page_restarts: int = 3,
         max_issuance_wait_seconds: float = 65.0, custtype: str = "P", progress: Progress = no_progress,
+        shared_limit_url: str | None = None,
     ) -> None:
         self.environment = environment
         self._app_key = app_key
@@ -149,7 +150,8 @@ class KisClient:
         self._http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=10.0)
         self._cache = TokenCache(token_cache_path)
         self._cache_key = cache_key(environment, app_key.get_secret_value())
-        self._throttle = throttle or throttle_for(environment, app_key.get_secret_value(), requests_per_second)
+        self._throttle = throttle or throttle_for(environment, app_key.get_secret_value(), requests_per_second,
+                                                  shared_limit_url)
         self._clock = clock
         self._sleep = sleep
         self.max_attempts = max_attempts
@@ -172,8 +174,9 @@ class KisClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
+        """Close the HTTP connection pool (and the connection to a shared limit)."""
         await self._http.aclose()
+        await self._throttle.aclose()
 
     def _is_fresh(self, token: CachedToken | None) -> bool:
         return token is not None and token.expires_at - self._clock() > TOKEN_RENEWAL_MARGIN_SECONDS

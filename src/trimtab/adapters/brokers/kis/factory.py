@@ -42,6 +42,7 @@ class KisSettings:
     requests_per_second: int | None = None
     legacy_tr_ids: bool = False
     commission_rate: Decimal = Decimal("0.000140527")
+    shared_limit_url: SecretStr | None = None  # Redis holding the request limit every process shares
 
     @classmethod
     def of(cls, s: Settings) -> KisSettings:
@@ -49,7 +50,8 @@ class KisSettings:
         return cls(environment=s.kis_env, base_url=s.kis_base_url, app_key=s.kis_app_key,
                    app_secret=s.kis_app_secret, account=s.kis_account, credentials_file=s.kis_credentials_file,
                    token_cache=s.kis_token_cache, requests_per_second=s.kis_requests_per_second,
-                   legacy_tr_ids=s.kis_legacy_tr_ids, commission_rate=s.kis_commission_rate)
+                   legacy_tr_ids=s.kis_legacy_tr_ids, commission_rate=s.kis_commission_rate,
+                   shared_limit_url=s.redis_url)
 
 
 class KisBrokerFactory:
@@ -100,8 +102,13 @@ def _client(settings: KisSettings, choice: BrokerChoice, progress: Progress) -> 
     cache = settings.token_cache or Path.home() / ".cache" / "trimtab" / "kis_tokens.json"
     client = KisClient(base_url=base_url, environment=environment, app_key=credentials.app_key,
                        app_secret=credentials.app_secret, token_cache_path=cache,
-                       requests_per_second=settings.requests_per_second, progress=progress)
+                       requests_per_second=settings.requests_per_second, progress=progress,
+                       shared_limit_url=_secret(settings.shared_limit_url))
     return credentials, client
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()
 
 
 def _environment(value: str) -> Environment:

@@ -5,7 +5,8 @@ sliding-window log keeps every window of one second (so every clock second too) 
 fed timestamps from the clock handed in, and the wait it computes is slept with the sleep handed in, so tests
 run the limiter on a manual clock without sleeping (pyrate-limiter's own Limiter would block on the real time).
 One throttle per (environment, app key) is shared by every client of the process, so two clients with the same
-key do not double the rate.
+key do not double the rate; with a shared limit (TRIMTAB_REDIS_URL) every process and machine passes one
+limit held in Redis instead (adapters/shared_limit.py).
 """
 
 from __future__ import annotations
@@ -13,13 +14,23 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import cast
+from typing import Protocol, cast
 
 from pyrate_limiter import Duration, InMemoryBucket, Rate, RateItem
+
+from trimtab.adapters.shared_limit import SharedThrottle, limit_key
 
 Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_REQUESTS_PER_SECOND = {"real": 20, "virtual": 2}
 _MILLISECONDS = 1000
+
+
+class RequestThrottle(Protocol):
+    """What every KIS request passes before it is sent."""
+
+    async def acquire(self, clock: Callable[[], float], sleep: Sleep) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 class Throttle:
@@ -44,12 +55,20 @@ class Throttle:
                 waiting = self._bucket.waiting(item)  # an int: the in-memory bucket is synchronous
                 await sleep(max(cast(int, waiting), 1) / _MILLISECONDS)
 
+    async def aclose(self) -> None:
+        """Nothing to close: the process-wide throttle outlives its clients."""
+
 
 _THROTTLES: dict[tuple[str, str], Throttle] = {}
 
 
-def throttle_for(environment: str, app_key: str, rate: int | None = None) -> Throttle:
-    """Return the process-wide throttle of this app key (created on first use with `rate` or the default)."""
+def throttle_for(environment: str, app_key: str, rate: int | None = None,
+                 shared_url: str | None = None) -> RequestThrottle:
+    """Return the process-wide throttle of this app key (created on first use with `rate` or the default), or
+    with `shared_url` a client's own connection to the limit every process shares in that Redis."""
+    if shared_url is not None:
+        return SharedThrottle(shared_url, limit_key("kis", environment, app_key),
+                              rate or DEFAULT_REQUESTS_PER_SECOND[environment])
     key = (environment, hashlib.sha256(app_key.encode()).hexdigest())
     throttle = _THROTTLES.get(key)
     if throttle is None:

@@ -1,0 +1,1 @@
+"""Runs on a task queue: Celery on RabbitMQ (the `queue` extra; docs/scale.md)."""
