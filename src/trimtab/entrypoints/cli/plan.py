@@ -117,9 +117,9 @@ def plan(
 
             sys.stdout.write(json.dumps(plan_to_document(result), ensure_ascii=False, indent=2) + "\n")
         else:
-            from trimtab.entrypoints.cli.plan_view import render_plan
+            from trimtab.entrypoints.cli.plan_view import print_plan
 
-            render_plan(result, console())
+            print_plan(result)
 
     guarded(run)
 
