@@ -8,6 +8,7 @@ one-line helps equal to the commands' own.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -130,3 +131,8 @@ def run() -> None:
         app()
     except (Exception, KeyboardInterrupt) as error:
         sys.exit(report(error))
+    finally:
+        # The process ends now. Python's shutdown runs the cycle collector over every object the command made
+        # and every module it imported (~10 ms of a plan from files, 1.4x `python -c pass`); frozen objects are
+        # left to the operating system. Objects are still released as their modules are cleared.
+        gc.freeze()

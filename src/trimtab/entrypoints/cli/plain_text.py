@@ -34,7 +34,7 @@ SINGLE = ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482), (0x2500, 0x
 DOUBLE = ((0x1100, 0x1159), (0x4E00, 0x9FA5), (0xAC00, 0xD7A3), (0xFF01, 0xFF60))
 
 
-class Unsupported(Exception):  # noqa: N818 - a signal to print through rich, not an error
+class Unsupported(Exception):
     """Text this module cannot lay out exactly as rich would."""
 
 

@@ -84,7 +84,7 @@ def plan(
             raise InvalidInput("--snapshot plans one account from files: give --model FILE, and neither --all, "
                                "--accounts, --basket nor --day", where=COMMAND_LINE, field="snapshot")
         from trimtab.application.cash_flow_options import cash_flow_option
-        from trimtab.application.records import RebalancingConfig
+        from trimtab.application.rebalancing_config import RebalancingConfig
         from trimtab.application.settings_rules import validate_config
         from trimtab.domain.drift import Bands
         from trimtab.domain.errors import InvalidInput
