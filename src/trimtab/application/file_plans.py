@@ -33,11 +33,13 @@ def tax_date(clock: Clock) -> dt.date:
 def resolve_isins(model: ModelPortfolio, securities: Callable[[], SecurityRepository]) -> ModelPortfolio:
     """The model with its ISIN lines under the security master's symbols (the master read only when it has
     ISINs); an ISIN the master does not know is InvalidInput naming it."""
-    from trimtab.domain.securities import model_isins, resolve_model
+    from trimtab.domain.isin import model_isins
 
     isins = model_isins(model)
     if not isins:
         return model
+    from trimtab.domain.securities import resolve_model
+
     return resolve_model(model, securities().find(isins))
 
 

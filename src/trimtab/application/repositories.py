@@ -18,14 +18,8 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
     from trimtab.application.access import TokenRepository
     from trimtab.application.policies import PolicyRepository
     from trimtab.application.ports import RunRepository
-    from trimtab.application.records import (
-        Account,
-        AccountOverview,
-        DailySummary,
-        ModelAssignment,
-        ModelVersionInfo,
-        RebalancingConfig,
-    )
+    from trimtab.application.rebalancing_config import RebalancingConfig
+    from trimtab.application.records import Account, AccountOverview, DailySummary, ModelAssignment, ModelVersionInfo
     from trimtab.application.run_requests import IdempotencyRepository
     from trimtab.application.schedules import ScheduleRepository
     from trimtab.application.signals import SignalRepository
