@@ -32,6 +32,7 @@ TRAILING_SPACE = re.compile(r"\s+$")
 # them in every Unicode version it ships (tested); any other is left to rich.
 SINGLE = ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482), (0x2500, 0x25FC), (0x2800, 0x28FF))
 DOUBLE = ((0x1100, 0x1159), (0x4E00, 0x9FA5), (0xAC00, 0xD7A3), (0xFF01, 0xFF60))
+WIDTHS: dict[str, int] = {}  # each character's width, once found
 
 
 class Unsupported(Exception):
@@ -87,14 +88,20 @@ def cell_len(text: str) -> int:
         return len(text)
     total = 0
     for character in text:
-        code = ord(character)
-        if any(low <= code <= high for low, high in SINGLE):
-            total += 1
-        elif any(low <= code <= high for low, high in DOUBLE):
-            total += 2
-        else:
-            raise Unsupported(f"the width of U+{code:04X}")
+        width = WIDTHS.get(character)
+        if width is None:
+            width = WIDTHS[character] = _width(character)
+        total += width
     return total
+
+
+def _width(character: str) -> int:
+    code = ord(character)
+    if any(low <= code <= high for low, high in SINGLE):
+        return 1
+    if any(low <= code <= high for low, high in DOUBLE):
+        return 2
+    raise Unsupported(f"the width of U+{code:04X}")
 
 
 def _plain(markup: str) -> str:

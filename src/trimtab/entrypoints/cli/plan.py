@@ -1,7 +1,9 @@
 """Command: plan (nothing sent): one account from files (no database, no broker), or the database's accounts
 (--all, --accounts A,B, --model MODEL) read from their brokers and planned in one batch."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module: typer reads the options from the signature through
+# typing.get_type_hints, which compiles every string annotation (twenty here) on each of its calls, 2 ms of a plan
+# from files; annotations evaluated once, as the module runs, cost next to nothing.
 
 import sys
 from pathlib import Path
