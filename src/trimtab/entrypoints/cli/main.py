@@ -8,7 +8,6 @@ one-line helps equal to the commands' own.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import sys
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from typer._click import Command, Context, HelpFormatter
 
 from trimtab.entrypoints.cli.guard import report
+from trimtab.entrypoints.cli.launch import started
 
 # One command plans one account: element-wise numpy, no matrix products. OpenBLAS would start a thread per core when
 # numpy loads (half of numpy's import CPU here); a user's own setting wins.
@@ -96,7 +96,11 @@ class LazyCommands(TyperGroup):
         return list(COMMANDS)
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        return load_command(cmd_name) if cmd_name in COMMANDS else None
+        if cmd_name not in COMMANDS:
+            return None
+        command = load_command(cmd_name)
+        started()  # the program's start is over: the cycle collector resumes (launch.py)
+        return command
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with formatter.section("Commands"):
@@ -131,8 +135,3 @@ def run() -> None:
         app()
     except (Exception, KeyboardInterrupt) as error:
         sys.exit(report(error))
-    finally:
-        # The process ends now. Python's shutdown runs the cycle collector over every object the command made
-        # and every module it imported (~10 ms of a plan from files, 1.4x `python -c pass`); frozen objects are
-        # left to the operating system. Objects are still released as their modules are cleared.
-        gc.freeze()

@@ -5,6 +5,7 @@
 # typing.get_type_hints, which compiles every string annotation (twenty here) on each of its calls, 2 ms of a plan
 # from files; annotations evaluated once, as the module runs, cost next to nothing.
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ from trimtab.entrypoints.cli.guard import (
     minimum_trade,
     percent,
 )
+from trimtab.entrypoints.cli.launch import paused
 
 MAX_EXACT_SECONDS = 3_600.0
 
@@ -123,7 +125,9 @@ def plan(
 
             print_plan(result)
 
-    guarded(run)
+    # One plan from files: short, and what it imports and makes lives until the process ends (launch.py).
+    with paused() if snapshot is not None else contextlib.nullcontext():
+        guarded(run)
 
 
 def _plan_accounts(every: bool, accounts: str | None, model: str | None, *, force: bool, as_json: bool,
