@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 JUSTIFY: tuple[Justify, ...] = ("left", "right")
 WORDS = st.sampled_from(["a", "KODEX", "200", "+7.23", "pp", "삼성전자", "SK하이닉스", "(H)", "overweight", "ok",
                          "[red]x[/]", "[bold]", "x" * 30, "가" * 12, "-", "1,234,567", "KRW", "é"])
-TEXTS = st.lists(WORDS, max_size=12).flatmap(
-    lambda words: st.lists(st.sampled_from([" ", "  ", " "]), min_size=len(words), max_size=len(words)).map(
-        lambda spaces: "".join(word + space for word, space in zip(words, spaces, strict=True)).rstrip(" ")
-        if words else ""))
+TEXTS = st.tuples(st.sampled_from(["", "", "  "]), st.lists(WORDS, max_size=12), st.booleans()).flatmap(
+    lambda drawn: st.lists(st.sampled_from([" ", "  ", " "]), min_size=len(drawn[1]), max_size=len(drawn[1])).map(
+        lambda spaces: drawn[0] + "".join(word + space for word, space in zip(drawn[1], spaces, strict=True))
+        .rstrip(" " if drawn[2] else "")))
 
 
 def _rich(blocks: list[plain_text.Block], width: int) -> str:
