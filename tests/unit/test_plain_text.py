@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,20 @@ def test_plain_text_only_where_rich_prints_no_styles(terminal: bool, encoding: s
         monkeypatch.setenv(key, value)
     monkeypatch.setattr("sys.stdout", _Out(terminal, encoding))
     assert plain_width() == width
+
+
+@pytest.mark.parametrize("options", [(), ("--withdraw", "5000000"), ("--force", "--method", "floor")])
+def test_the_command_prints_into_a_pipe_what_rich_prints_there(options: tuple[str, ...], tmp_path: Path) -> None:
+    """TTY_COMPATIBLE=0: rich prints (without styles, as into any pipe); unset: plain_text does."""
+    examples = ROOT / "examples"
+    command = [sys.executable, "-m", "trimtab.entrypoints.cli", "plan", "--model", str(examples / "models.yaml"),
+               "--model-name", "KR-ALLWEATHER", "--snapshot", str(examples / "snapshot-kr.yaml"), *options]
+    printed = []
+    for extra in ({}, {"TTY_COMPATIBLE": "0"}):
+        environment = {"PATH": "/usr/bin:/bin", "TRIMTAB_DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", **extra}
+        done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False,  # noqa: S603
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        printed.append(done.stdout)
+    assert printed[0] == printed[1]
+    assert "┏" in printed[0]
