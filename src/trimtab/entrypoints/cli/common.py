@@ -78,7 +78,9 @@ def console() -> Console:
     """A console as wide as the terminal; 160 columns when the output is a file or a pipe."""
     from rich.console import Console
 
-    return Console(highlight=False) if sys.stdout.isatty() else Console(highlight=False, width=160)
+    from trimtab.entrypoints.cli.plain_text import PIPE_WIDTH
+
+    return Console(highlight=False) if sys.stdout.isatty() else Console(highlight=False, width=PIPE_WIDTH)
 
 
 def print_blocks(blocks: list[Block]) -> None:

@@ -33,6 +33,7 @@ TRAILING_SPACE = re.compile(r"\s+$")
 SINGLE = ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482), (0x2500, 0x25FC), (0x2800, 0x28FF))
 DOUBLE = ((0x1100, 0x1159), (0x4E00, 0x9FA5), (0xAC00, 0xD7A3), (0xFF01, 0xFF60))
 WIDTHS: dict[str, int] = {}  # each character's width, once found
+PIPE_WIDTH = 160  # the console's width when the output is not a terminal (cli.common.console)
 
 
 class Unsupported(Exception):
@@ -58,8 +59,8 @@ Block = str | TextTable
 
 
 def plain_width() -> int | None:
-    """The console width at which rich would print standard output without styles (160: not a terminal), or
-    None where rich must print (a terminal, colours forced, an encoding other than UTF-8, a notebook)."""
+    """The console width at which rich would print standard output without styles (not a terminal), or None
+    where rich must print (a terminal, colours forced, an encoding other than UTF-8, a notebook)."""
     out = sys.stdout
     try:
         terminal = out.isatty()
@@ -69,7 +70,7 @@ def plain_width() -> int | None:
     if (terminal or not encoding.startswith("utf") or sys.platform == "win32" or "FORCE_COLOR" in os.environ
             or "TTY_COMPATIBLE" in os.environ or hasattr(builtins, "get_ipython")):
         return None
-    return 160
+    return PIPE_WIDTH
 
 
 def render(blocks: Iterable[Block], width: int) -> str:
