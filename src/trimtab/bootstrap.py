@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-from trimtab.adapters.clock import ScaledClock, SystemClock
+from trimtab.adapters.clock import SystemClock
 from trimtab.application.file_plans import FilePlans
 from trimtab.application.progress import Progress, no_progress
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from trimtab.adapters.brokers.ibkr.factory import IbkrBrokerFactory
     from trimtab.adapters.brokers.paper.factory import PaperBrokerFactory
+    from trimtab.adapters.simclock import ScaledClock
     from trimtab.application.brokers import BrokerChoice, BrokerConnection, BrokerFactory, ConnectionCheck
     from trimtab.application.desk import ReportFiles
     from trimtab.application.engines import EngineData
@@ -362,6 +363,8 @@ def broker_clock(settings: Settings) -> SystemClock | ScaledClock:
     simulated = settings.simulated_clock
     if simulated is None:
         return SystemClock()
+    from trimtab.adapters.simclock import ScaledClock
+
     return ScaledClock(simulated.start, simulated.anchor, simulated.speed)
 
 

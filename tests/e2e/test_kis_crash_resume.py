@@ -32,7 +32,7 @@ import uvicorn
 
 from tests.conftest import postgres_schema_url
 from tests.e2e.cli_process import query_database
-from trimtab.adapters.clock import ScaledClock
+from trimtab.adapters.simclock import ScaledClock
 from trimtab_testkit.kis.app import FakeKisConfig, FakeKisState, fake_state, make_fake_kis
 from trimtab_testkit.kis.serve import DEMO_ACCOUNT_FILE, load_account_file
 

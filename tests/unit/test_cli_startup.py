@@ -64,12 +64,23 @@ def test_listing_accounts_pays_for_the_database_only(tmp_path: Path) -> None:
 
 def test_planning_from_files_pays_for_neither_database_nor_numpy(tmp_path: Path) -> None:
     loaded = modules_after(PLAN_FROM_FILES, tmp_path / "t.db")
-    assert {"trimtab.domain.planning", "yaml", "rich"} <= loaded
+    assert {"trimtab.domain.planning", "yaml"} <= loaded
     assert heavy_in(loaded) & {"numpy", "sqlalchemy", "alembic", "httpx", "pydantic", "pydantic_settings", "cattrs",
                                "pandas", "exchange_calendars", "openpyxl", "ib_async", "fastapi", "starlette",
                                "uvicorn", "trimtab.entrypoints.api", "trimtab.adapters.persistence"} == set()
     assert not (tmp_path / "t.db").exists()
     assert FACADE_OPERATIONS & loaded == set()  # plans from files are composed alone (bootstrap.build_file_plans)
+
+
+def test_planning_from_files_into_a_pipe_loads_no_rich_and_nothing_it_does_not_use(tmp_path: Path) -> None:
+    """`plan` from files is held to 12x `python -c pass` (issue 9): its tables are laid out without rich when the
+    output is not a terminal (plain_text), and it imports no module it does not need for one plan."""
+    loaded = modules_after(PLAN_FROM_FILES, tmp_path / "t.db")  # stdout is a pipe here
+    assert "trimtab.entrypoints.cli.plain_text" in loaded
+    assert {name for name in loaded if name == "rich" or name.startswith("rich.")} == set()
+    unused = {"logging", "fractions", "zoneinfo", "trimtab.application.records", "trimtab.domain.securities",
+              "trimtab.domain.market_time", "trimtab.adapters.files.mp_master", "trimtab.adapters.simclock"}
+    assert unused & loaded == set()
 
 
 def test_running_an_engine_pays_for_neither_database_nor_numpy(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from trimtab.application.access import NotAuthenticated, Scope, ScopeMissing, TokenInfo, digest_of
 from trimtab.application.ports import RunRecord, RunStatus, RunStep
-from trimtab.application.records import RebalancingConfig
+from trimtab.application.rebalancing_config import RebalancingConfig
 from trimtab.application.reviewed_plans import run_timeline
 from trimtab.application.sessions import FormExpired, Sessions
 from trimtab.application.settings_form import form_values, read_band_form

@@ -13,7 +13,8 @@ from tests.unit.test_facade import _broker, _facade
 from trimtab.adapters.files.reader import FileReader
 from trimtab.adapters.files.securities_file import load_securities
 from trimtab.domain.errors import InvalidInput
-from trimtab.domain.securities import Security, is_isin, model_isins, resolve_model
+from trimtab.domain.isin import is_isin, model_isins
+from trimtab.domain.securities import Security, resolve_model
 from trimtab_testkit.memory import memory_storage
 
 B101 = flat("B101", {"SG9999006225": "50", "SG9999016000": "30", "SG9999002760": "20"})

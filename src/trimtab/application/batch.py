@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from trimtab.application.brokers import BrokerChoice
 from trimtab.application.lookup import require_account, require_model
 from trimtab.application.progress import Progress, no_progress
-from trimtab.application.records import RebalancingConfig
+from trimtab.application.rebalancing_config import RebalancingConfig
 from trimtab.domain.errors import InvalidInput
 
 if TYPE_CHECKING:

@@ -11,8 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-# The mixins and what runs at import: each keeps its own heavy imports inside its methods, so that a command
-# pays for what it uses (tests/unit/test_cli_startup.py: `accounts` loads no ORM, a plan from files no database).
+# Mixins keep their heavy imports inside their methods: a command pays for what it uses (test_cli_startup.py).
 from trimtab.application.batch import BatchOperations, settings_of
 from trimtab.application.brokers import BrokerChoice
 from trimtab.application.brokers import ConnectionChecker as ConnectionChecker
@@ -50,7 +49,8 @@ if TYPE_CHECKING:  # planning and runs load NumPy and more: imported where they 
     from trimtab.application.order_preview import DryRun
     from trimtab.application.ports import Clock, RunRecord
     from trimtab.application.progress import Progress
-    from trimtab.application.records import Account, DemoAccount, ModelAssignment, ModelVersionInfo, RebalancingConfig
+    from trimtab.application.rebalancing_config import RebalancingConfig
+    from trimtab.application.records import Account, DemoAccount, ModelAssignment, ModelVersionInfo
     from trimtab.application.repositories import AccountQueries, ModelFiles, Storage
     from trimtab.application.run_journal import LeasePolicy
     from trimtab.application.run_queue import RunQueue

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from trimtab.application.ports import RunRecord
-    from trimtab.application.records import AccountOverview, ModelVersionInfo, RebalancingConfig
+    from trimtab.application.rebalancing_config import RebalancingConfig
+    from trimtab.application.records import AccountOverview, ModelVersionInfo
 
 
 def exact(value: Decimal) -> str:

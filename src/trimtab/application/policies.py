@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from trimtab.application.ports import Clock, RunRecord
-    from trimtab.application.records import RebalancingConfig
+    from trimtab.application.rebalancing_config import RebalancingConfig
     from trimtab.domain.instruments import Market
     from trimtab.domain.models import ModelPortfolio
     from trimtab.domain.planning import Plan, PlanSettings

@@ -19,14 +19,8 @@ if TYPE_CHECKING:  # only named in annotations: importing the ports loads no dom
     from trimtab.application.performance import PerformanceRepository
     from trimtab.application.policies import PolicyRepository
     from trimtab.application.ports import RunRepository
-    from trimtab.application.records import (
-        Account,
-        AccountOverview,
-        DailySummary,
-        ModelAssignment,
-        ModelVersionInfo,
-        RebalancingConfig,
-    )
+    from trimtab.application.rebalancing_config import RebalancingConfig
+    from trimtab.application.records import Account, AccountOverview, DailySummary, ModelAssignment, ModelVersionInfo
     from trimtab.application.run_queue import QueuedRunRepository
     from trimtab.application.run_requests import IdempotencyRepository
     from trimtab.application.schedules import ScheduleRepository

@@ -81,7 +81,7 @@ class SecurityOperations:
 
     def unresolved_isins(self) -> list[str]:
         """ISINs that the latest versions of the stored models name and the master does not know."""
-        from trimtab.domain.securities import model_isins
+        from trimtab.domain.isin import model_isins
 
         storage = self.storage
         names = dict.fromkeys(info.name for info in storage.models.list())

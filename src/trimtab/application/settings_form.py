@@ -18,7 +18,7 @@ from trimtab.domain.numbers import parse_decimal, parse_percent, percent_number
 
 if TYPE_CHECKING:
     from trimtab.application.facade import BandChanges
-    from trimtab.application.records import RebalancingConfig
+    from trimtab.application.rebalancing_config import RebalancingConfig
 
 FORM = "bands form"
 FIELDS = tuple(RULES)  # class_band, ticker_band, relative_band, cash_buffer, minimum_trade_value, price_ticks, ...

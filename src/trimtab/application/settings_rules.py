@@ -16,7 +16,7 @@ from trimtab.domain.errors import InvalidInput
 from trimtab.domain.numbers import format_percent, percent_number
 
 if TYPE_CHECKING:
-    from trimtab.application.records import RebalancingConfig
+    from trimtab.application.rebalancing_config import RebalancingConfig
 
 MAX_BAND = Decimal(1)
 MAX_CASH_BUFFER = Decimal("0.5")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from trimtab.application.batch import BatchLine, largest_drift, settings_of
-from trimtab.application.records import RebalancingConfig
+from trimtab.application.rebalancing_config import RebalancingConfig
 from trimtab.application.sweep_ports import FleetChunk, FleetStore, StoredAccount, SweepResult
 from trimtab.domain.batch_planning import PlanRequest, plan_many
 from trimtab.domain.drift import measure_drift, value_account

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from trimtab.application.records import RebalancingConfig
+    from trimtab.application.rebalancing_config import RebalancingConfig
     from trimtab.domain.snapshot import CostSettings, Quote
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
-from fractions import Fraction
 
 from trimtab.domain.allocation_account import AccountProblem, Lots, cash_slack, deviations
 from trimtab.domain.costs import commission, sell_tax
@@ -120,6 +119,8 @@ def _release_one_run(problem: AccountProblem, lots: Lots) -> bool:
 
     The lots may break the rule when they come in: a sale that costs more than it brings (a minimum
     commission above a small lot's value) is then taken back if the rule holds without it."""
+    from fractions import Fraction  # only a withdrawal needs it: not imported by every plan
+
     deviation = deviations(problem, lots)
     options: list[tuple[Fraction, int, int]] = []  # (harm per unit of cash given back, -lot value, ticker)
     for k in range(problem.width):

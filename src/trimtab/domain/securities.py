@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from trimtab.domain.errors import InvalidInput
+from trimtab.domain.isin import is_isin, model_isins
 from trimtab.domain.models import ModelPortfolio, validate_model
 
-ISIN_LENGTH = 12
 RESOLVE_HINT = ("add {it} with `trimtab securities import FILE` (CSV or YAML), or look {it} up at IBKR with "
                 "`trimtab securities lookup ISIN`")
 
@@ -35,24 +35,6 @@ class Security:
     updated_at: dt.datetime | None = None
 
 
-def is_isin(text: str) -> bool:
-    """An ISIN: two letters, nine letters or digits, and a check digit that matches (ISO 6166)."""
-    if len(text) != ISIN_LENGTH or not text[:2].isalpha() or not text.isalnum() or not text[-1].isdigit():
-        return False
-    if not text.isascii() or not text.isupper():
-        return False
-    return _check_digit(text[:-1]) == int(text[-1])
-
-
-def _check_digit(body: str) -> int:
-    digits = "".join(str(int(char, 36)) for char in body)
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return (10 - total % 10) % 10
-
-
 def check_isin(value: str, *, where: str) -> str:
     """The ISIN, upper case; anything else is InvalidInput."""
     isin = value.strip().upper()
@@ -60,11 +42,6 @@ def check_isin(value: str, *, where: str) -> str:
         raise InvalidInput("not an ISIN (two letters, nine letters or digits, a check digit)", where=where,
                            field="isin", value=value)
     return isin
-
-
-def model_isins(model: ModelPortfolio) -> list[str]:
-    """The model's symbols that are ISINs, in model order."""
-    return [symbol for symbol in model.target_weights() if is_isin(symbol)]
 
 
 def resolve_model(model: ModelPortfolio, master: Mapping[str, Security]) -> ModelPortfolio:

@@ -13,13 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from trimtab.application.ports import Lease, RunInProgress, RunLeaseHeld, RunRecord
-from trimtab.application.records import (
-    Account,
-    DailySummary,
-    ModelAssignment,
-    ModelVersionInfo,
-    RebalancingConfig,
-)
+from trimtab.application.rebalancing_config import RebalancingConfig
+from trimtab.application.records import Account, DailySummary, ModelAssignment, ModelVersionInfo
 from trimtab.application.repositories import Storage
 from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import InvalidInput, LeaseLost

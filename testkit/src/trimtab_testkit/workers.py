@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trimtab.adapters.clock import ScaledClock
+from trimtab.adapters.simclock import ScaledClock
 from trimtab_testkit.kis.account import FakeKisConfig, FakeKisState
 from trimtab_testkit.kis.app import fake_state, make_fake_kis
 from trimtab_testkit.kis.serve import DEMO_ACCOUNT_FILE, load_account_file

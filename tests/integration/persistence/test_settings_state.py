@@ -15,7 +15,8 @@ from trimtab.adapters.persistence.paper_state import SqlPaperStateStore
 from trimtab.adapters.persistence.rebalancing_config import SqlConfigRepository
 from trimtab.adapters.persistence.summaries import SqlSummaryRepository
 from trimtab.application.ports import BandSettings, PaperStateStore
-from trimtab.application.records import DailySummary, RebalancingConfig
+from trimtab.application.rebalancing_config import RebalancingConfig
+from trimtab.application.records import DailySummary
 from trimtab.domain.errors import InvalidInput
 
 from .conftest import FixedClock

@@ -18,7 +18,7 @@ from tests.conftest import postgres_schema_url
 from trimtab import bootstrap
 from trimtab.application.batch import settings_of
 from trimtab.application.facade import Trimtab
-from trimtab.application.records import RebalancingConfig
+from trimtab.application.rebalancing_config import RebalancingConfig
 from trimtab.application.sweep_ports import SweepResult
 from trimtab.config import Settings
 from trimtab.domain.drift import measure_drift, value_account

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from trimtab.adapters.persistence.statements import IDS_PER_QUERY, upsert
 from trimtab.adapters.persistence.tables_sweep import AccountBalanceRow, AccountHoldingRow, LastQuoteRow
 from trimtab.adapters.persistence.types import plain_decimal
-from trimtab.application.records import RebalancingConfig
+from trimtab.application.rebalancing_config import RebalancingConfig
 from trimtab.application.sweep_ports import FleetChunk, StoredAccount
 from trimtab.domain.instruments import Instrument, InstrumentType, Market
 from trimtab.domain.price_age import StoredSnapshot

@@ -10,7 +10,7 @@ from trimtab.adapters.clock import SystemClock
 from trimtab.adapters.persistence.sessions import Bind, session_factory
 from trimtab.adapters.persistence.tables import AccountRow, RebalancingConfigRow
 from trimtab.application.ports import BandSettings, Clock
-from trimtab.application.records import RebalancingConfig
+from trimtab.application.rebalancing_config import RebalancingConfig
 from trimtab.application.settings_rules import validate_config
 from trimtab.domain.errors import InvalidInput
 

@@ -1,5 +1,5 @@
 """Run the command line as `python -m trimtab.entrypoints.cli`."""
 
-from trimtab.entrypoints.cli.main import run
+from trimtab.entrypoints.cli.launch import run
 
 run()

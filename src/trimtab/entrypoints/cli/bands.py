@@ -12,7 +12,7 @@ from trimtab.entrypoints.cli.common import AccountArgument, Command, JsonOption,
 from trimtab.entrypoints.cli.guard import guarded, in_option_terms, minimum_trade, percent
 
 if TYPE_CHECKING:
-    from trimtab.application.records import RebalancingConfig
+    from trimtab.application.rebalancing_config import RebalancingConfig
 
 bands_app = typer.Typer(
     help="Drift bands and planning settings per account.", no_args_is_help=True, rich_markup_mode=None)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from trimtab.application.facade import Trimtab
     from trimtab.application.file_plans import FilePlans
     from trimtab.application.repositories import AccountQueries
+    from trimtab.entrypoints.cli.plain_text import Block
 
 BrokerOption = Annotated[str | None, typer.Option("--broker", metavar="NAME", help=(
     "paper, kis, ibkr or crypto (default: the account's broker)."))]
@@ -77,7 +78,43 @@ def console() -> Console:
     """A console as wide as the terminal; 160 columns when the output is a file or a pipe."""
     from rich.console import Console
 
-    return Console(highlight=False) if sys.stdout.isatty() else Console(highlight=False, width=160)
+    from trimtab.entrypoints.cli.plain_text import PIPE_WIDTH
+
+    return Console(highlight=False) if sys.stdout.isatty() else Console(highlight=False, width=PIPE_WIDTH)
+
+
+def print_blocks(blocks: list[Block]) -> None:
+    """Print lines and tables on standard output: as plain text where rich would print them without styles (a
+    file or a pipe: rich is not even imported), else through rich."""
+    from trimtab.entrypoints.cli.plain_text import Unsupported, plain_width, render
+
+    width = plain_width()
+    if width is not None:
+        try:
+            text = render(blocks, width)
+        except Unsupported:
+            pass
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+    print_rich(blocks, console())
+
+
+def print_rich(blocks: list[Block], out: Console) -> None:
+    """Print lines and tables through rich (a table as rich.table.Table with a left-justified title)."""
+    from rich.table import Table
+
+    for block in blocks:
+        if isinstance(block, str):
+            out.print(block)
+            continue
+        table = Table(title=block.title, title_justify="left")
+        for header, justify in block.columns:
+            table.add_column(header, justify=justify)
+        for row in block.rows:
+            table.add_row(*row)
+        out.print(table)
 
 
 def facade() -> Trimtab:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typer._click import Command, Context, HelpFormatter
 
 from trimtab.entrypoints.cli.guard import report
+from trimtab.entrypoints.cli.launch import started
 
 # One command plans one account: element-wise numpy, no matrix products. OpenBLAS would start a thread per core when
 # numpy loads (half of numpy's import CPU here); a user's own setting wins.
@@ -102,7 +103,11 @@ class LazyCommands(TyperGroup):
         return list(COMMANDS)
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        return load_command(cmd_name) if cmd_name in COMMANDS else None
+        if cmd_name not in COMMANDS:
+            return None
+        command = load_command(cmd_name)
+        started()  # the program's start is over: the cycle collector resumes (launch.py)
+        return command
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with formatter.section("Commands"):
