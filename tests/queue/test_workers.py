@@ -177,3 +177,32 @@ def test_a_run_driven_by_a_live_process_is_delivered_again_later_and_then_resume
     assert _runs(database) == {queued.run_id: (account, "completed")}, workers.logs()
     assert workers.logs().count(f"queued run {queued.run_id}: driven") == 1
     _assert_each_order_once_at_the_broker(database, [account])
+
+
+def test_a_sweep_puts_its_breached_accounts_on_the_queue_and_workers_run_them(database: str, queue_name: str,
+                                                                              workers: Workers) -> None:
+    accounts = _prepare(database, queue_name, 4)
+    queue_env = {"TRIMTAB_QUEUE_URL": RABBITMQ_URL, "TRIMTAB_QUEUE_NAME": queue_name}
+    planned = run_cli(database, START, "plan", "--all")  # reads every account once: the sweep's positions
+    assert planned.returncode == 0, planned.stderr
+    swept = run_cli(database, START, "sweep", "--models", "KR-ALLWEATHER", "--plan", "--execute", "--json",
+                    env=queue_env)
+    assert swept.returncode == 0, swept.stderr
+    summary = json.loads(swept.stdout)
+    assert (summary["execute"], summary["enqueued"]) == (True, summary["counts"]["planned"])
+    queued = dict(query_database(database, "select run_id, account_id from queued_runs"))
+    assert set(queued.values()) == {*accounts, "DEMO-KR"}  # drifted like the demo: every one out of band
+    assert len(queued) == summary["enqueued"]
+
+    workers.settings.update({"TRIMTAB_DATABASE_URL": database, "TRIMTAB_PAPER_START": START})
+    workers.start(2)
+    wait_until(lambda: _finished(database, len(queued)), 90, "the swept runs finished", workers.logs)
+    runs = _runs(database)
+    assert {run_id: account for run_id, (account, _) in runs.items()} == queued
+    assert dict(runs.values()) == dict.fromkeys(queued.values(), "completed")
+    _assert_each_order_once_at_the_broker(database, accounts)
+
+    no_queue = run_cli(database, START, "sweep", "--enqueue")  # no queue set: refused before reading anything
+    assert no_queue.returncode == 2
+    assert "TRIMTAB_QUEUE_URL" in no_queue.stderr
+    assert len(query_database(database, "select run_id from sweep_runs")) == 1

@@ -157,3 +157,27 @@ def test_an_engine_job_imports_the_engines_model_at_its_slot() -> None:
     (slot,) = storage.schedules.slots("kr-open")
     assert (slot.outcome, slot.detail) == (SlotOutcome.DONE, "KOSPI-CORE version 1 (new), as of 2026-10-30")
     assert [info.version for info in storage.models.list("KOSPI-CORE")] == ["1"]
+
+
+def test_an_enqueue_job_puts_one_run_per_account_on_the_task_queue_and_runs_nothing_itself() -> None:
+    from tests.unit.test_run_queue import RecordingQueue
+    from trimtab_testkit.memory_access import MemoryQueuedRuns
+
+    storage = memory_storage()
+    trimtab, wall = _scheduler(storage, "scheduler-1")
+    assert isinstance(storage.queued_runs, MemoryQueuedRuns)
+    queue = RecordingQueue(storage.queued_runs)
+    trimtab.open_run_queue = lambda: queue
+    _with_account(trimtab)
+    with pytest.raises(InvalidInput, match="only a rebalance sends orders"):
+        _daily(trimtab, job=JobKind.REPORT, execute=True)
+    _daily(trimtab, job=JobKind.ENQUEUE, execute=True)
+    wall.at = kst(1, 9, 6)
+    asyncio.run(trimtab.tick())
+    (slot,) = storage.schedules.slots("kr-open")
+    assert (slot.outcome, slot.detail) == (SlotOutcome.DONE, "1 runs on the task queue (execute)")
+    (run_id,) = queue.sent
+    queued = storage.queued_runs.get(run_id)
+    assert queued is not None
+    assert (queued.account_id, queued.execute) == ("ACC", True)
+    assert trimtab.runs("ACC") == []  # the workers drive it, not the scheduler

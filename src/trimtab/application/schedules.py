@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from trimtab.application.facade import RunSettings
     from trimtab.application.ports import Clock
     from trimtab.application.progress import Progress
+    from trimtab.application.records import Account
     from trimtab.application.repositories import Storage
     from trimtab.domain.engines.kospi_core import KospiCoreParameters
     from trimtab.domain.instruments import Market
@@ -50,6 +51,7 @@ class JobKind(enum.StrEnum):
     REBALANCE = "rebalance"
     REPORT = "report"
     ENGINE = "engine"  # the KOSPI core engine on market data files, its model imported as --model
+    ENQUEUE = "enqueue"  # a rebalance on the task queue: one run per account, driven by `trimtab worker`s
 
 
 class SlotOutcome(enum.StrEnum):
@@ -72,7 +74,7 @@ class Schedule:
     every: bool = False  # the accounts: every account with a model, the ones named, or a model's followers
     accounts: tuple[str, ...] = ()
     model: str | None = None
-    execute: bool = False  # rebalance: send orders (else a dry run)
+    execute: bool = False  # rebalance, enqueue: send orders (else a dry run)
     output: str | None = None  # report: the folder the workbook is written to
     base: str | None = None  # report: the base currency (default the accounts' own, when they share one)
     universe: str | None = None  # engine: the universe file, re-read at every slot
@@ -202,6 +204,10 @@ class ScheduleOperations:
         async def rebalance_many(self, selection: Selection, *, execute: bool, force: bool,
                                  progress: Progress = ...) -> Sequence[RunLine]: ...
 
+        def select(self, selection: Selection) -> list[Account]: ...
+
+        def enqueue_runs(self, account_ids: Sequence[str], execute: bool) -> Sequence[object]: ...
+
         async def positions_report(self, account_ids: Sequence[str] = (), *, base: str | None = None,
                                    xlsx: Path | None = None) -> PositionsReport: ...
 
@@ -288,6 +294,9 @@ class ScheduleOperations:
             if breached:
                 await self.run_settings.announcer.announce(_drift_notice(schedule, slot, breached))
             return f"{len(plans.lines)} accounts, {len(breached)} out of band or in error"
+        if schedule.job is JobKind.ENQUEUE:
+            queued = self.enqueue_runs([account.account_id for account in self.select(selection)], schedule.execute)
+            return f"{len(queued)} runs on the task queue ({'execute' if schedule.execute else 'dry'})"
         if schedule.job is JobKind.REBALANCE:
             lines = await self.rebalance_many(selection, execute=schedule.execute, force=False)
             attention = sum(1 for line in lines if line.needs_attention)
@@ -331,7 +340,7 @@ def _validate_job(schedule: Schedule, bad: Callable[[str, str, object], InvalidI
         raise bad("calendar", f"unknown calendar (choose one of {', '.join(CALENDARS)} or none)", schedule.calendar)
     if sum((schedule.every, bool(schedule.accounts), schedule.model is not None)) != 1:
         raise bad("accounts", "choose the accounts: --all, --accounts A,B or --model NAME", None)
-    if schedule.execute and schedule.job is not JobKind.REBALANCE:
+    if schedule.execute and schedule.job not in (JobKind.REBALANCE, JobKind.ENQUEUE):
         raise bad("execute", f"only a rebalance sends orders, not a {schedule.job.value}", None)
     if schedule.job is JobKind.REPORT and schedule.model is not None:
         raise bad("model", "a report takes --all or --accounts", schedule.model)

@@ -49,6 +49,8 @@ class SweepSummary:
     elapsed: float = 0.0
     quotes: int = 0  # symbols with a stored last quote
     quotes_read: tuple[str, str] | None = None  # when the oldest and the newest of them were read (ISO)
+    enqueued: int | None = None  # runs put on the task queue after the sweep (None: not asked)
+    execute: bool = False  # whether those runs send orders
 
     @property
     def breached(self) -> int:
@@ -75,7 +77,8 @@ class SweepSummary:
                 "skipped": dict(sorted(self.skipped.items())),
                 "seconds": {stage: f"{value:.3f}" for stage, value in self.seconds.items()},
                 "elapsed": f"{self.elapsed:.3f}", "accounts_per_second": f"{self.accounts_per_second:.0f}",
-                "quotes": self.quotes, "quotes_read": list(self.quotes_read) if self.quotes_read else None}
+                "quotes": self.quotes, "quotes_read": list(self.quotes_read) if self.quotes_read else None,
+                "enqueued": self.enqueued, "execute": self.execute}
 
 
 class SweepOperations:
@@ -89,11 +92,22 @@ class SweepOperations:
 
         def resolve_model(self, model: ModelPortfolio) -> ModelPortfolio: ...
 
+        open_run_queue: Callable[[], Any] | None
+
+        def enqueue_runs(self, account_ids: Sequence[str], execute: bool) -> Sequence[object]: ...
+
     def sweep(self, *, models: Sequence[str] | None = None, plan: bool = False, chunk: int = DEFAULT_CHUNK,
-              workers: int = 1, progress: Progress = no_progress) -> SweepSummary:
+              workers: int = 1, progress: Progress = no_progress, enqueue: bool = False,
+              execute: bool = False) -> SweepSummary:
         """Screen every account following a model (or `models`) for drift; with `plan`, plan the breached
-        (in `workers` processes at once)."""
+        (in `workers` processes at once). With `enqueue` (or `execute`), put one run per account found out of
+        band (with `plan`: planned and safe) on the task queue, dry unless `execute`."""
         from trimtab.application.sweep_ports import SweepRunRecord
+
+        if enqueue or execute:  # the queue is checked before a million accounts are read
+            if self.open_run_queue is None:
+                raise InvalidInput("this installation has no task queue", where="settings", field="queue_url")
+            self.open_run_queue()
 
         if not 1 <= chunk <= MAX_CHUNK:
             raise InvalidInput(f"a chunk is 1 to {MAX_CHUNK:,} accounts", where="command line", field="chunk",
@@ -113,6 +127,14 @@ class SweepOperations:
         except BaseException:
             store.finish(replace(run, status="failed", finished_at=self.clock.now(), summary=summary.document()))
             raise
+        if enqueue or execute:
+            from trimtab.application.run_queue import MAX_ACCOUNTS
+
+            status = "planned" if plan else "breached"  # an unsafe plan would be refused by its run: left out
+            accounts = [result.account_id for result in store.results(run.run_id, status)]
+            for start in range(0, len(accounts), MAX_ACCOUNTS):
+                self.enqueue_runs(accounts[start:start + MAX_ACCOUNTS], execute)
+            summary.enqueued, summary.execute = len(accounts), execute
         store.finish(replace(run, status="done", finished_at=self.clock.now(), summary=summary.document()))
         logger.info("sweep %s: %d accounts read, %d breached", run.run_id, summary.read, summary.breached)
         return summary

@@ -27,7 +27,8 @@ NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The schedule'
 @schedules_app.command("add", cls=Command)
 def add(
     name: NameArgument,
-    job: Annotated[str, typer.Option("--job", metavar="JOB", help="drift-check, rebalance, report or engine.")],
+    job: Annotated[str, typer.Option("--job", metavar="JOB", help=(
+        "drift-check, rebalance, report, engine or enqueue (a rebalance on the task queue: docs/scale.md)."))],
     cron: Annotated[str, typer.Option("--cron", metavar="EXPR", help=(
         "Five cron fields in the zone: minute hour day month weekday, e.g. '5 9 * * mon-fri'."))],
     zone: Annotated[str, typer.Option("--zone", metavar="ZONE", help="IANA time zone, e.g. Asia/Seoul.")],
@@ -37,7 +38,8 @@ def add(
     accounts: AccountsOption = None,
     model: Annotated[str | None, typer.Option("--model", metavar="MODEL", help=(
         "The accounts that follow this model."))] = None,
-    execute: Annotated[bool, typer.Option("--execute", help="rebalance: send orders (default: a dry run).")] = False,
+    execute: Annotated[bool, typer.Option("--execute", help=(
+        "rebalance, enqueue: send orders (default: a dry run)."))] = False,
     output: Annotated[Path | None, typer.Option("--output", metavar="DIR", help=(
         "report: the folder the workbook is written to (default: the current folder)."))] = None,
     base: Annotated[str | None, typer.Option("--base", metavar="CCY", help="report: the base currency.")] = None,
@@ -54,8 +56,8 @@ def add(
         from trimtab.domain.errors import InvalidInput
 
         if job not in JobKind.__members__.values():
-            raise InvalidInput("choose drift-check, rebalance, report or engine", where="command line", field="job",
-                               value=job)
+            raise InvalidInput("choose drift-check, rebalance, report, engine or enqueue", where="command line",
+                               field="job", value=job)
         schedule = Schedule(name=name, job=JobKind(job), cron=cron, time_zone=zone,
                             calendar=None if calendar.lower() == "none" else calendar.upper(), every=every,
                             accounts=tuple(account_list(accounts)), model=model, execute=execute,

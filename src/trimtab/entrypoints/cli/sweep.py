@@ -24,6 +24,11 @@ def sweep(
         "Accounts read, judged and written at a time: memory grows with it, not with the fleet."))] = 50_000,
     workers: Annotated[int, typer.Option("--workers", metavar="N", help=(
         "With --plan: processes planning at once (one per core; reading and writing stay in this one)."))] = 1,
+    enqueue: Annotated[bool, typer.Option("--enqueue", help=(
+        "Then put one dry run per account out of band (with --plan: planned and safe) on the task queue, for "
+        "`trimtab worker`s (docs/scale.md)."))] = False,
+    execute: Annotated[bool, typer.Option("--execute", help=(
+        "Like --enqueue, and those runs send orders."))] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Sweep every account's drift from the database in chunks; with --plan, plan the breached ones."""
@@ -35,7 +40,8 @@ def sweep(
         trimtab = facade()
         out = console()
         with progress_line(out, "sweeping the accounts") as progress:
-            summary = trimtab.sweep(models=names, plan=plan, chunk=chunk, workers=workers, progress=progress)
+            summary = trimtab.sweep(models=names, plan=plan, chunk=chunk, workers=workers, progress=progress,
+                                    enqueue=enqueue, execute=execute)
         if json_output:
             import json
 
@@ -64,3 +70,5 @@ def render(summary: SweepSummary, out: Console) -> None:
     out.print("  time: " + ", ".join(f"{stage} {seconds:.1f} s ({seconds / total:.0%})"
                                      for stage, seconds in summary.seconds.items()))
     out.print(f"  results: table sweep_results, run_id '{summary.run_id}'")
+    if summary.enqueued is not None:
+        out.print(f"  on the task queue: {summary.enqueued:,} {'executing' if summary.execute else 'dry'} runs")
