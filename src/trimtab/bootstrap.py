@@ -323,7 +323,7 @@ def _crypto_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Cl
     from trimtab.adapters.brokers.crypto.factory import CryptoBrokerFactory, CryptoSettings
 
     settings = CryptoSettings(exchange=s.crypto_exchange, environment=s.crypto_env, base_url=s.crypto_base_url,
-                              api_key=s.crypto_api_key, api_secret=s.crypto_api_secret,
+                              api_key=s.crypto_api_key, api_secret=s.crypto_api_secret, shared_limit_url=s.redis_url,
                               market_types=dict(s.crypto_market_types), commission_rate=s.crypto_commission_rate)
     return CryptoBrokerFactory(settings, book, clock, clock.sleep)
 

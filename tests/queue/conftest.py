@@ -47,6 +47,18 @@ def require_queue_services() -> None:
         reason = f"no RabbitMQ answers at {RABBITMQ[0]}:{RABBITMQ[1]}"
     elif not _answers(REDIS):
         reason = f"no Redis answers at {REDIS[0]}:{REDIS[1]}"
+    _skip_or_fail(reason)
+
+
+def require_redis() -> None:
+    """Skip (or, in CI, fail) unless the redis package is installed and Redis answers."""
+    if importlib.util.find_spec("redis") is None:
+        _skip_or_fail("the queue extra is not installed (redis missing: uv sync --all-extras)")
+    elif not _answers(REDIS):
+        _skip_or_fail(f"no Redis answers at {REDIS[0]}:{REDIS[1]}")
+
+
+def _skip_or_fail(reason: str) -> None:
     if not reason:
         return
     if os.environ.get(REQUIRE_POSTGRES) == "1":

@@ -1,14 +1,15 @@
 """One request limit shared by every process and machine: pyrate-limiter's RedisBucket on one Redis.
 
-A broker counts requests per app key (KIS: 20 a second real, 2 virtual; BROKERS.md §1.4), so N workers each
-keeping its own limit would send N times too many. With TRIMTAB_REDIS_URL set, every request first passes one
-sliding-window log per (broker, environment, app key) held in a Redis sorted set: pyrate-limiter's Lua script
-counts the window and appends the request in one atomic step, so no two processes can both take the last slot.
-A request over the limit waits for the moment the window frees a slot (never dropped). The window is a tenth
-longer than the broker's (1.1 s for "N a second"): a request is counted when it leaves, the broker counts it
-when it arrives, and the network's jitter must not push N + 1 into one of the broker's seconds. The key names the app
-key only by a SHA-256 digest: the key itself never reaches Redis. Request times are each process's wall clock
-(milliseconds), so machines sharing a limit keep their clocks in step (NTP).
+A broker counts requests per app key (KIS: 20 a second real, 2 virtual; BROKERS.md §1.4; a ccxt exchange
+weighs each request), so N workers each keeping its own limit would send N times too many. With
+TRIMTAB_REDIS_URL set, every request first passes one sliding-window log per (broker, environment, app key)
+held in a Redis sorted set: pyrate-limiter's Lua script counts the window and appends the request in one atomic
+step, so no two processes can both take the last slot. A request over the limit waits for the moment the window
+frees a slot (never dropped). The window is a tenth longer than the broker's (1.1 s for "N a second"): a
+request is counted when it leaves, the broker counts it when it arrives, and the network's jitter must not push
+N + 1 into one of the broker's seconds. The key names the app key only by a SHA-256 digest: the key itself never
+reaches Redis. Request times are each process's wall clock (milliseconds), so machines sharing a limit keep
+their clocks in step (NTP).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def limit_key(broker: str, environment: str, app_key: str) -> str:
 
 
 class SharedThrottle:
-    """Admit at most `rate` requests in any window of `window_ms` (plus `margin_ms`) across every process using
-    this Redis key."""
+    """Admit at most `rate` units in any window of `window_ms` (plus `margin_ms`) across every process using
+    this Redis key; a request weighs one unit unless told (ccxt's request costs: crypto/shared_cost.py)."""
 
     def __init__(self, url: str, key: str, rate: int, window_ms: int = int(Duration.SECOND),
                  margin_ms: int | None = None) -> None:
@@ -72,15 +73,18 @@ class SharedThrottle:
             self._bucket = await created  # an asyncio client: the script is loaded by an awaitable
         return self._bucket
 
-    async def acquire(self, clock: Callable[[], float], sleep: Sleep) -> None:
-        """Wait until a request may go out, then count it (BrokerUnavailable when Redis cannot be reached)."""
+    async def acquire(self, clock: Callable[[], float], sleep: Sleep, weight: int = 1) -> None:
+        """Wait until a request of `weight` units may go out, then count it (BrokerUnavailable when Redis cannot
+        be reached). A request heavier than the whole limit waits for an empty window and takes all of it."""
         from redis.exceptions import RedisError
 
+        units = min(max(weight, 1), self.rate)
         try:
             bucket = await self._open()
             while True:
                 now = round(clock() * _MILLISECONDS)
-                decision = await cast("Awaitable[Decision]", bucket.put_decision(RateItem("request", now)))
+                item = RateItem("request", now, units)
+                decision = await cast("Awaitable[Decision]", bucket.put_decision(item))
                 if decision.allowed:
                     await cast("Awaitable[int]", bucket.leak(now))  # drop stamps older than the window
                     return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -34,6 +35,8 @@ class Gateway:
     config: ExchangeConfig
     faults: deque[Fault] = field(default_factory=deque)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # method, path, params
+    # every request as it arrives, refused or not: (time.monotonic(), path, weight); the real time, whatever the clock
+    arrivals: list[tuple[float, str, int]] = field(default_factory=list)
     windows: dict[str, tuple[int, int]] = field(default_factory=dict)  # spot or futures -> (minute, weight used)
 
     def inject(self, fault: Fault) -> None:
@@ -51,6 +54,7 @@ class Gateway:
     def weigh(self, weight: int, path: str) -> int:
         """Count a request's weight in the clock's current minute (spot and futures apart); return the minute's
         weight so far. Over the limit: 429 / -1003."""
+        self.arrivals.append((time.monotonic(), path, weight))
         group = "futures" if path.startswith("/fapi") else "spot"
         minute = math.floor(self.config.clock() / 60)
         window, used = self.windows.get(group, (minute, 0))

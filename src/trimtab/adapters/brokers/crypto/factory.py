@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from trimtab.adapters.brokers.crypto.accounts import CryptoAccountBroker
 from trimtab.adapters.brokers.crypto.broker import CryptoBroker, CryptoBrokerConfig
 from trimtab.adapters.brokers.crypto.client import CryptoClient, make_exchange
+from trimtab.adapters.brokers.crypto.shared_cost import crypto_limit_key, share_limit
 from trimtab.adapters.brokers.crypto.venues import MarketType, venue_of
 from trimtab.application.brokers import BrokerChoice, BrokerConnection
 from trimtab.application.ports import BrokerOrderBook, Clock
@@ -38,6 +39,7 @@ class CryptoSettings:
     market_types: Mapping[str, MarketType | Sequence[MarketType]] = field(default_factory=dict)
     commission_rate: Decimal = Decimal("0.001")
     throttle: bool = True  # ccxt's own request pacing (enableRateLimit)
+    shared_limit_url: SecretStr | None = None  # Redis holding the request limit every process shares
 
     def market_type(self, account_id: str) -> MarketType:
         """The account's first market type (spot unless set)."""
@@ -101,6 +103,10 @@ class CryptoBrokerFactory:
         base_url = choice.base_url or settings.base_url
         exchange = make_exchange(venue, settings.api_key, settings.api_secret, base_url=base_url,
                                  sandbox=environment == "testnet", clock=self.clock, throttle=settings.throttle)
+        if settings.shared_limit_url is not None:
+            share_limit(exchange, settings.shared_limit_url.get_secret_value(),
+                        crypto_limit_key(exchange.id, venue, environment, settings.api_key),
+                        own_pacing=settings.throttle)
         config = CryptoBrokerConfig(account.account_id, market_type, currency=account.currency,
                                     is_live=environment == "live", costs=CostSettings(settings.commission_rate),
                                     qualified_symbols=qualified)
