@@ -322,10 +322,7 @@ def _kis_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock
 def _crypto_factory(s: Settings, book: Callable[[], BrokerOrderBook], clock: _Clock) -> BrokerFactory:
     from trimtab.adapters.brokers.crypto.factory import CryptoBrokerFactory, CryptoSettings
 
-    settings = CryptoSettings(exchange=s.crypto_exchange, environment=s.crypto_env, base_url=s.crypto_base_url,
-                              api_key=s.crypto_api_key, api_secret=s.crypto_api_secret, shared_limit_url=s.redis_url,
-                              market_types=dict(s.crypto_market_types), commission_rate=s.crypto_commission_rate)
-    return CryptoBrokerFactory(settings, book, clock, clock.sleep)
+    return CryptoBrokerFactory(CryptoSettings.of(s), book, clock, clock.sleep)
 
 
 class _IbkrFactory:

@@ -101,7 +101,8 @@ def test_three_workers_drive_thirty_paper_runs_each_exactly_once(database: str, 
     queued = trimtab.enqueue_runs(accounts, execute=True)
     bootstrap.storage_engine(trimtab).dispose()
 
-    wait_until(lambda: _finished(database, 30), 90, "30 runs finished", workers.logs)
+    wait_until(lambda: _finished(database, 30) and workers.logs().count(": driven") >= 30, 90,
+               "30 runs finished and their deliveries logged", workers.logs)  # a log line follows the run's end
 
     runs = _runs(database)
     assert {run_id: account for run_id, (account, _) in runs.items()} == {q.run_id: q.account_id for q in queued}
@@ -138,7 +139,8 @@ def test_worker_killed_mid_run_has_its_run_resumed_by_another_without_sending_tw
     assert _runs(database) == {run_id: (account, "running")}, "killed mid-run"
 
     survivors = workers.start(2)
-    wait_until(lambda: _finished(database, 1), 60, "the run finished on another worker", workers.logs)
+    wait_until(lambda: _finished(database, 1) and f"queued run {run_id}: driven" in workers.logs(), 60,
+               "the run finished on another worker, its delivery logged", workers.logs)
 
     assert _runs(database) == {run_id: (account, "completed")}
     _assert_each_order_once_at_the_broker(database, [account])
@@ -172,7 +174,8 @@ def test_a_run_driven_by_a_live_process_is_delivered_again_later_and_then_resume
     journal.release(run)  # the driver stops
     bootstrap.storage_engine(trimtab).dispose()
 
-    wait_until(lambda: _finished(database, 1), 30, "the run resumed by the worker", workers.logs)
+    wait_until(lambda: _finished(database, 1) and f"queued run {queued.run_id}: driven" in workers.logs(), 30,
+               "the run resumed by the worker, its delivery logged", workers.logs)
 
     assert _runs(database) == {queued.run_id: (account, "completed")}, workers.logs()
     assert workers.logs().count(f"queued run {queued.run_id}: driven") == 1

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr
 
@@ -22,6 +22,9 @@ from trimtab.application.progress import Progress, no_progress
 from trimtab.application.records import Account
 from trimtab.domain.errors import InvalidInput
 from trimtab.domain.snapshot import CostSettings
+
+if TYPE_CHECKING:
+    from trimtab.config import Settings
 
 Environment = Literal["testnet", "live"]
 
@@ -40,6 +43,13 @@ class CryptoSettings:
     commission_rate: Decimal = Decimal("0.001")
     throttle: bool = True  # ccxt's own request pacing (enableRateLimit)
     shared_limit_url: SecretStr | None = None  # Redis holding the request limit every process shares
+
+    @classmethod
+    def of(cls, s: Settings) -> CryptoSettings:
+        """The crypto part of trimtab's settings."""
+        return cls(exchange=s.crypto_exchange, environment=s.crypto_env, base_url=s.crypto_base_url,
+                   api_key=s.crypto_api_key, api_secret=s.crypto_api_secret, shared_limit_url=s.redis_url,
+                   market_types=dict(s.crypto_market_types), commission_rate=s.crypto_commission_rate)
 
     def market_type(self, account_id: str) -> MarketType:
         """The account's first market type (spot unless set)."""
