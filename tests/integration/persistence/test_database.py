@@ -90,3 +90,22 @@ def test_sqlite_file_deleted_or_replaced_while_open_stops_the_next_transaction(t
             connection.execute(text("INSERT INTO accounts VALUES ('A', 'A', 'KRW', 'paper', '2026-01-01')"))
     finally:
         engine.dispose()
+
+
+def test_sqlite_file_deleted_inside_a_transaction_is_named_as_such_not_as_a_driver_error(tmp_path: Path) -> None:
+    """The file goes between BEGIN and the write (the race a run can hit): SQLite then reports a read-only
+    database or a file it cannot open; trimtab still says what happened."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'trimtab.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with pytest.raises(StorageUnavailable, match="deleted or replaced") as stopped, \
+                engine.begin() as connection:
+            connection.execute(text("SELECT count(*) FROM accounts"))
+            shutil.rmtree(folder)
+            connection.execute(text("INSERT INTO accounts VALUES ('A', 'A', 'KRW', 'paper', '2026-01-01')"))
+        assert "nothing more is written" in str(stopped.value)
+    finally:
+        engine.dispose()

@@ -70,13 +70,35 @@ def _translate_storage_errors(engine: Engine) -> None:
     through unchanged, as the repositories rely on them.
     """
     where = describe(engine.url)
+    path = _sqlite_path(engine)
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context: ExceptionContext) -> None:
         error = context.sqlalchemy_exception
         if isinstance(error, OperationalError | InterfaceError):
+            if _replaced(path, context.connection):  # the driver's words for it vary with the moment it noticed
+                raise StorageUnavailable(_REPLACED.format(where=where)) from None
             detail = str(getattr(error, "orig", error)).strip().splitlines()
             raise StorageUnavailable(f"{where}: {detail[0] if detail else type(error).__name__}") from None
+
+
+_REPLACED = "{where} was deleted or replaced while in use; nothing more is written"
+
+
+def _sqlite_path(engine: Engine) -> str | None:
+    """The file of a SQLite database (None: not SQLite, or in memory)."""
+    if engine.url.get_backend_name() != "sqlite":
+        return None
+    database = engine.url.database
+    return None if database in (None, "", ":memory:") or database.startswith("file:") else database
+
+
+def _replaced(path: str | None, connection: Any) -> bool:
+    """Whether the SQLite file a connection opened is no longer the one at its path (deleted or replaced)."""
+    if path is None or connection is None:
+        return False
+    expected = connection.info.get("file_identity")
+    return expected is not None and _file_identity(path) != expected
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:
@@ -89,8 +111,7 @@ def _file_identity(path: str) -> tuple[int, int] | None:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    database = engine.url.database
-    path = None if database in (None, "", ":memory:") or database.startswith("file:") else database
+    path = _sqlite_path(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
@@ -111,10 +132,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # An open SQLite file keeps working after it was deleted (or its folder was): writes would succeed
         # into a file nobody will ever read again. Every transaction first checks that the path still names
         # the file this connection opened, so such a run stops loudly instead of finishing silently.
-        expected = connection.info.get("file_identity")
-        if path is not None and expected is not None and _file_identity(path) != expected:
-            raise StorageUnavailable(f"{describe(engine.url)} was deleted or replaced while in use; "
-                                     "nothing more is written")
+        if _replaced(path, connection):
+            raise StorageUnavailable(_REPLACED.format(where=describe(engine.url)))
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
