@@ -101,11 +101,14 @@ def test_sqlite_file_deleted_inside_a_transaction_is_named_as_such_not_as_a_driv
     migrate(url)
     engine = make_engine(url)
     try:
-        with pytest.raises(StorageUnavailable, match="deleted or replaced") as stopped, \
-                engine.begin() as connection:
-            connection.execute(text("SELECT count(*) FROM accounts"))
-            shutil.rmtree(folder)
-            connection.execute(text("INSERT INTO accounts VALUES ('A', 'A', 'KRW', 'paper', '2026-01-01')"))
+        def write_after_the_file_went() -> None:
+            with engine.begin() as connection:
+                connection.execute(text("SELECT count(*) FROM accounts"))
+                shutil.rmtree(folder)
+                connection.execute(text("INSERT INTO accounts VALUES ('A', 'A', 'KRW', 'paper', '2026-01-01')"))
+
+        with pytest.raises(StorageUnavailable, match="deleted or replaced") as stopped:
+            write_after_the_file_went()
         assert "nothing more is written" in str(stopped.value)
     finally:
         engine.dispose()
