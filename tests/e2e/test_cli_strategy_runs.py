@@ -95,6 +95,7 @@ def test_strategies_net_their_orders_split_the_fills_and_the_ledger_equals_the_b
     assert "Split by strategy" in text
     assert "transfer with core" in text
     assert f"account {ACCOUNT} strategies alpha (" in text  # the strategies' models, not the first one's alone
+    assert "Weights of the account" in text  # no account-level target: each strategy has its own
 
 
 def test_a_strategy_without_capital_does_not_trade_and_bad_names_are_refused(tmp_path: Path) -> None:

@@ -145,13 +145,16 @@ def _weights(snapshot: AccountSnapshot | None) -> dict[str, Decimal]:
 def _weights_table(run: RunRecord) -> Table:
     before, after = _weights(run.snapshot), _weights(run.post)
     targets = {} if run.plan is None else {row.symbol: row.target_weight for row in run.plan.rows}
-    table = Table(title="Weights", title_justify="left")
-    for column in ("symbol", "before", "target", "after"):
+    sliced = run.strategies is not None  # each strategy has its own targets, in its own slice: none for the account
+    table = Table(title="Weights of the account" if sliced else "Weights", title_justify="left")
+    columns = ("symbol", "before", "after") if sliced else ("symbol", "before", "target", "after")
+    for column in columns:
         table.add_column(column, justify="left" if column == "symbol" else "right")
     for symbol in sorted({*before, *after, *targets}):
-        table.add_row(symbol, _pct(before.get(symbol)), _pct(targets.get(symbol)),
-                      _pct(after.get(symbol)) if run.post else "-")
-    table.add_row("cash", _cash_pct(run.snapshot), "", _cash_pct(run.post) if run.post else "-")
+        target = () if sliced else (_pct(targets.get(symbol)),)
+        table.add_row(symbol, _pct(before.get(symbol)), *target, _pct(after.get(symbol)) if run.post else "-")
+    table.add_row("cash", _cash_pct(run.snapshot), *(() if sliced else ("",)),
+                  _cash_pct(run.post) if run.post else "-")
     return table
 
 

@@ -25,6 +25,9 @@ def render_strategies(state: StrategyRun, currency: str | None, console: Console
                        _money(record.capital, currency), _money(record.holdings_value, currency),
                        _money(record.reservation, currency), record.reason or "trades")
     console.print(slices)
+    if not state.split:
+        console.print("split by strategy: no fills", markup=False, highlight=False)
+        return
     split = Table(title=f"Split by strategy ({len(state.split)} lines)", title_justify="left")
     for column in ("strategy", "symbol", "quantity", "price", "from"):
         split.add_column(column, justify="right" if column in ("quantity", "price") else "left")
