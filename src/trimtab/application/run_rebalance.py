@@ -178,8 +178,7 @@ class RebalanceRunner:
 
         if not isinstance(self.broker, MarketBalanceSource):
             return None
-        balances = await self.broker.equity_by_market_type(run.account_id)
-        return {kind: (balance.equity, balance.free_cash) for kind, balance in balances.items()}
+        return await self.broker.equity_by_market_type(run.account_id)
 
     async def _sell(self, run: RunRecord, model: ModelPortfolio, settings: PlanSettings,
                     supervisor: LegSupervisor) -> None:

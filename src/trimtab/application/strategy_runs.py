@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from trimtab.application.market_balances import MarketBalance, balance_of
 from trimtab.application.strategy_ledger import split_of
 from trimtab.domain.errors import TrimtabError
 from trimtab.domain.instruments import minor_unit
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SELL_LEG = "S"
-Balances = Mapping[MarketType, tuple[Decimal, Decimal]]  # per market type: live equity, free cash
+Balances = Mapping[MarketType, MarketBalance]  # per market type: live equity, free cash
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,17 +173,16 @@ class StrategySlicer:
         """Every strategy's capital (from its market type's live equity), holdings' value and cash reservation
         (cut to its market type's free cash: one wallet's cash never pays another market's orders)."""
         if not balances:
-            equity = snapshot.cash + sum((h.value for h in snapshot.holdings), ZERO)
-            balances = {MarketType.SECURITIES: (equity, snapshot.cash)}
-        readings = {kind: MarketReading(snapshot.currency, live=equity) for kind, (equity, _) in balances.items()}
+            balances = {MarketType.SECURITIES: balance_of(snapshot)}
+        readings = {kind: MarketReading(snapshot.currency, live=balance.equity) for kind, balance in balances.items()}
         capitals = {c.strategy.strategy_id: c for c in allocate_capital(self.strategies, readings, snapshot.as_of)}
         values = {sid: holdings_value(held.get(sid, {}), snapshot) for sid in capitals}
         claims = {sid: claim(c.capital if c.can_trade and not c.is_stale else None, values[sid])
                   for sid, c in capitals.items()}
         reserved: dict[StrategyId, Decimal] = {}
-        for kind, (_, cash) in balances.items():
+        for kind, balance in balances.items():
             mine = {sid: amount for sid, amount in claims.items() if capitals[sid].strategy.market_type is kind}
-            reserved |= reserve_cash(mine, cash, minor_unit(snapshot.currency))
+            reserved |= reserve_cash(mine, balance.free_cash, minor_unit(snapshot.currency))
         return SliceFigures(capitals, values, reserved)
 
     def _combined(self, plans: Mapping[StrategyId, Plan], netting: Netting, leg: str) -> Plan:
